@@ -1,0 +1,1 @@
+"""ETL: the sources catalogue, checked downloads and one loader per source."""
