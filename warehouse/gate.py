@@ -1,0 +1,118 @@
+"""The one gate to the DuckDB warehouse: connections, the spatial extension, named SQL.
+
+Every other module reads or writes the warehouse through these functions. SQL
+lives in ``warehouse/sql/**.sql`` files and always takes bound parameters; the
+only identifiers that vary are table names checked against an allow-list
+(:func:`checked_identifier`).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+_IDENTIFIER_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse file is missing, unreadable or not built by this tool."""
+
+
+@lru_cache(maxsize=1)
+def spatial_extension_path() -> Path:
+    """Path of ``spatial.duckdb_extension`` shipped by the PyPI package
+    ``duckdb-extension-spatial`` (installed offline, same version as duckdb)."""
+    import duckdb_extension_spatial
+
+    root = Path(duckdb_extension_spatial.__file__).parent
+    found = sorted(root.rglob("spatial.duckdb_extension"))
+    if not found:
+        raise WarehouseError(
+            f"extension spatiale introuvable dans {root}: réinstaller "
+            f"duckdb-extension-spatial=={duckdb.__version__}"
+        )
+    return found[0]
+
+
+def load_spatial(con: duckdb.DuckDBPyConnection) -> None:
+    """Install (from the local package file, never the network) and load spatial."""
+    con.execute(f"INSTALL '{spatial_extension_path()}'")
+    con.execute("LOAD spatial")
+
+
+def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse with the spatial extension loaded.
+
+    Parameters
+    ----------
+    path : Path
+        DuckDB file. With ``read_only=True`` it must exist (the dashboard opens
+        finished warehouses read-only, one connection per worker).
+    """
+    path = Path(path)
+    if read_only and not path.is_file():
+        raise WarehouseError(
+            f"entrepôt introuvable: {path} (lancer d'abord `territoires build`)"
+        )
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as exc:
+        raise WarehouseError(f"impossible d'ouvrir l'entrepôt {path}: {exc}") from exc
+    load_spatial(con)
+    return con
+
+
+def checked_identifier(name: str, allowed: set[str] | frozenset[str] | None = None) -> str:
+    """Return ``name`` if it is a safe identifier (and in ``allowed`` when given)."""
+    if not _IDENTIFIER_RE.match(name) or (allowed is not None and name not in allowed):
+        raise ValueError(f"identifiant SQL refusé: {name!r}")
+    return name
+
+
+def sql_text(name: str) -> str:
+    """Text of ``warehouse/sql/<name>.sql`` (``name`` may contain one folder)."""
+    if not re.match(r"^[a-z0-9_]+(/[a-z0-9_]+)?$", name):
+        raise ValueError(f"nom de requête refusé: {name!r}")
+    return resources.files("warehouse").joinpath("sql", f"{name}.sql").read_text("utf-8")
+
+
+def run_sql(
+    con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None
+) -> None:
+    """Run the statements of one ``.sql`` file, with named parameters bound.
+
+    Statements are separated by a line holding only ``;``-terminated text; each
+    statement receives only the parameters it mentions (``$name``).
+    """
+    for statement in _statements(sql_text(name)):
+        used = {k: v for k, v in (params or {}).items() if f"${k}" in statement}
+        con.execute(statement, used) if used else con.execute(statement)
+
+
+def query(
+    con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None
+) -> duckdb.DuckDBPyRelation:
+    """Run a single-statement named query and return its relation."""
+    statements = _statements(sql_text(name))
+    if len(statements) != 1:
+        raise ValueError(f"la requête {name!r} doit contenir une seule instruction")
+    used = {k: v for k, v in (params or {}).items() if f"${k}" in statements[0]}
+    return con.sql(statements[0], params=used or None)
+
+
+def _statements(text: str) -> list[str]:
+    body = "\n".join(line for line in text.splitlines() if not line.strip().startswith("--"))
+    return [s.strip() for s in body.split(";\n") if s.strip().rstrip(";").strip()]
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether a table or view of that name exists in the main schema."""
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+    ).fetchone()
+    return bool(row and row[0])

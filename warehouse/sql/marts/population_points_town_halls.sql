@@ -1,0 +1,38 @@
+-- Population points when no population grid is loaded: each commune's population at
+-- its town hall (or a point inside the commune when the town hall is unknown); Paris,
+-- Lyon and Marseille at the town hall of each arrondissement municipal.
+-- imports
+CREATE OR REPLACE TABLE population_points AS
+WITH com AS (SELECT * FROM commune_base WHERE code IN (SELECT code FROM scope_communes)),
+     arm AS (
+        SELECT a.code, a.parent_code, a.population, g.town_hall, g.geom_wgs84
+        FROM src_arrondissements a JOIN src_geometry g ON g.code = a.code
+        WHERE a.parent_code IN (SELECT code FROM com)
+     ),
+-- logic
+     pts AS (
+        SELECT 'mairie:' || code AS point_id, code AS commune_code,
+               population::DOUBLE AS population,
+               coalesce(town_hall, ST_PointOnSurface(geom_wgs84)) AS pt,
+               CASE WHEN town_hall IS NULL THEN 'point_interieur' ELSE 'mairie' END AS kind,
+               density_level, epsg
+        FROM com WHERE code NOT IN (SELECT parent_code FROM arm)
+          AND coalesce(town_hall, geom_wgs84) IS NOT NULL
+        UNION ALL
+        SELECT 'mairie:' || arm.code, arm.parent_code, arm.population::DOUBLE,
+               coalesce(arm.town_hall, ST_PointOnSurface(arm.geom_wgs84)),
+               'mairie_arrondissement', com.density_level, com.epsg
+        FROM arm JOIN com ON com.code = arm.parent_code
+     ),
+     projected AS (SELECT *, to_metric(pt, epsg) AS geom FROM pts)
+-- final
+SELECT point_id, commune_code, population, NULL::DOUBLE AS households, kind,
+       false AS imputed, density_level, epsg, ST_X(pt) AS lon, ST_Y(pt) AS lat,
+       ST_X(geom) AS x, ST_Y(geom) AS y, geom
+FROM projected;
+CREATE OR REPLACE TABLE population_unlocated AS
+SELECT code AS commune_code, name, population,
+       'aucune géométrie ni mairie connue dans les sources chargées' AS reason
+FROM commune_base
+WHERE code IN (SELECT code FROM scope_communes)
+  AND code NOT IN (SELECT commune_code FROM population_points);
