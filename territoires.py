@@ -1,5 +1,163 @@
-"""Command line placeholder (being written)."""
+"""``territoires``: the command line of Territoires.
+
+Subcommands (their names are a contract)::
+
+    territoires fetch   [--mirror DIR] [--cache DIR] [--offline] [--source NAME ...]
+    territoires build   --territory T [--mirror DIR] [--db PATH] [--cache DIR] [--offline]
+    territoires sources [--db PATH]
+
+This module sits above the layers (etl, warehouse, geo, indicators, dashboards):
+it only parses arguments, builds the one frozen :class:`~etl.settings.Settings`
+and calls them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from etl.settings import DEFAULT_CACHE, DEFAULT_DB, Settings, TerritoryError, parse_territory
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
-def main() -> None:  # pragma: no cover
-    raise SystemExit("not yet")
+def _add_common(p: argparse.ArgumentParser, *, db: bool = True) -> None:
+    p.add_argument(
+        "--mirror",
+        type=Path,
+        help="dossier local de fichiers officiels (recherche récursive par nom)",
+    )
+    p.add_argument(
+        "--cache",
+        type=Path,
+        default=DEFAULT_CACHE,
+        help=f"cache des téléchargements (défaut {DEFAULT_CACHE})",
+    )
+    p.add_argument("--offline", action="store_true", help="ne jamais utiliser le réseau")
+    p.add_argument("--quiet", action="store_true", help="pas de barres de progression")
+    if db:
+        p.add_argument(
+            "--db", type=Path, default=DEFAULT_DB, help=f"entrepôt DuckDB (défaut {DEFAULT_DB})"
+        )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="territoires",
+        description="Territoires: accès aux services à 15 minutes, tiers-lieux, mobilité, ESS.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="journal détaillé")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("fetch", help="rapatrier les fichiers bruts du catalogue dans le cache")
+    _add_common(p, db=False)
+    p.add_argument(
+        "--source", action="append", default=[], help="limiter à cette source (répétable)"
+    )
+
+    p = sub.add_parser("build", help="construire l'entrepôt pour un territoire")
+    _add_common(p)
+    p.add_argument("--territory", required=True, help="fr, dep:35, reg:53 ou epci:<siren>")
+    p.add_argument(
+        "--buffer-km",
+        type=float,
+        default=40.0,
+        help="équipements conservés jusqu'à cette distance hors du territoire (défaut 40 km)",
+    )
+
+    p = sub.add_parser(
+        "sources", help="catalogue des sources et, pour un entrepôt, ce qui a été chargé"
+    )
+    p.add_argument("--db", type=Path, default=None, help="entrepôt construit à décrire")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    territory = parse_territory(getattr(args, "territory", "dep:35") or "dep:35")
+    return Settings(
+        db_path=getattr(args, "db", None) or DEFAULT_DB,
+        cache_dir=args.cache,
+        mirror_dir=args.mirror.resolve() if args.mirror else None,
+        offline=args.offline,
+        territory=territory,
+        facility_buffer_m=getattr(args, "buffer_km", 40.0) * 1000.0,
+        progress=not args.quiet and sys.stderr.isatty(),
+    )
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from etl.catalogue import load_catalogue
+    from etl.fetch import Fetched, fetch_many
+
+    settings = _settings(args)
+    catalogue = load_catalogue()
+    unknown = [n for n in args.source if n not in catalogue]
+    if unknown:
+        print(
+            f"erreur: source(s) inconnue(s) {unknown}; voir `territoires sources`", file=sys.stderr
+        )
+        return EXIT_USAGE
+    chosen = [catalogue[n] for n in args.source] if args.source else list(catalogue.values())
+    results = fetch_many(chosen, settings)
+    failed = 0
+    for name, result in results.items():
+        if isinstance(result, Fetched):
+            print(f"ok        {name:28s} {result.origin}")
+        else:
+            failed += 1
+            print(f"manquante {name:28s} {result}")
+    print(f"{len(results) - failed} source(s) disponible(s), {failed} manquante(s)")
+    return EXIT_OK
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from warehouse.build import build
+
+    settings = _settings(args)
+    report = build(settings)
+    print(f"entrepôt {report.db_path} construit pour {report.territory} en {report.seconds:.1f} s")
+    for table, rows in report.table_rows.items():
+        print(f"  {table:24s} {rows:>9,d} lignes".replace(",", "\u202f"))
+    if report.missing:
+        hint = f"territoires sources --db {report.db_path}"
+        print(f"{len(report.missing)} source(s) manquante(s) (détail: `{hint}`):")
+        for rec in report.missing:
+            print(f"  - {rec.name}")
+    return EXIT_OK
+
+
+def _cmd_sources(args: argparse.Namespace) -> int:
+    from warehouse.sources import describe_sources
+
+    print(describe_sources(args.db))
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``territoires`` command; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    from etl.fetch import FetchError
+    from warehouse.build import BuildError
+    from warehouse.gate import WarehouseError
+
+    commands = {"fetch": _cmd_fetch, "build": _cmd_build, "sources": _cmd_sources}
+    try:
+        return commands[args.command](args)
+    except TerritoryError as exc:
+        print(f"erreur: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (BuildError, FetchError, WarehouseError) as exc:
+        print(f"erreur: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

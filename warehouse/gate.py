@@ -56,9 +56,7 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     """
     path = Path(path)
     if read_only and not path.is_file():
-        raise WarehouseError(
-            f"entrepôt introuvable: {path} (lancer d'abord `territoires build`)"
-        )
+        raise WarehouseError(f"entrepôt introuvable: {path} (lancer d'abord `territoires build`)")
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.Error as exc:

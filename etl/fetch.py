@@ -1,0 +1,596 @@
+"""Get the raw file of a catalogue source: embedded, mirror, cache, then HTTP.
+
+:func:`fetch` looks, in this order:
+
+1. in an installed Python package (``source.embedded``);
+2. in the mirror folder (``settings.mirror_dir``), by file name, recursively;
+   mirror files are read in place, never copied; an archive found there is
+   extracted into the cache;
+3. in the cache (``settings.cache_dir / source.name / source.filename``);
+4. on the network (unless ``settings.offline``): retries with back-off,
+   resumption of an interrupted ``.part`` file, extraction of ``.zip`` and
+   ``.gz`` downloads, atomic rename into the cache.
+
+Every file returned, whatever its origin, is checked (:func:`validate_file`):
+not empty, not an HTML page posing as data, archives that open, JSON that
+starts and ends like JSON, and the declared sha256. A bad file in the cache is
+deleted and fetched again; a bad download is deleted, never left in the cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import gzip
+import hashlib
+import io
+import logging
+import lzma
+import os
+import shutil
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+import requests
+from tqdm import tqdm
+
+from etl import _http
+from etl.catalogue import Source
+from etl.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# urllib3 back-off between HTTP retries: 0.5 s, 1 s, 2 s, 4 s... (overridable per call).
+DEFAULT_BACKOFF_FACTOR = 0.5
+_HASH_CHUNK = 1 << 20
+_SNIFF_BYTES = 2048
+_BOM = b"\xef\xbb\xbf"
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_GZIP_MAGIC = b"\x1f\x8b"
+_ZIP_FORMATS = frozenset({"zip", "xlsx"})
+_JSON_FORMATS = frozenset({"json", "geojson"})
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError)
+_GZIP_ERRORS = (gzip.BadGzipFile, zlib.error, EOFError)
+_HINT_MIRROR = "placez le fichier officiel dans le dossier miroir (--mirror)"
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """The local file(s) of a source, where they came from and their checksums.
+
+    Attributes
+    ----------
+    source : Source
+    files : tuple[Path, ...]
+        Files the loader reads (several only when ``source.multi``).
+    origin : str
+        ``"miroir: <path>"``, ``"cache: <path>"``, ``"téléchargement: <url>"`` or
+        ``"embarqué: <package/path>"``; several joined with ``" ; "``.
+    sha256 : str
+        Hex sha256 of each file, joined with ``","``.
+    """
+
+    source: Source
+    files: tuple[Path, ...]
+    origin: str
+    sha256: str
+
+
+class FetchError(RuntimeError):
+    """A source could not be provided; the message names it and says what to do."""
+
+
+class ChecksumError(FetchError):
+    """The file is not the declared vintage (sha256 mismatch)."""
+
+
+class CorruptFileError(FetchError):
+    """Empty, truncated or corrupt file, or an HTML page instead of data."""
+
+
+class SourceUnavailable(FetchError):  # noqa: N818 (public name of the API)
+    """Not embedded, not in the mirror, not in the cache, and no usable network."""
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 digest of a file, read by 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for chunk in iter(lambda: fh.read(_HASH_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+def _head_tail(path: Path) -> tuple[bytes, bytes]:
+    with path.open("rb") as fh:
+        head = fh.read(_SNIFF_BYTES)
+        fh.seek(max(0, path.stat().st_size - _SNIFF_BYTES))
+        tail = fh.read(_SNIFF_BYTES)
+    return head, tail
+
+
+def _check_cheap(source: Source, path: Path, kind: str) -> bytes:
+    """Checks that read only the first and last bytes; returns the head."""
+    where = f"source {source.name!r}, fichier {path}"
+    if path.stat().st_size == 0:
+        raise CorruptFileError(
+            f"{where}: fichier vide; supprimez-le et relancez, ou {_HINT_MIRROR}"
+        )
+    head, tail = _head_tail(path)
+    text = head.removeprefix(_BOM).lstrip().lower()
+    if text.startswith((b"<!doctype html", b"<html")):
+        raise CorruptFileError(
+            f"{where}: page HTML au lieu de données {kind} (page d'erreur ou de connexion "
+            f"enregistrée à la place du fichier); vérifiez l'URL du catalogue ou {_HINT_MIRROR}"
+        )
+    if kind in _JSON_FORMATS:
+        hint = " (fichier compressé gzip ?)" if head.startswith(_GZIP_MAGIC) else ""
+        if text[:1] not in (b"{", b"["):
+            raise CorruptFileError(f"{where}: ne commence pas par '{{' ou '[': pas du JSON{hint}")
+        if tail.rstrip()[-1:] not in (b"}", b"]"):
+            raise CorruptFileError(f"{where}: JSON tronqué (ne finit pas par '}}' ou ']')")
+    if kind == "parquet" and not (head.startswith(b"PAR1") and tail.endswith(b"PAR1")):
+        raise CorruptFileError(f"{where}: fichier parquet tronqué ou corrompu (marqueur PAR1)")
+    if kind == "gpkg" and not head.startswith(b"SQLite format 3\x00"):
+        raise CorruptFileError(f"{where}: pas un GeoPackage (en-tête SQLite absent)")
+    return head
+
+
+def _drain(fh: io.BufferedIOBase) -> None:
+    """Read a decompressing stream to its end (errors surface as exceptions)."""
+    while fh.read(_HASH_CHUNK):
+        pass
+
+
+def _check_deep(source: Source, path: Path, kind: str, head: bytes) -> None:
+    """Checks that read the whole file: zip CRCs, gzip and lzma streams."""
+    where = f"source {source.name!r}, fichier {path}"
+    if kind in _ZIP_FORMATS or head.startswith(_ZIP_MAGIC):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                bad = zf.testzip()
+        except _ZIP_ERRORS as exc:
+            raise CorruptFileError(f"{where}: archive zip tronquée ou corrompue ({exc})") from exc
+        if bad is not None:
+            raise CorruptFileError(f"{where}: archive zip tronquée ou corrompue (membre {bad})")
+    elif kind == "gzip" or head.startswith(_GZIP_MAGIC):
+        try:
+            with gzip.open(path, "rb") as fh:
+                _drain(fh)
+        except _GZIP_ERRORS as exc:
+            raise CorruptFileError(f"{where}: fichier gzip tronqué ou corrompu ({exc})") from exc
+    elif kind == "lzma-csv":
+        try:
+            with lzma.open(path, "rb") as fh:
+                _drain(fh)
+        except (lzma.LZMAError, EOFError) as exc:
+            raise CorruptFileError(f"{where}: fichier lzma tronqué ou corrompu ({exc})") from exc
+
+
+def validate_file(source: Source, path: Path, *, kind: str = "", expected_sha256: str = "") -> str:
+    """Check a local file of ``source`` and return its sha256.
+
+    Parameters
+    ----------
+    source : Source
+        Named in every error message.
+    path : Path
+        The file to check (never modified).
+    kind : str
+        Format to check against (default ``source.format``); ``"zip"`` or
+        ``"gzip"`` for a downloaded archive.
+    expected_sha256 : str
+        Declared digest, or several separated by commas (each file of a
+        ``multi`` source must match one of them); "" for no check. A matching
+        digest proves integrity, so the full-read archive checks are skipped.
+
+    Raises
+    ------
+    CorruptFileError
+        Empty file, HTML page, truncated or corrupt archive/JSON.
+    ChecksumError
+        sha256 differs from the declared one(s).
+    """
+    kind = kind or source.format
+    head = _check_cheap(source, path, kind)
+    actual = sha256_file(path)
+    expected = {d.strip().lower() for d in expected_sha256.split(",") if d.strip()}
+    if expected and actual not in expected:
+        raise ChecksumError(
+            f"source {source.name!r}, fichier {path}: sha256 attendu {', '.join(sorted(expected))}"
+            f", obtenu {actual}. Ce n'est pas le millésime déclaré ({source.vintage}): "
+            "remplacez le fichier, ou mettez à jour millésime et sha256 dans etl/catalogue.toml"
+        )
+    if not expected:
+        _check_deep(source, path, kind, head)
+    return actual
+
+
+# ----------------------------------------------------------------------------- extraction
+
+
+@contextlib.contextmanager
+def _atomic_target(dest: Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``dest``; ``os.replace`` it over ``dest`` on success."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _archive_name(source: Source) -> str:
+    return PurePosixPath(urlsplit(source.url).path).name if source.url else ""
+
+
+def _archive_kind(source: Source) -> str:
+    """``"zip"``/``"gzip"`` when the URL is an archive the loader does not read as is."""
+    name = _archive_name(source).lower()
+    target = source.filename.lower()
+    if name.endswith(".zip") and not target.endswith(".zip") and source.format not in _ZIP_FORMATS:
+        return "zip"
+    if name.endswith(".gz") and not target.endswith(".gz"):
+        return "gzip"
+    return ""
+
+
+def _pick_member(source: Source, zf: zipfile.ZipFile, archive: Path) -> zipfile.ZipInfo:
+    files = [
+        i
+        for i in zf.infolist()
+        if not i.is_dir()
+        and not i.filename.startswith("__MACOSX/")
+        and not PurePosixPath(i.filename).name.startswith(".")
+    ]
+    wanted = source.member or source.filename
+    exact = [i for i in files if i.filename == wanted]
+    by_name = [i for i in files if PurePosixPath(i.filename).name == PurePosixPath(wanted).name]
+    for candidates in (exact, by_name, [] if source.member else files):
+        if len(candidates) == 1:
+            return candidates[0]
+    raise FetchError(
+        f"source {source.name!r}: membre {wanted!r} introuvable ou ambigu dans l'archive "
+        f"{archive} (contenu: {', '.join(i.filename for i in files[:20])}); "
+        "corrigez 'member' dans etl/catalogue.toml"
+    )
+
+
+def _extract(source: Source, archive: Path, kind: str, dest: Path) -> None:
+    """Extract the data file of a zip/gzip ``archive`` into ``dest`` (atomically)."""
+    where = f"source {source.name!r}, archive {archive}"
+    if kind == "zip":
+        try:
+            with zipfile.ZipFile(archive) as zf:
+                info = _pick_member(source, zf, archive)
+                with zf.open(info) as src, _atomic_target(dest) as tmp, tmp.open("wb") as out:
+                    shutil.copyfileobj(src, out, _HASH_CHUNK)
+        except _ZIP_ERRORS as exc:
+            raise CorruptFileError(f"{where}: archive zip tronquée ou corrompue ({exc})") from exc
+        return
+    with archive.open("rb") as fh:
+        is_gzip = fh.read(2) == _GZIP_MAGIC
+    try:
+        with (
+            gzip.open(archive, "rb") if is_gzip else archive.open("rb") as src,
+            _atomic_target(dest) as tmp,
+            tmp.open("wb") as out,
+        ):
+            # A server may already have removed the gzip layer (Content-Encoding: gzip).
+            shutil.copyfileobj(src, out, _HASH_CHUNK)
+    except _GZIP_ERRORS as exc:
+        raise CorruptFileError(f"{where}: fichier gzip tronqué ou corrompu ({exc})") from exc
+
+
+# ----------------------------------------------------------------------------- lookups
+
+
+def _cache_path(source: Source, settings: Settings) -> Path:
+    return Path(settings.cache_dir) / source.name / source.filename
+
+
+def _from_embedded(source: Source, settings: Settings) -> Fetched:
+    package, _, rel = source.embedded.partition("/")
+    try:
+        resource = resources.files(package).joinpath(rel)
+    except ModuleNotFoundError as exc:
+        raise SourceUnavailable(
+            f"source {source.name!r}: paquet Python {package!r} non installé "
+            f"(fichier embarqué {source.embedded}); réinstallez le projet (make install)"
+        ) from exc
+    if not resource.is_file():
+        raise SourceUnavailable(
+            f"source {source.name!r}: fichier embarqué {source.embedded} absent du paquet "
+            f"{package!r}; vérifiez la version du paquet (pyproject.toml)"
+        )
+    if isinstance(resource, Path):
+        path = resource
+    else:  # package inside a zip: copy the resource into the cache
+        path = _cache_path(source, settings)
+        with resources.as_file(resource) as real, _atomic_target(path) as tmp:
+            shutil.copyfile(real, tmp)
+    digest = validate_file(source, path, expected_sha256=source.sha256)
+    return Fetched(source, (path,), f"embarqué: {source.embedded}", digest)
+
+
+def _mirror_find(source: Source, mirror: Path) -> tuple[list[Path], str]:
+    """Files of ``source`` in the mirror and their archive kind ("" when not archives)."""
+    found = sorted(p for p in mirror.rglob(glob.escape(source.filename)) if p.is_file())
+    if found:
+        return found, ""
+    kind = _archive_kind(source)
+    archive = _archive_name(source)
+    if not archive or not (kind and (source.member or kind == "gzip")):
+        return [], ""
+    return sorted(p for p in mirror.rglob(glob.escape(archive)) if p.is_file()), kind
+
+
+def _mirror_extracted(
+    source: Source, settings: Settings, archive: Path, kind: str
+) -> tuple[Path, str]:
+    """Extract a mirrored archive into the cache (reusing an earlier extraction).
+
+    Returns the extracted file and its sha256.
+    """
+    dest = _cache_path(source, settings)
+    if source.multi:
+        key = hashlib.sha256(str(archive.resolve()).encode()).hexdigest()[:12]
+        dest = dest.parent / "miroir" / key / source.filename
+    if dest.is_file() and dest.stat().st_mtime >= archive.stat().st_mtime:
+        try:
+            return dest, validate_file(source, dest, expected_sha256=source.sha256)
+        except (CorruptFileError, ChecksumError) as exc:
+            log.warning("%s; extraction refaite depuis %s", exc, archive)
+    validate_file(source, archive, kind=kind)
+    _extract(source, archive, kind, dest)
+    try:
+        return dest, validate_file(source, dest, expected_sha256=source.sha256)
+    except FetchError:
+        dest.unlink(missing_ok=True)  # our extraction, not the user's file
+        raise
+
+
+def _from_mirror(source: Source, settings: Settings, mirror: Path) -> Fetched | None:
+    found, kind = _mirror_find(source, mirror)
+    if not found:
+        return None
+    if len(found) > 1 and not source.multi:
+        raise FetchError(
+            f"source {source.name!r}: plusieurs fichiers correspondent dans le miroir "
+            f"({', '.join(str(p) for p in found)}); ambigu: gardez-en un seul"
+        )
+    files: list[Path] = []
+    origins: list[str] = []
+    digests: list[str] = []
+    for path in found:
+        if kind:
+            data, digest = _mirror_extracted(source, settings, path, kind)
+            origins.append(f"miroir: {path} (extrait dans {data})")
+        else:
+            data, digest = path, validate_file(source, path, expected_sha256=source.sha256)
+            origins.append(f"miroir: {path}")
+        files.append(data)
+        digests.append(digest)
+    return Fetched(source, tuple(files), " ; ".join(origins), ",".join(digests))
+
+
+def _from_cache(source: Source, settings: Settings) -> tuple[Fetched | None, str]:
+    """The cached file when valid; otherwise ``None`` and why it was discarded."""
+    path = _cache_path(source, settings)
+    if not path.is_file():
+        return None, ""
+    try:
+        digest = validate_file(source, path, expected_sha256=source.sha256)
+    except (CorruptFileError, ChecksumError) as exc:
+        log.warning("%s; fichier du cache supprimé, il sera téléchargé à nouveau", exc)
+        path.unlink()
+        return None, str(exc)
+    return Fetched(source, (path,), f"cache: {path}", digest), ""
+
+
+def _from_network(
+    source: Source, settings: Settings, session: requests.Session, backoff_factor: float
+) -> Fetched:
+    dest = _cache_path(source, settings)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    kind = _archive_kind(source)
+    part = dest.parent / f"{_archive_name(source) if kind else dest.name}.part"
+    try:
+        _http.download(
+            session,
+            source.url,
+            part,
+            timeout=settings.http_timeout_s,
+            retries=settings.http_retries,
+            progress=settings.progress,
+            desc=source.name,
+        )
+    except (requests.RequestException, _http.DownloadError) as exc:
+        kept = " (la partie reçue est gardée pour reprise)" if part.exists() else ""
+        raise SourceUnavailable(
+            f"source {source.name!r}: téléchargement de {source.url} impossible après "
+            f"{settings.http_retries} nouvelles tentatives: {exc}{kept}. Relancez plus tard, "
+            f"ou {_HINT_MIRROR} ({source.filename})"
+        ) from exc
+    try:
+        if kind:
+            validate_file(source, part, kind=kind)
+            _extract(source, part, kind, dest)
+            part.unlink()
+            digest = validate_file(source, dest, expected_sha256=source.sha256)
+        else:
+            digest = validate_file(source, part, expected_sha256=source.sha256)
+            os.replace(part, dest)
+    except FetchError as exc:
+        part.unlink(missing_ok=True)
+        dest.unlink(missing_ok=True)
+        raise type(exc)(f"{exc} (téléchargé depuis {source.url}; fichier supprimé)") from exc
+    return Fetched(source, (dest,), f"téléchargement: {source.url}", digest)
+
+
+# ----------------------------------------------------------------------------- public
+
+
+def _unavailable(source: Source, settings: Settings, why: str) -> SourceUnavailable:
+    places = f"absent du miroir {settings.mirror_dir}" if settings.mirror_dir else "pas de miroir"
+    todo = f"{_HINT_MIRROR} ({source.filename})"
+    if settings.offline and source.url:
+        todo += f", ou relancez sans --offline pour télécharger {source.url}"
+    return SourceUnavailable(
+        f"source {source.name!r} introuvable ({why}): {places}, absent du cache "
+        f"{_cache_path(source, settings)}; {todo}"
+    )
+
+
+def _fetch(
+    source: Source,
+    settings: Settings,
+    session: requests.Session | None,
+    backoff_factor: float,
+) -> Fetched:
+    if source.embedded:
+        return _from_embedded(source, settings)
+    if settings.mirror_dir is not None:
+        found = _from_mirror(source, settings, Path(settings.mirror_dir))
+        if found is not None:
+            return found
+    cached, discarded = _from_cache(source, settings)
+    if cached is not None:
+        return cached
+    why = f"fichier du cache invalide et supprimé ({discarded})" if discarded else ""
+    if settings.offline:
+        raise _unavailable(source, settings, why or "mode hors ligne")
+    scheme = urlsplit(source.url).scheme
+    if scheme not in {"http", "https"}:
+        raise _unavailable(source, settings, why or f"pas d'URL HTTP ({source.url!r})")
+    if session is not None:
+        return _from_network(source, settings, session, backoff_factor)
+    with _http.make_session(settings.http_retries, backoff_factor) as own:
+        return _from_network(source, settings, own, backoff_factor)
+
+
+def fetch(
+    source: Source,
+    settings: Settings,
+    *,
+    session: requests.Session | None = None,
+    backoff_factor: float = DEFAULT_BACKOFF_FACTOR,
+) -> Fetched:
+    """Local, checked file(s) of a catalogue source.
+
+    Looks in the installed package (``source.embedded``), then the mirror
+    (recursively by file name, read in place; a mirrored archive is extracted
+    into the cache), then the cache, then downloads (unless offline) into the
+    cache with retries, resumption and an atomic rename.
+
+    Parameters
+    ----------
+    source : Source
+        A catalogue entry.
+    settings : Settings
+        ``mirror_dir``, ``cache_dir``, ``offline``, ``progress``, ``http_timeout_s``
+        and ``http_retries`` are used.
+    session : requests.Session, optional
+        Session for downloads; by default one with urllib3 retries is opened
+        and closed here (pass one to share connections between sources).
+    backoff_factor : float
+        urllib3 back-off between retries of the session opened here, in s.
+
+    Returns
+    -------
+    Fetched
+
+    Raises
+    ------
+    ChecksumError
+        A file does not have the declared sha256.
+    CorruptFileError
+        Empty, truncated, corrupt or HTML file.
+    SourceUnavailable
+        Found nowhere, and offline or the download failed after the retries.
+    FetchError
+        Ambiguous mirror, archive without the declared member, file system error.
+    """
+    try:
+        return _fetch(source, settings, session, backoff_factor)
+    except OSError as exc:  # file system (permissions, disk full); requests errors are handled
+        raise FetchError(
+            f"source {source.name!r}: erreur de fichier ({exc}); vérifiez les droits et la place "
+            f"libre dans le cache {settings.cache_dir} et le miroir {settings.mirror_dir}"
+        ) from exc
+
+
+def fetch_many(
+    sources: Iterable[Source],
+    settings: Settings,
+    *,
+    session: requests.Session | None = None,
+    backoff_factor: float = DEFAULT_BACKOFF_FACTOR,
+) -> dict[str, Fetched | FetchError]:
+    """Fetch several sources; a failure is returned for its source, never raised.
+
+    Returns
+    -------
+    dict[str, Fetched | FetchError]
+        By source name, in input order. A progress bar over the sources is shown
+        on stderr when ``settings.progress``.
+    """
+    items = list(sources)
+    results: dict[str, Fetched | FetchError] = {}
+    with contextlib.ExitStack() as stack:
+        if session is None:
+            session = stack.enter_context(_http.make_session(settings.http_retries, backoff_factor))
+        bar = stack.enter_context(
+            tqdm(items, desc="sources", unit="source", disable=not settings.progress)
+        )
+        dead_hosts: list[str] = []
+        for source in bar:
+            bar.set_postfix_str(source.name, refresh=False)
+            host = urlsplit(source.url).hostname or ""
+            # Circuit breaker: once two hosts (or this one) were unreachable at the
+            # connection level, the network is considered down for the remaining
+            # sources, instead of waiting for every retry of every source.
+            down = host in dead_hosts or len(dead_hosts) >= _MAX_DEAD_HOSTS
+            current = settings.with_(offline=True) if down and not settings.offline else settings
+            try:
+                results[source.name] = fetch(
+                    source, current, session=session, backoff_factor=backoff_factor
+                )
+            except FetchError as error:
+                exc = error
+                if down and current is not settings:
+                    exc = SourceUnavailable(
+                        f"source {source.name!r} non téléchargée: réseau injoignable (échec de "
+                        f"connexion à {', '.join(dead_hosts)}); placez {source.filename} dans "
+                        f"un dossier miroir (--mirror) ou relancez avec le réseau ({source.url})"
+                    )
+                elif _is_connection_failure(exc) and host:
+                    dead_hosts.append(host)
+                log.info("%s", exc)  # returned to the caller, who reports it
+                results[source.name] = exc
+    return results
+
+
+_MAX_DEAD_HOSTS = 2
+
+
+def _is_connection_failure(exc: BaseException) -> bool:
+    """True when the download never reached the server (DNS, refused, unreachable)."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, requests.exceptions.ConnectionError):
+            return True
+        cause = cause.__cause__
+    return False
