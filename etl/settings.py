@@ -94,6 +94,12 @@ class Settings:
         40 km covers a 30 min car trip at rural speeds (see geo/constants.py).
     progress : bool
         Show progress bars on stderr.
+    travel_method : {"straight_line", "network"}
+        Travel-time engine used by the build (see geo/engine.py).
+    road_graph : Path | None
+        OSMnx GraphML or ``.osm.pbf`` road network, required by ``"network"``.
+    threshold_min : float
+        The "quart d'heure": access threshold in minutes for the main indicators.
     http_timeout_s, http_retries : connection settings for downloads.
     """
 
@@ -104,6 +110,9 @@ class Settings:
     territory: Territory = field(default_factory=lambda: Territory("dep", "35"))
     facility_buffer_m: float = 40_000.0
     progress: bool = True
+    travel_method: str = "straight_line"
+    road_graph: Path | None = None
+    threshold_min: float = 15.0
     http_timeout_s: float = 60.0
     http_retries: int = 4
 
