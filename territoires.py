@@ -113,11 +113,16 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def build_steps() -> list[tuple[str, object]]:
+    """Build steps run after the base tables: travel times, then indicators."""
+    return []
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
     from warehouse.build import build
 
     settings = _settings(args)
-    report = build(settings)
+    report = build(settings, steps=build_steps())
     print(f"entrepôt {report.db_path} construit pour {report.territory} en {report.seconds:.1f} s")
     for table, rows in report.table_rows.items():
         print(f"  {table:24s} {rows:>9,d} lignes".replace(",", "\u202f"))
