@@ -1,0 +1,305 @@
+"""INSEE Base permanente des équipements (BPE): geolocated facilities and counts.
+
+Two loaders:
+
+- :func:`load_bpe_xy` reads the geolocated BPE (``BPE23.csv``, about 2.7
+  million rows, ``;``). Coordinates are projected: Lambert-93 in mainland
+  France, the local UTM overseas, announced per row by the ``EPSG`` column
+  when the file has one (else :data:`etl.codes.METRIC_EPSG_BY_DEP`). They are
+  reprojected to WGS84 with pyproj on numpy arrays, one batch per EPSG code.
+- :func:`load_bpe_enseignement_counts` reads the BPE 2018 "enseignement" file,
+  counts per commune/IRIS and type without coordinates.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from pyproj import Transformer
+from pyproj.exceptions import CRSError, ProjError
+
+from etl.catalogue import Source
+from etl.codes import COMMUNE_CODE_RE, MAINLAND_EPSG, METRIC_EPSG_BY_DEP
+from etl.loaders import FACILITY_COLUMNS, FACILITY_COUNT_COLUMNS, LoadError, require_columns
+
+logger = logging.getLogger(__name__)
+
+_XY_REQUIRED = ("DEPCOM", "TYPEQU", "LAMBERT_X", "LAMBERT_Y")
+_COUNTS_REQUIRED = ("DEPCOM", "DCIRIS", "TYPEQU", "NB_EQUIP", "AN")
+IRIS_CODE_RE = re.compile(r"^(?:[0-9]{2}|2A|2B)[0-9]{7}$")
+
+
+def _one_file(files: Sequence[Path], source: Source) -> Path:
+    if len(files) != 1:
+        raise LoadError(f"source {source.name!r}: un fichier attendu, {len(files)} reçus")
+    return Path(files[0])
+
+
+def _read_csv(
+    con: duckdb.DuckDBPyConnection, path: Path, source: Source
+) -> duckdb.DuckDBPyRelation:
+    """All columns as VARCHAR (codes stay text); quoted fields may hold line breaks."""
+    try:
+        return con.read_csv(
+            str(path),
+            sep=source.separator,
+            encoding=source.encoding,
+            header=True,
+            all_varchar=True,
+            quotechar='"',
+            escapechar='"',
+            comment="",
+            strict_mode=True,
+        )
+    except duckdb.Error as exc:
+        raise LoadError(f"source {source.name!r}: CSV illisible {path}: {exc}") from exc
+
+
+def _padded_code_sql(column: str) -> str:
+    """SQL normalising a commune code column: trimmed, upper case, 1-4 digits left-padded."""
+    text = f'upper(trim("{column}"))'
+    return (
+        f"CASE WHEN regexp_full_match({text}, '[0-9]{{1,4}}') THEN lpad({text}, 5, '0') "
+        f"ELSE NULLIF({text}, '') END"
+    )
+
+
+def _check_codes(
+    values: pa.ChunkedArray, pattern: re.Pattern[str], what: str, source: Source
+) -> None:
+    """Raise :class:`LoadError` when a distinct non-null value does not match ``pattern``."""
+    bad = [v for v in pc.unique(values).to_pylist() if v is not None and not pattern.match(v)]
+    if bad:
+        raise LoadError(
+            f"source {source.name!r}: {len(bad)} code(s) {what} invalide(s), par ex. {bad[:5]}"
+        )
+
+
+@lru_cache(maxsize=16)
+def _to_wgs84(epsg: int) -> Transformer:
+    return Transformer.from_crs(f"EPSG:{epsg}", "EPSG:4326", always_xy=True)
+
+
+def reproject_to_wgs84(
+    x: np.ndarray, y: np.ndarray, epsg: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """WGS84 (lon, lat) of projected points, each in the CRS given by its EPSG code.
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray of float
+        Projected coordinates, metres.
+    epsg : numpy.ndarray of int
+        EPSG code of each point (one transformer per distinct code).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Longitudes and latitudes in degrees; NaN where the input is NaN or
+        outside the CRS's domain. Empty input gives empty arrays.
+
+    Raises
+    ------
+    ValueError
+        When an EPSG code is unknown to pyproj.
+    """
+    lon = np.full(x.shape, np.nan)
+    lat = np.full(x.shape, np.nan)
+    for code in np.unique(epsg):
+        mask = epsg == code
+        try:
+            lon[mask], lat[mask] = _to_wgs84(int(code)).transform(x[mask], y[mask])
+        except (CRSError, ProjError) as exc:
+            raise ValueError(f"EPSG:{int(code)} inconnu ou inutilisable: {exc}") from exc
+    bad = ~(np.isfinite(lon) & np.isfinite(lat))
+    lon[bad] = np.nan
+    lat[bad] = np.nan
+    return lon, lat
+
+
+def _published_epsg_sql(columns: set[str]) -> str:
+    """SQL reading the ``EPSG`` column ("2154", "EPSG:2154"...) as an integer, NULL if absent."""
+    if "EPSG" not in columns:
+        return "NULL::INTEGER"
+    return "TRY_CAST(NULLIF(regexp_extract(\"EPSG\", '([0-9]{4,5})', 1), '') AS INTEGER)"
+
+
+def _zone_epsg_sql() -> str:
+    """SQL giving the metric CRS of ``commune_code``'s zone (NULL for an unknown overseas zone)."""
+    by_dep = " ".join(f"WHEN '{dep}' THEN {code}" for dep, code in METRIC_EPSG_BY_DEP.items())
+    return (
+        f"CASE WHEN commune_code NOT LIKE '97%' THEN {MAINLAND_EPSG} "
+        f"ELSE CASE substr(commune_code, 1, 3) {by_dep} END END"
+    )
+
+
+def load_bpe_xy(
+    con: duckdb.DuckDBPyConnection, files: Sequence[Path], source: Source
+) -> duckdb.DuckDBPyRelation:
+    """Geolocated BPE facilities, reprojected to WGS84.
+
+    Required columns: ``DEPCOM``, ``TYPEQU``, ``LAMBERT_X``, ``LAMBERT_Y``;
+    ``EPSG``, ``NOMRS`` and ``QUALITE_XY`` are used when present. Rows without
+    coordinates, and rows of an overseas zone whose CRS is unknown, are dropped
+    and counted in the log. Needs DuckDB's default
+    ``preserve_insertion_order = true`` (the row number is the identifier).
+
+    Returns
+    -------
+    duckdb.DuckDBPyRelation
+        The :data:`etl.loaders.FACILITY_COLUMNS`, one row per facility:
+
+        - ``facility_id``: ``"<source>:<n>"``, ``n`` the facility's data row
+          number in the file (1 = first row after the header; the BPE has no
+          facility identifier);
+        - ``source``: the catalogue name;
+        - ``service_type``: ``TYPEQU``;
+        - ``label``: ``NOMRS`` when present and not empty, else ``TYPEQU``;
+        - ``commune_code``: ``DEPCOM``, 5 characters (2A/2B kept);
+        - ``lon``, ``lat``: WGS84 degrees, reprojected from ``LAMBERT_X``/``LAMBERT_Y``;
+        - ``bpe_gamme``, ``capacity``: NULL (gammes come from the nomenclature);
+        - ``geo_precision``: ``QUALITE_XY`` when present, else NULL.
+    """
+    path = _one_file(files, source)
+    (preserved,) = con.sql("SELECT current_setting('preserve_insertion_order')").fetchone()
+    if not preserved:
+        raise LoadError(
+            f"source {source.name!r}: preserve_insertion_order doit être vrai "
+            "(le numéro de ligne sert d'identifiant)"
+        )
+    raw = _read_csv(con, path, source)
+    require_columns(source.name, raw.columns, _XY_REQUIRED)
+    cols = set(raw.columns)
+    name = (
+        "NULLIF(regexp_replace(trim(NOMRS), '\\s+', ' ', 'g'), '')" if "NOMRS" in cols else "NULL"
+    )
+    quality = "NULLIF(trim(QUALITE_XY), '')" if "QUALITE_XY" in cols else "NULL::VARCHAR"
+    sql = f"""
+        WITH src AS (
+            SELECT {_padded_code_sql("DEPCOM")} AS commune_code,
+                   upper(trim(TYPEQU)) AS service_type,
+                   {name} AS nomrs,
+                   CAST(NULLIF(replace(trim(LAMBERT_X), ',', '.'), '') AS DOUBLE) AS x,
+                   CAST(NULLIF(replace(trim(LAMBERT_Y), ',', '.'), '') AS DOUBLE) AS y,
+                   {quality} AS geo_precision,
+                   {_published_epsg_sql(cols)} AS published_epsg
+            FROM raw
+        )
+        SELECT service_type, coalesce(nomrs, service_type) AS label, commune_code, x, y,
+               coalesce(published_epsg, {_zone_epsg_sql()}) AS epsg, geo_precision
+        FROM src
+    """
+    try:
+        table = raw.query("raw", sql).to_arrow_table()
+    except duckdb.ConversionException as exc:
+        raise LoadError(f"source {source.name!r}: coordonnée non numérique: {exc}") from exc
+    row_number = pa.array(np.arange(1, table.num_rows + 1))
+    facility_id = pc.binary_join_element_wise(
+        source.name + ":", pc.cast(row_number, pa.string()), ""
+    )
+    table = table.append_column("facility_id", facility_id)
+    return _xy_to_facilities(con, table, source)
+
+
+def _xy_to_facilities(
+    con: duckdb.DuckDBPyConnection, table: pa.Table, source: Source
+) -> duckdb.DuckDBPyRelation:
+    """Drop rows without usable coordinates, reproject the others, cast to FACILITY_COLUMNS."""
+    if table.column("commune_code").null_count or table.column("service_type").null_count:
+        raise LoadError(f"source {source.name!r}: DEPCOM ou TYPEQU vide")
+    _check_codes(table.column("commune_code"), COMMUNE_CODE_RE, "commune", source)
+    n_rows = table.num_rows
+    table = table.filter(pc.field("x").is_valid() & pc.field("y").is_valid())
+    no_xy = n_rows - table.num_rows
+    unknown = table.filter(pc.field("epsg").is_null())
+    if unknown.num_rows:
+        logger.warning(
+            "%s: %d équipement(s) d'une zone sans CRS connu écarté(s), communes %s",
+            source.name,
+            unknown.num_rows,
+            pc.unique(unknown.column("commune_code")).to_pylist()[:10],
+        )
+        table = table.filter(pc.field("epsg").is_valid())
+    try:
+        lon, lat = reproject_to_wgs84(
+            table.column("x").to_numpy(),
+            table.column("y").to_numpy(),
+            table.column("epsg").to_numpy(),
+        )
+    except ValueError as exc:
+        raise LoadError(f"source {source.name!r}: {exc}") from exc
+    ok = np.isfinite(lon)
+    logger.info(
+        "%s: %d ligne(s) lue(s), %d sans coordonnées et %d hors du domaine du CRS écartées",
+        source.name,
+        n_rows,
+        no_xy,
+        int((~ok).sum()),
+    )
+    table = table.append_column("lon", pa.array(lon)).append_column("lat", pa.array(lat))
+    table = table.filter(pa.array(ok))
+    n = table.num_rows
+    table = table.append_column("source", pa.repeat(source.name, n))
+    table = table.append_column("bpe_gamme", pa.nulls(n, pa.string()))
+    table = table.append_column("capacity", pa.nulls(n, pa.float64()))
+    casts = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in FACILITY_COLUMNS.items())
+    return con.from_arrow(table.select(list(FACILITY_COLUMNS))).project(casts)
+
+
+def load_bpe_enseignement_counts(
+    con: duckdb.DuckDBPyConnection, files: Sequence[Path], source: Source
+) -> duckdb.DuckDBPyRelation:
+    """BPE 2018 education counts per commune, IRIS and facility type.
+
+    The file splits the counts further by attributes (canteen, boarding,
+    sector...): they are summed, so that (IRIS, type, year) is a key.
+
+    Returns
+    -------
+    duckdb.DuckDBPyRelation
+        The :data:`etl.loaders.FACILITY_COUNT_COLUMNS`:
+
+        - ``commune_code``: ``DEPCOM``, 5 characters;
+        - ``iris_code``: ``DCIRIS`` as a 9-character IRIS code: the ``_`` of
+          ``01004_0102`` is removed, and a commune not split into IRIS
+          (``DCIRIS = DEPCOM``) gets INSEE's ``<DEPCOM>0000``;
+        - ``service_type``: ``TYPEQU`` (C101...C702);
+        - ``count``: number of facilities (sum of ``NB_EQUIP``);
+        - ``year``: ``AN`` (BPE vintage).
+    """
+    path = _one_file(files, source)
+    raw = _read_csv(con, path, source)
+    require_columns(source.name, raw.columns, _COUNTS_REQUIRED)
+    sql = f"""
+        WITH src AS (
+            SELECT {_padded_code_sql("DEPCOM")} AS commune_code,
+                   replace(upper(trim(DCIRIS)), '_', '') AS iris,
+                   upper(trim(TYPEQU)) AS service_type,
+                   CAST(trim(NB_EQUIP) AS BIGINT) AS n,
+                   CAST(trim(AN) AS INTEGER) AS year
+            FROM raw
+        )
+        SELECT commune_code,
+               CASE WHEN iris = commune_code THEN iris || '0000' ELSE iris END AS iris_code,
+               service_type, sum(n) AS count, year
+        FROM src
+        GROUP BY ALL
+        ORDER BY iris_code, service_type, year
+    """
+    try:
+        table = raw.query("raw", sql).to_arrow_table()
+    except duckdb.ConversionException as exc:
+        raise LoadError(f"source {source.name!r}: valeur non numérique: {exc}") from exc
+    _check_codes(table.column("commune_code"), COMMUNE_CODE_RE, "commune", source)
+    _check_codes(table.column("iris_code"), IRIS_CODE_RE, "IRIS", source)
+    logger.info("%s: %d ligne(s) (IRIS, type, année)", source.name, table.num_rows)
+    casts = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in FACILITY_COUNT_COLUMNS.items())
+    return con.from_arrow(table).project(casts)

@@ -1,0 +1,240 @@
+"""Annuaire de l'éducation: schools, collèges and lycées (Ministère de l'Éducation nationale).
+
+The annuaire has one row per establishment (UAI), sometimes several when an
+establishment is "multi-lignes" (a lycée polyvalent listed once for its general
+track and once for its vocational one). Extracts of different dates differ
+slightly in their columns (``coordonnee_X``/``epsg`` became
+``coordX_origine``/``epsg_origine``; ``Nombre_d_eleves`` is absent from some
+exports): only the columns below are read, the optional ones when present.
+
+Mapping to BPE facility types, per UAI (flags are OR-ed over its rows):
+
+======================  ===========================================  ======
+Type_etablissement      condition                                    TYPEQU
+======================  ===========================================  ======
+Ecole                   ``Ecole_maternelle = 1``                     C101
+Ecole                   ``Ecole_elementaire = 1``                    C104
+Collège                 always                                       C201
+Lycée                   ``Voie_generale = 1`` or                     C301
+                        ``Voie_technologique = 1``
+Lycée                   ``Voie_professionnelle = 1``                 C302
+======================  ===========================================  ======
+
+A lycée whose three ``Voie_*`` flags are all empty (private technical
+schools, "sections d'enseignement professionnel") is classified from
+``libelle_nature`` instead: "...PROFESSIONNEL" gives C302, "...GENERAL" or
+"...TECHNOLOG..." gives C301, "LYCEE POLYVALENT" gives both. An establishment
+may thus give two rows (C101 and C104, or C301 and C302). Other types
+(administrative services, médico-social, EREA...) are excluded and counted.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from etl.catalogue import Source
+from etl.codes import CodeError, pad_commune_codes
+from etl.loaders import FACILITY_COLUMNS, LoadError, require_columns
+
+logger = logging.getLogger(__name__)
+
+_REQUIRED = (
+    "Identifiant_de_l_etablissement",
+    "Nom_etablissement",
+    "Type_etablissement",
+    "Code_commune",
+    "Ecole_maternelle",
+    "Ecole_elementaire",
+    "Voie_generale",
+    "Voie_technologique",
+    "Voie_professionnelle",
+    "latitude",
+    "longitude",
+)
+# Optional columns and the SQL that reads them (NULL when the extract lacks them).
+_OPTIONAL = {
+    "Nombre_d_eleves": "CAST(NULLIF(trim(\"Nombre_d_eleves\"), '') AS DOUBLE) AS pupils",
+    "date_maj_ligne": "NULLIF(trim(date_maj_ligne), '') AS updated",
+    "libelle_nature": "upper(trim(libelle_nature)) AS nature",
+    "precision_localisation": "NULLIF(trim(precision_localisation), '') AS geo_precision",
+}
+_MISSING = {
+    "Nombre_d_eleves": "NULL::DOUBLE AS pupils",
+    "date_maj_ligne": "NULL::VARCHAR AS updated",
+    "libelle_nature": "NULL::VARCHAR AS nature",
+    "precision_localisation": "NULL::VARCHAR AS geo_precision",
+}
+OPEN_STATE = "OUVERT"
+
+
+def _read_csv(
+    con: duckdb.DuckDBPyConnection, path: Path, source: Source
+) -> duckdb.DuckDBPyRelation:
+    """All columns as VARCHAR (codes stay text); quoted fields may hold line breaks."""
+    try:
+        return con.read_csv(
+            str(path),
+            sep=source.separator,
+            encoding=source.encoding,
+            header=True,
+            all_varchar=True,
+            quotechar='"',
+            escapechar='"',
+            comment="",
+            strict_mode=True,
+        )
+    except duckdb.Error as exc:
+        raise LoadError(f"source {source.name!r}: CSV illisible {path}: {exc}") from exc
+
+
+def _read_extract(
+    con: duckdb.DuckDBPyConnection, path: Path, file_no: int, source: Source
+) -> pd.DataFrame:
+    """The rows of one extract with usable coordinates, open ones only when ``etat`` exists."""
+    raw = _read_csv(con, path, source)
+    require_columns(source.name, raw.columns, _REQUIRED)
+    optional = [(_OPTIONAL if c in raw.columns else _MISSING)[c] for c in _OPTIONAL]
+    state = "trim(etat)" if "etat" in raw.columns else f"'{OPEN_STATE}'"
+    sql = f"""
+        SELECT {file_no} AS file_no,
+               trim(Identifiant_de_l_etablissement) AS uai,
+               regexp_replace(trim(Nom_etablissement), '\\s+', ' ', 'g') AS label,
+               trim(Type_etablissement) AS kind,
+               NULLIF(trim(Code_commune), '') AS commune_code,
+               coalesce(trim(Ecole_maternelle) = '1', false) AS maternelle,
+               coalesce(trim(Ecole_elementaire) = '1', false) AS elementaire,
+               coalesce(trim(Voie_generale) = '1' OR trim(Voie_technologique) = '1', false)
+                   AS voie_gt,
+               coalesce(trim(Voie_professionnelle) = '1', false) AS voie_pro,
+               coalesce(trim(Voie_generale), '') = ''
+                   AND coalesce(trim(Voie_technologique), '') = ''
+                   AND coalesce(trim(Voie_professionnelle), '') = '' AS no_voie,
+               CAST(NULLIF(replace(trim(longitude), ',', '.'), '') AS DOUBLE) AS lon,
+               CAST(NULLIF(replace(trim(latitude), ',', '.'), '') AS DOUBLE) AS lat,
+               {state} AS state,
+               {", ".join(optional)}
+        FROM raw
+    """
+    try:
+        df = raw.query("raw", sql).df()
+    except duckdb.ConversionException as exc:
+        raise LoadError(f"source {source.name!r}: valeur non numérique dans {path}: {exc}") from exc
+    closed = df["state"].ne(OPEN_STATE)
+    no_xy = ~closed & (df["lon"].isna() | df["lat"].isna())
+    logger.info(
+        "%s: %s: %d ligne(s) non ouverte(s) et %d sans coordonnées écartées sur %d",
+        source.name,
+        path.name,
+        int(closed.sum()),
+        int(no_xy.sum()),
+        len(df),
+    )
+    return df[~closed & ~no_xy].drop(columns="state")
+
+
+_EXPAND_SQL = """
+    WITH lines AS (
+        SELECT *,
+               voie_gt OR (no_voie AND regexp_matches(coalesce(nature, ''),
+                                                      'GENERAL|TECHNOLOG|POLYVALENT')) AS gt,
+               voie_pro OR (no_voie AND regexp_matches(coalesce(nature, ''),
+                                                       'PROFESSIONNEL|POLYVALENT')) AS pro
+        FROM lines_raw
+    ),
+    flags AS (
+        SELECT uai, bool_or(maternelle) AS maternelle, bool_or(elementaire) AS elementaire,
+               bool_or(gt) AS gt, bool_or(pro) AS pro, max(pupils) AS pupils
+        FROM lines GROUP BY uai
+    ),
+    rep AS (
+        SELECT uai, label, kind, commune_code, lon, lat, geo_precision
+        FROM lines
+        QUALIFY row_number() OVER (
+            PARTITION BY uai ORDER BY updated DESC NULLS LAST, file_no DESC, label
+        ) = 1
+    ),
+    est AS (SELECT * FROM rep JOIN flags USING (uai))
+    SELECT *, 'C101' AS service_type FROM est WHERE kind = 'Ecole' AND maternelle
+    UNION ALL
+    SELECT *, 'C104' AS service_type FROM est WHERE kind = 'Ecole' AND elementaire
+    UNION ALL
+    SELECT *, 'C201' AS service_type FROM est WHERE kind = 'Collège'
+    UNION ALL
+    SELECT *, 'C301' AS service_type FROM est WHERE kind = 'Lycée' AND gt
+    UNION ALL
+    SELECT *, 'C302' AS service_type FROM est WHERE kind = 'Lycée' AND pro
+    ORDER BY uai, service_type
+"""
+
+
+def load_education_annuaire(
+    con: duckdb.DuckDBPyConnection, files: Sequence[Path], source: Source
+) -> duckdb.DuckDBPyRelation:
+    """Open schools, collèges and lycées as facilities (C101, C104, C201, C301, C302).
+
+    All extracts in ``files`` are read and united; an establishment (UAI) found
+    in several rows or extracts is kept once, described by its most recently
+    updated row (``date_maj_ligne``), with its type flags OR-ed over all its
+    rows. Closed establishments (``etat`` other than ``OUVERT``, when the
+    column exists), rows without coordinates and other establishment types are
+    dropped and counted in the log.
+
+    Returns
+    -------
+    duckdb.DuckDBPyRelation
+        The :data:`etl.loaders.FACILITY_COLUMNS`, one row per (UAI, type):
+
+        - ``facility_id``: ``"<source>:<UAI>:<TYPEQU>"``;
+        - ``source``: the catalogue name;
+        - ``service_type``: C101, C104, C201, C301 or C302 (module table);
+        - ``label``: ``Nom_etablissement`` (whitespace normalised);
+        - ``commune_code``: ``Code_commune``, 5 characters;
+        - ``lon``, ``lat``: ``longitude``, ``latitude`` (WGS84 degrees);
+        - ``bpe_gamme``: NULL (set later from the BPE nomenclature);
+        - ``capacity``: ``Nombre_d_eleves`` (pupils of the whole establishment,
+          all levels; NULL when empty or absent from the extract);
+        - ``geo_precision``: ``precision_localisation`` ("Numéro de rue", "Rue"...).
+    """
+    if not files:
+        raise LoadError(f"source {source.name!r}: aucun fichier reçu")
+    frames = [_read_extract(con, Path(p), i, source) for i, p in enumerate(files)]
+    lines = pd.concat(frames, ignore_index=True)
+    n_uai = lines["uai"].nunique()
+    rows = con.from_df(lines).query("lines_raw", _EXPAND_SQL).df()
+    kept = rows["uai"].nunique()
+    excluded = lines.drop_duplicates("uai")
+    excluded = excluded[~excluded["uai"].isin(rows["uai"])]
+    logger.info(
+        "%s: %d établissement(s) ouvert(s) géolocalisé(s), %d retenu(s) (%d ligne(s)); "
+        "écartés par type: %s",
+        source.name,
+        n_uai,
+        kept,
+        len(rows),
+        excluded["kind"].value_counts(dropna=False).to_dict(),
+    )
+    try:
+        commune_code = pad_commune_codes(rows["commune_code"])
+    except CodeError as exc:
+        raise LoadError(f"source {source.name!r}: {exc}") from exc
+    out = pd.DataFrame(
+        {
+            "facility_id": source.name + ":" + rows["uai"] + ":" + rows["service_type"],
+            "source": source.name,
+            "service_type": rows["service_type"],
+            "label": rows["label"],
+            "commune_code": commune_code,
+            "lon": rows["lon"],
+            "lat": rows["lat"],
+            "bpe_gamme": None,
+            "capacity": rows["pupils"],
+            "geo_precision": rows["geo_precision"],
+        }
+    )
+    casts = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in FACILITY_COLUMNS.items())
+    return con.from_df(out[list(FACILITY_COLUMNS)]).project(casts)

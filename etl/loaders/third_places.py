@@ -1,0 +1,261 @@
+"""Third places (tiers-lieux): ANCT "Fabriques de territoire" and the France Tiers-Lieux census.
+
+Two sources, both mapped to our own service type ``THIRD_PLACE``:
+
+- the ANCT "Fabriques de territoire" (tiers-lieux labelled and funded by the
+  State), a GeoJSON whose points are the *centre of the host commune*, not the
+  address: ``geo_precision = 'centre de la commune d'accueil'``. A feature
+  is a commune and may list several fabriques (``"fabt-48; fabt-211"``);
+  they are split into one row each;
+- the France Tiers-Lieux census (all known tiers-lieux), a CSV with the
+  address's coordinates. Its column names are *assumed* (``id``, ``nom``,
+  ``code_insee``, ``latitude``, ``longitude``; see the catalogue notes) until
+  the first online download confirms them: a renamed column fails loudly with
+  a :class:`~etl.loaders.LoadError`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from etl.catalogue import Source
+from etl.codes import CodeError, pad_commune_codes
+from etl.loaders import FACILITY_COLUMNS, LoadError, require_columns
+
+logger = logging.getLogger(__name__)
+
+SERVICE_TYPE = "THIRD_PLACE"
+COMMUNE_CENTRE_PRECISION = "centre de la commune d'accueil"
+
+_FABRIQUES_REQUIRED = ("id_territoire", "lib_territoire", "id_geo")
+_TIERS_LIEUX_REQUIRED = ("id", "nom", "code_insee", "latitude", "longitude")
+
+
+def _one_file(files: Sequence[Path], source: Source) -> Path:
+    if len(files) != 1:
+        raise LoadError(f"source {source.name!r}: un fichier attendu, {len(files)} reçus")
+    return Path(files[0])
+
+
+def _to_facilities(
+    con: duckdb.DuckDBPyConnection, out: pd.DataFrame, source: Source
+) -> duckdb.DuckDBPyRelation:
+    """Check codes and ids of a facility frame, return it cast to FACILITY_COLUMNS."""
+    try:
+        out["commune_code"] = pad_commune_codes(out["commune_code"])
+    except CodeError as exc:
+        raise LoadError(f"source {source.name!r}: {exc}") from exc
+    dup = out["facility_id"].duplicated()
+    if dup.any():
+        examples = out.loc[dup, "facility_id"].head(3).tolist()
+        raise LoadError(f"source {source.name!r}: identifiants en double, par ex. {examples}")
+    casts = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in FACILITY_COLUMNS.items())
+    return con.from_df(out[list(FACILITY_COLUMNS)]).project(casts)
+
+
+def _points(geometry: dict[str, Any] | None) -> Iterator[tuple[float, float]]:
+    """The (lon, lat) points of a GeoJSON geometry, depth first (other types yield nothing)."""
+    if not geometry:
+        return
+    kind = geometry.get("type")
+    if kind == "Point" and len(geometry.get("coordinates") or ()) >= 2:
+        lon, lat = geometry["coordinates"][:2]
+        yield float(lon), float(lat)
+    elif kind == "MultiPoint":
+        for lon, lat, *_ in geometry.get("coordinates") or ():
+            yield float(lon), float(lat)
+    elif kind == "GeometryCollection":
+        for part in geometry.get("geometries") or ():
+            yield from _points(part)
+
+
+def _read_features(path: Path, source: Source) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(path.read_text(encoding=source.encoding))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise LoadError(f"source {source.name!r}: GeoJSON illisible {path}: {exc}") from exc
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        raise LoadError(f"source {source.name!r}: FeatureCollection attendue dans {path}")
+    crs = ((data.get("crs") or {}).get("properties") or {}).get("name", "CRS84")
+    if not str(crs).upper().endswith(("CRS84", "4326")):
+        raise LoadError(f"source {source.name!r}: CRS {crs!r} inattendu (WGS84 attendu)")
+    return list(data.get("features") or [])
+
+
+def _split_fabriques(props: dict[str, Any]) -> list[tuple[str, str]]:
+    """(id, label) of the fabriques of one feature.
+
+    A feature is a commune; when it hosts several fabriques, ``id_territoire``
+    reads ``"fabt-48; fabt-211"`` and ``lib_territoire`` lists as many names
+    separated by ``;`` (after unescaping HTML entities such as ``&amp;``).
+    When the counts differ, every fabrique gets the whole label.
+    """
+    ids = [i.strip() for i in str(props.get("id_territoire") or "").split(";") if i.strip()]
+    label = html.unescape(str(props.get("lib_territoire") or ""))
+    names = [" ".join(n.split()) for n in label.split(";")]
+    if len(names) != len(ids):
+        names = [" ".join(label.split())] * len(ids)
+    return list(zip(ids, names, strict=True))
+
+
+def load_fabriques_territoire(
+    con: duckdb.DuckDBPyConnection, files: Sequence[Path], source: Source
+) -> duckdb.DuckDBPyRelation:
+    """ANCT Fabriques de territoire as facilities of type ``THIRD_PLACE``.
+
+    Each GeoJSON feature is a host commune; one feature may carry several
+    fabriques (``id_territoire = "fabt-48; fabt-211"``): they give one row each,
+    at the same point. A feature whose geometry is a collection or a multipoint
+    is placed at its first point; a feature without any point (one empty
+    GeometryCollection in the 2024-01-26 file, Saint-Martin) is dropped and
+    counted in the log.
+
+    Returns
+    -------
+    duckdb.DuckDBPyRelation
+        The :data:`etl.loaders.FACILITY_COLUMNS`, one row per fabrique:
+
+        - ``facility_id``: ``"<source>:<id>"`` (``fabt-NN``);
+        - ``source``: the catalogue name;
+        - ``service_type``: ``THIRD_PLACE``;
+        - ``label``: its part of ``lib_territoire`` (HTML entities unescaped,
+          line breaks and runs of spaces -> one space);
+        - ``commune_code``: ``id_geo``, 5 characters;
+        - ``lon``, ``lat``: WGS84 degrees (centre of the host commune);
+        - ``bpe_gamme``, ``capacity``: NULL;
+        - ``geo_precision``: ``'centre de la commune d'accueil'``.
+    """
+    path = _one_file(files, source)
+    features = _read_features(path, source)
+    keys = {k for f in features for k in (f.get("properties") or {})}
+    require_columns(source.name, keys, _FABRIQUES_REQUIRED)
+    records = []
+    multi = 0
+    for feature in features:
+        props = feature.get("properties") or {}
+        fabriques = _split_fabriques(props)
+        if not fabriques:
+            raise LoadError(f"source {source.name!r}: entité sans id_territoire: {props}")
+        points = list(_points(feature.get("geometry")))
+        multi += len(points) > 1
+        lon, lat = points[0] if points else (None, None)
+        for native_id, label in fabriques:
+            records.append(
+                {
+                    "native_id": native_id,
+                    "label": label,
+                    "commune_code": props.get("id_geo"),
+                    "lon": lon,
+                    "lat": lat,
+                }
+            )
+    df = pd.DataFrame.from_records(
+        records, columns=["native_id", "label", "commune_code", "lon", "lat"]
+    )
+    no_xy = df["lon"].isna() | df["lat"].isna()
+    logger.info(
+        "%s: %d entité(s), %d fabrique(s); %d sans point écartée(s) (%s), "
+        "%d entité(s) à plusieurs points placée(s) au premier",
+        source.name,
+        len(features),
+        len(df),
+        int(no_xy.sum()),
+        ", ".join(df.loc[no_xy, "native_id"]),
+        multi,
+    )
+    df = df[~no_xy].reset_index(drop=True)
+    out = pd.DataFrame(
+        {
+            "facility_id": source.name + ":" + df["native_id"],
+            "source": source.name,
+            "service_type": SERVICE_TYPE,
+            "label": df["label"],
+            "commune_code": df["commune_code"].astype("string"),
+            "lon": df["lon"].astype(float),
+            "lat": df["lat"].astype(float),
+            "bpe_gamme": None,
+            "capacity": None,
+            "geo_precision": COMMUNE_CENTRE_PRECISION,
+        }
+    )
+    return _to_facilities(con, out, source)
+
+
+def load_france_tiers_lieux(
+    con: duckdb.DuckDBPyConnection, files: Sequence[Path], source: Source
+) -> duckdb.DuckDBPyRelation:
+    """France Tiers-Lieux census as facilities of type ``THIRD_PLACE``.
+
+    Expected columns (assumed, see the module docstring): ``id``, ``nom``,
+    ``code_insee``, ``latitude``, ``longitude`` (WGS84 degrees, decimal point
+    or comma). Rows without coordinates are dropped and counted in the log.
+
+    Returns
+    -------
+    duckdb.DuckDBPyRelation
+        The :data:`etl.loaders.FACILITY_COLUMNS`, one row per tiers-lieu:
+
+        - ``facility_id``: ``"<source>:<id>"``;
+        - ``source``: the catalogue name;
+        - ``service_type``: ``THIRD_PLACE``;
+        - ``label``: ``nom`` (whitespace normalised);
+        - ``commune_code``: ``code_insee``, 5 characters;
+        - ``lon``, ``lat``: WGS84 degrees;
+        - ``bpe_gamme``, ``capacity``, ``geo_precision``: NULL.
+    """
+    path = _one_file(files, source)
+    try:
+        raw = con.read_csv(
+            str(path),
+            sep=source.separator,
+            encoding=source.encoding,
+            header=True,
+            all_varchar=True,
+            quotechar='"',
+            escapechar='"',
+            comment="",
+            strict_mode=True,
+        )
+    except duckdb.Error as exc:
+        raise LoadError(f"source {source.name!r}: CSV illisible {path}: {exc}") from exc
+    require_columns(source.name, raw.columns, _TIERS_LIEUX_REQUIRED)
+    try:
+        df = raw.query(
+            "raw",
+            """
+            SELECT trim(id) AS native_id,
+                   regexp_replace(trim(nom), '\\s+', ' ', 'g') AS label,
+                   NULLIF(trim(code_insee), '') AS commune_code,
+                   CAST(NULLIF(replace(trim(longitude), ',', '.'), '') AS DOUBLE) AS lon,
+                   CAST(NULLIF(replace(trim(latitude), ',', '.'), '') AS DOUBLE) AS lat
+            FROM raw
+            """,
+        ).df()
+    except duckdb.ConversionException as exc:
+        raise LoadError(f"source {source.name!r}: coordonnée non numérique: {exc}") from exc
+    no_xy = df["lon"].isna() | df["lat"].isna()
+    logger.info("%s: %d tiers-lieu(x) sans coordonnées écarté(s)", source.name, int(no_xy.sum()))
+    df = df[~no_xy].reset_index(drop=True)
+    out = pd.DataFrame(
+        {
+            "facility_id": source.name + ":" + df["native_id"],
+            "source": source.name,
+            "service_type": SERVICE_TYPE,
+            "label": df["label"],
+            "commune_code": df["commune_code"],
+            "lon": df["lon"],
+            "lat": df["lat"],
+            "bpe_gamme": None,
+            "capacity": None,
+            "geo_precision": None,
+        }
+    )
+    return _to_facilities(con, out, source)
