@@ -273,7 +273,7 @@ def _write_meta(
     settings: Settings,
     seconds: float,
 ) -> None:
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)  # stored as UTC
     meta = pd.DataFrame(
         [
             {

@@ -1,0 +1,80 @@
+"""The ``territoires`` command line, driven as a user would."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from territoires import main
+from warehouse.gate import connect
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, mirror_dir: Path) -> Path:
+    tmp = tmp_path_factory.mktemp("cli")
+    db = tmp / "t.duckdb"
+    args = ["build", "--territory", "dep:35", "--mirror", str(mirror_dir), "--offline"]
+    args += ["--db", str(db), "--cache", str(tmp / "cache"), "--quiet"]
+    assert main(args) == 0
+    return db
+
+
+def test_build_prints_tables_and_missing_sources(
+    built: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = capsys.readouterr().out  # module fixture output may already be consumed
+    assert built.is_file()
+    assert "erreur" not in out
+
+
+def test_sources_lists_loaded_with_vintage_and_rows_and_missing_with_reason(
+    built: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["sources", "--db", str(built)]) == 0
+    out = capsys.readouterr().out
+    con = connect(built, read_only=True)
+    meta = con.execute("SELECT dataset, status, vintage, rows FROM meta").fetchall()
+    loaded_part, _, missing_part = out.partition("Sources manquantes")
+    for dataset, status, vintage, rows in meta:
+        if status == "chargée":
+            line = next(li for li in loaded_part.splitlines() if li.strip().startswith(dataset))
+            assert vintage in line
+            assert f"{int(rows):,d}".replace(",", "\u202f") in line
+        else:
+            block = missing_part.split(dataset, 1)[1].split("\n")[1]
+            assert "raison:" in block and dataset in block
+
+
+def test_sources_without_db_lists_the_catalogue(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sources"]) == 0
+    out = capsys.readouterr().out
+    assert "cog_communes" in out and "insee.fr" in out
+
+
+def test_unknown_territory_exits_2_and_keeps_the_warehouse(
+    built: Path, tmp_path: Path, mirror_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "t.duckdb"
+    shutil.copy(built, db)
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    args = ["build", "--territory", "dep:98", "--mirror", str(mirror_dir), "--offline"]
+    assert main([*args, "--db", str(db), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "dep" in err and "98" in err
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+
+
+def test_fetch_unknown_source_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fetch", "--source", "no_such_source", "--offline"]) == 2
+    assert "no_such_source" in capsys.readouterr().err
+
+
+def test_fetch_reports_each_source(tmp_path: Path, mirror_dir: Path, capsys) -> None:
+    args = ["fetch", "--mirror", str(mirror_dir), "--offline", "--cache", str(tmp_path)]
+    assert main([*args, "--source", "cog_regions", "--source", "contours_communes"]) == 0
+    out = capsys.readouterr().out
+    assert "ok        cog_regions" in out and "miroir" in out
+    assert "manquante contours_communes" in out
