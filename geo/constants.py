@@ -1,0 +1,215 @@
+"""Model constants of the travel-time engines and of the indicators that read them.
+
+Every value carries its source (or the word *assumption*) in a comment. The module
+holds only immutable values: a frozen :class:`ModelConstants` gathers the ones a
+caller may want to change, and a single call overrides them with
+``dataclasses.replace(DEFAULT_CONSTANTS, walk_kmh=4.0)``.
+
+Speeds are *effective* door-to-door speeds along the network distance (the
+straight-line distance times the detour factor of the mode), not speed limits.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Final, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+Mode = Literal["walk", "bike", "car"]
+MODES: Final[tuple[Mode, ...]] = ("walk", "bike", "car")
+
+# --- Speeds -------------------------------------------------------------------------
+# Walking, 4.5 km/h = 1.25 m/s: the house value (STYLE.md) and the usual planning value
+# for "15-minute city" isochrones. It sits just under the comfortable gait speeds of
+# healthy adults (1.27-1.46 m/s, Bohannon 1997, Age and Ageing 26:15-19), so it leaves
+# room for older walkers, crossings and waiting at lights.
+WALK_KMH: Final = 4.5
+# Cycling, 15 km/h: average urban speed of an ordinary (non-assisted) bike commonly used
+# in French cycling-plan studies (Cerema / ADEME "vélo du quotidien" material quotes
+# 14-16 km/h door to door). Assumption for e-bikes: not modelled.
+BIKE_KMH: Final = 15.0
+
+# INSEE communal density grid, 7 levels (grille communale de densité, 2022 version).
+DENSITY_LEVELS: Final[tuple[str, ...]] = (
+    "Grands centres urbains",  # 1
+    "Centres urbains intermédiaires",  # 2
+    "Ceintures urbaines",  # 3
+    "Petites villes",  # 4
+    "Bourgs ruraux",  # 5
+    "Rural à habitat dispersé",  # 6
+    "Rural à habitat très dispersé",  # 7
+)
+# Car, effective door-to-door speed on the road distance, by the density level of the
+# ORIGIN commune. ASSUMPTION: no official table gives door-to-door speeds by this grid.
+# The values are chosen to reproduce the order of magnitude of routed off-peak times
+# (INSEE computes its access times with OSRM on OpenStreetMap, de Bellefon & Pages,
+# blog.insee.fr, 6 Oct 2021; INRAE's Odomatrix uses speeds by road class and urban
+# setting): ~20 km/h in dense cores (traffic lights, congestion; Paris intra-muros
+# average traffic speed is reported in the 15-20 km/h range), rising to ~60 km/h on
+# sparse rural networks. Calibrate against a routed sample before publishing figures.
+CAR_KMH_BY_DENSITY: Final[tuple[float, ...]] = (20.0, 28.0, 35.0, 35.0, 45.0, 55.0, 60.0)
+# Car speed when density_level is NULL (origin outside the grid or code not matched).
+# ASSUMPTION: the value of the middle levels 3-4, so an unknown level gets neither the
+# urban penalty nor the rural bonus. Rows using it are not flagged: check NULL counts
+# upstream (warehouse data tests).
+CAR_FALLBACK_KMH: Final = 35.0
+# Car overhead per trip, minutes: walking to/from the car and parking. ASSUMPTION
+# (2 min, common in accessibility studies; INSEE's OSRM times do not include it).
+CAR_OVERHEAD_MIN: Final = 2.0
+
+# Car speeds on the road network by OSM ``highway`` class, km/h. ASSUMPTION: effective
+# average speeds including junction delays, below the French default limits (130 / 110 /
+# 80 / 50 km/h, Code de la route R413-2 and R413-3). An edge's ``maxspeed`` tag, when
+# parseable, caps the class speed. Classes absent from this table are closed to cars
+# (footway, path, pedestrian, steps, cycleway, track, bridleway, busway, corridor, ...):
+# forest tracks are mostly closed to motor traffic, and a car network that used them
+# would understate rural times.
+CAR_KMH_BY_HIGHWAY: Final[tuple[tuple[str, float], ...]] = (
+    ("motorway", 110.0),
+    ("motorway_link", 60.0),
+    ("trunk", 80.0),
+    ("trunk_link", 50.0),
+    ("primary", 50.0),
+    ("primary_link", 40.0),
+    ("secondary", 45.0),
+    ("secondary_link", 35.0),
+    ("tertiary", 40.0),
+    ("tertiary_link", 30.0),
+    ("unclassified", 35.0),
+    ("road", 30.0),
+    ("residential", 25.0),
+    ("living_street", 10.0),  # "zone de rencontre", 20 km/h limit, shared with walkers
+    ("service", 15.0),
+)
+# Classes closed to walkers and cyclists: motorways (Code de la route, R421-2).
+NO_WALK_HIGHWAYS: Final[tuple[str, ...]] = ("motorway", "motorway_link")
+NO_BIKE_HIGHWAYS: Final[tuple[str, ...]] = ("motorway", "motorway_link")
+
+# --- Detour factors (network distance / straight-line distance) ----------------------
+# Boscoe, Henry & Zdeb 2012 (Professional Geographer 64(2), "A nationwide comparison of
+# driving distance versus straight-line distance to hospitals") report a mean detour
+# index of about 1.4, higher for short trips; Giacomin & Levinson 2015 (Environment and
+# Planning B 42(6), "Road network circuity in metropolitan areas") find 1.2-1.3 in
+# metropolitan road networks. Walking trips are short, hence the higher value.
+WALK_DETOUR: Final = 1.4
+BIKE_DETOUR: Final = 1.3
+CAR_DETOUR: Final = 1.3
+
+# --- Thresholds shared with the indicators --------------------------------------------
+# "15-minute city" access threshold (Moreno et al. 2021, Smart Cities 4(1)).
+DEFAULT_THRESHOLD_MIN: Final = 15.0
+# Enhanced 2SFCA distance-decay bands (lower min, upper min, weight): Luo & Qi 2009,
+# Health & Place 15(4):1100-1107, Gaussian weights 1.00 / 0.68 / 0.22 evaluated at the
+# band mid-points of 0-10 / 10-20 / 20-30 minutes. Beyond 30 min the weight is 0.
+FCA_BANDS: Final[tuple[tuple[float, float, float], ...]] = (
+    (0.0, 10.0, 1.00),
+    (10.0, 20.0, 0.68),
+    (20.0, 30.0, 0.22),
+)
+# Statistical secrecy on establishment data (INSEE / Comité du secret statistique
+# rules for economic data): a cell is published only if it counts at least 3
+# establishments and no single one weighs more than 85 % of the total.
+SECRECY_MIN_UNITS: Final = 3
+SECRECY_MAX_SHARE: Final = 0.85
+
+
+@dataclass(frozen=True)
+class ModelConstants:
+    """The overridable constants of one computation (defaults: module values above).
+
+    Build a variant with ``dataclasses.replace(DEFAULT_CONSTANTS, bike_kmh=12.0)``.
+    Every field is immutable, so an instance can be shared freely.
+    """
+
+    walk_kmh: float = WALK_KMH
+    bike_kmh: float = BIKE_KMH
+    car_kmh_by_density: tuple[float, ...] = CAR_KMH_BY_DENSITY
+    car_fallback_kmh: float = CAR_FALLBACK_KMH
+    car_overhead_min: float = CAR_OVERHEAD_MIN
+    car_kmh_by_highway: tuple[tuple[str, float], ...] = CAR_KMH_BY_HIGHWAY
+    no_walk_highways: tuple[str, ...] = NO_WALK_HIGHWAYS
+    no_bike_highways: tuple[str, ...] = NO_BIKE_HIGHWAYS
+    walk_detour: float = WALK_DETOUR
+    bike_detour: float = BIKE_DETOUR
+    car_detour: float = CAR_DETOUR
+    threshold_min: float = DEFAULT_THRESHOLD_MIN
+    fca_bands: tuple[tuple[float, float, float], ...] = FCA_BANDS
+    secrecy_min_units: int = SECRECY_MIN_UNITS
+    secrecy_max_share: float = SECRECY_MAX_SHARE
+
+    def __post_init__(self) -> None:
+        speeds = (self.walk_kmh, self.bike_kmh, self.car_fallback_kmh, *self.car_kmh_by_density)
+        speeds += tuple(kmh for _, kmh in self.car_kmh_by_highway)
+        if not all(math.isfinite(s) and s > 0 for s in speeds):
+            raise ValueError(f"every speed must be a positive finite km/h value, got {speeds}")
+        if len(self.car_kmh_by_density) != len(DENSITY_LEVELS):
+            raise ValueError(
+                f"car_kmh_by_density needs {len(DENSITY_LEVELS)} values (levels 1-7), "
+                f"got {len(self.car_kmh_by_density)}"
+            )
+        if min(self.walk_detour, self.bike_detour, self.car_detour) < 1.0:
+            raise ValueError("a detour factor below 1 would make a route shorter than a line")
+        if not (self.car_overhead_min >= 0 and self.threshold_min > 0):
+            raise ValueError("car_overhead_min must be >= 0 and threshold_min > 0")
+        _check_bands(self.fca_bands)
+        if self.secrecy_min_units < 1 or not 0 < self.secrecy_max_share <= 1:
+            raise ValueError("secrecy_min_units >= 1 and 0 < secrecy_max_share <= 1 required")
+
+    def speed_m_per_min(self, mode: Mode) -> float:
+        """Straight-line engine speed of ``walk`` or ``bike`` in metres per minute."""
+        if mode == "walk":
+            return self.walk_kmh * 1000.0 / 60.0
+        if mode == "bike":
+            return self.bike_kmh * 1000.0 / 60.0
+        raise ValueError(f"car speed depends on density: use car_m_per_min(), got {mode!r}")
+
+    def detour(self, mode: Mode) -> float:
+        """Detour factor (network / straight-line distance) of ``mode``."""
+        return {"walk": self.walk_detour, "bike": self.bike_detour, "car": self.car_detour}[mode]
+
+    def car_m_per_min(self, density_level: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """Car speed in metres per minute for each density level (1-7, NaN = fallback).
+
+        Raises ``ValueError`` on a level outside 1-7.
+        """
+        levels = np.asarray(density_level, dtype=np.float64)
+        known = ~np.isnan(levels)
+        if np.any((levels[known] < 1) | (levels[known] > 7) | (levels[known] % 1 != 0)):
+            raise ValueError("density_level must be an integer 1-7 or NULL")
+        table = np.asarray(self.car_kmh_by_density, dtype=np.float64)
+        kmh = np.full(levels.shape, self.car_fallback_kmh, dtype=np.float64)
+        kmh[known] = table[levels[known].astype(np.int64) - 1]
+        return kmh * 1000.0 / 60.0
+
+
+def _check_bands(bands: tuple[tuple[float, float, float], ...]) -> None:
+    previous_upper = 0.0
+    for lower, upper, weight in bands:
+        if lower != previous_upper or upper <= lower or not 0 <= weight <= 1:
+            raise ValueError(f"fca_bands must be contiguous from 0 with weights in [0, 1]: {bands}")
+        previous_upper = upper
+
+
+DEFAULT_CONSTANTS: Final = ModelConstants()
+
+
+# --- Indicator thresholds and scales (appended for indicators/, issue 3) -------------
+# Kept as plain module values so that geo's ModelConstants stays the engine's; every
+# indicator kernel takes them as keyword defaults, overridable per call.
+# Third places: 15 min by bike and 20 min by car, the two access thresholds named in
+# the project's issue 3 (ASSUMPTION: no official threshold exists for tiers-lieux).
+THIRD_PLACE_BIKE_MIN: Final = 15.0
+THIRD_PLACE_CAR_MIN: Final = 20.0
+# France Services: the programme's promise of a site "à moins de 30 minutes" of every
+# inhabitant (circulaire du Premier ministre n° 6094/SG du 1er juillet 2019; ANCT).
+FRANCE_SERVICES_PROMISE_MIN: Final = 30.0
+# Rural mobility: a passenger station counts as remote beyond this car time.
+# ASSUMPTION: the "quart d'heure" threshold, applied to the drive to the station.
+STATION_REMOTE_MIN: Final = 15.0
+# Enhanced 2SFCA results are expressed per this many inhabitants (sites pour 10 000
+# hab.), the usual scale of French facility densities (INSEE BPE "taux
+# d'équipement" are per 10 000 inhabitants).
+FCA_PER_INHABITANTS: Final = 10_000.0
