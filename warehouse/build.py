@@ -44,6 +44,8 @@ _KNOWN_TYPEQU_LABELS = {
     "C301": "Lycée d'enseignement général et/ou technologique",
     "C302": "Lycée d'enseignement professionnel",
 }
+# DuckDB would otherwise take up to 80 % of RAM; the national build fits in this.
+_MEMORY_LIMIT = "2GB"
 _COG_SOURCES = ("cog_communes", "cog_epci", "cog_departements", "cog_regions")
 
 
@@ -123,7 +125,7 @@ def build(
     tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
     for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
         stale.unlink(missing_ok=True)
-    con = duckdb.connect(str(tmp))
+    con = duckdb.connect(str(tmp), config={"memory_limit": _MEMORY_LIMIT})
     try:
         load_spatial(con)
         records = _load_sources(con, catalogue, fetched, settings)

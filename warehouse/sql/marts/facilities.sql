@@ -33,17 +33,20 @@ SELECT *, metric_epsg(dep_of(current_code)) AS epsg,
 FROM located;
 CREATE OR REPLACE TABLE facilities AS
 WITH located AS (SELECT * FROM stg_facilities_located WHERE geom IS NOT NULL),
-     kept AS (
+     inside AS (SELECT * FROM located WHERE current_code IN (SELECT code FROM scope_communes)),
+     -- outside the territory: kept within the buffer (bbox first, then exact distance);
+     -- for a national build this part is empty
+     near AS (
         SELECT p.* FROM located p
-        WHERE $kind = 'fr'
-           OR p.current_code IN (SELECT code FROM scope_communes)
-           OR EXISTS (
+        WHERE p.current_code NOT IN (SELECT code FROM scope_communes)
+          AND EXISTS (
                 SELECT 1 FROM scope_area s
                 WHERE s.epsg = p.epsg
                   AND ST_X(p.geom) BETWEEN ST_XMin(s.bbox) - $buffer AND ST_XMax(s.bbox) + $buffer
                   AND ST_Y(p.geom) BETWEEN ST_YMin(s.bbox) - $buffer AND ST_YMax(s.bbox) + $buffer
                   AND ST_DWithin(p.geom, s.geom, $buffer))
-     )
+     ),
+     kept AS (SELECT * FROM inside UNION ALL SELECT * FROM near)
 SELECT facility_id, source, service_type, label, current_code AS commune_code,
        commune_code AS published_commune_code, commune_assignment, bpe_gamme, capacity,
        geo_precision, lon, lat, ST_X(geom) AS x, ST_Y(geom) AS y, epsg, geom,
