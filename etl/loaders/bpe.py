@@ -7,6 +7,8 @@ Two loaders:
   France, the local UTM overseas, announced per row by the ``EPSG`` column
   when the file has one (else :data:`etl.codes.METRIC_EPSG_BY_DEP`). They are
   reprojected to WGS84 with pyproj on numpy arrays, one batch per EPSG code.
+  Facilities without coordinates are kept with NULL ``lon``/``lat`` (the
+  warehouse lists them in ``facilities_unlocated``).
 - :func:`load_bpe_enseignement_counts` reads the BPE 2018 "enseignement" file,
   counts per commune/IRIS and type without coordinates.
 """
@@ -28,39 +30,14 @@ from pyproj.exceptions import CRSError, ProjError
 
 from etl.catalogue import Source
 from etl.codes import COMMUNE_CODE_RE, MAINLAND_EPSG, METRIC_EPSG_BY_DEP
-from etl.loaders import FACILITY_COLUMNS, FACILITY_COUNT_COLUMNS, LoadError, require_columns
+from etl.loaders import FACILITY_COUNT_COLUMNS, LoadError, require_columns
+from etl.loaders._facilities import cast_facilities, decimal_sql, label_sql, one_file, read_csv
 
 logger = logging.getLogger(__name__)
 
 _XY_REQUIRED = ("DEPCOM", "TYPEQU", "LAMBERT_X", "LAMBERT_Y")
 _COUNTS_REQUIRED = ("DEPCOM", "DCIRIS", "TYPEQU", "NB_EQUIP", "AN")
 IRIS_CODE_RE = re.compile(r"^(?:[0-9]{2}|2A|2B)[0-9]{7}$")
-
-
-def _one_file(files: Sequence[Path], source: Source) -> Path:
-    if len(files) != 1:
-        raise LoadError(f"source {source.name!r}: un fichier attendu, {len(files)} reçus")
-    return Path(files[0])
-
-
-def _read_csv(
-    con: duckdb.DuckDBPyConnection, path: Path, source: Source
-) -> duckdb.DuckDBPyRelation:
-    """All columns as VARCHAR (codes stay text); quoted fields may hold line breaks."""
-    try:
-        return con.read_csv(
-            str(path),
-            sep=source.separator,
-            encoding=source.encoding,
-            header=True,
-            all_varchar=True,
-            quotechar='"',
-            escapechar='"',
-            comment="",
-            strict_mode=True,
-        )
-    except duckdb.Error as exc:
-        raise LoadError(f"source {source.name!r}: CSV illisible {path}: {exc}") from exc
 
 
 def _padded_code_sql(column: str) -> str:
@@ -148,9 +125,11 @@ def load_bpe_xy(
 
     Required columns: ``DEPCOM``, ``TYPEQU``, ``LAMBERT_X``, ``LAMBERT_Y``;
     ``EPSG``, ``NOMRS`` and ``QUALITE_XY`` are used when present. Rows without
-    coordinates, and rows of an overseas zone whose CRS is unknown, are dropped
-    and counted in the log. Needs DuckDB's default
-    ``preserve_insertion_order = true`` (the row number is the identifier).
+    coordinates are kept, with NULL ``lon``/``lat``, and counted in the log;
+    rows with coordinates in an overseas zone whose CRS is unknown, or outside
+    the domain of their CRS, are dropped and counted in the log. Needs DuckDB's
+    default ``preserve_insertion_order = true`` (the row number is the
+    identifier).
 
     Returns
     -------
@@ -164,31 +143,30 @@ def load_bpe_xy(
         - ``service_type``: ``TYPEQU``;
         - ``label``: ``NOMRS`` when present and not empty, else ``TYPEQU``;
         - ``commune_code``: ``DEPCOM``, 5 characters (2A/2B kept);
-        - ``lon``, ``lat``: WGS84 degrees, reprojected from ``LAMBERT_X``/``LAMBERT_Y``;
+        - ``lon``, ``lat``: WGS84 degrees, reprojected from ``LAMBERT_X``/``LAMBERT_Y``
+          (both NULL when one of them is empty);
         - ``bpe_gamme``, ``capacity``: NULL (gammes come from the nomenclature);
         - ``geo_precision``: ``QUALITE_XY`` when present, else NULL.
     """
-    path = _one_file(files, source)
+    path = one_file(files, source)
     (preserved,) = con.sql("SELECT current_setting('preserve_insertion_order')").fetchone()
     if not preserved:
         raise LoadError(
             f"source {source.name!r}: preserve_insertion_order doit être vrai "
             "(le numéro de ligne sert d'identifiant)"
         )
-    raw = _read_csv(con, path, source)
+    raw = read_csv(con, path, source)
     require_columns(source.name, raw.columns, _XY_REQUIRED)
     cols = set(raw.columns)
-    name = (
-        "NULLIF(regexp_replace(trim(NOMRS), '\\s+', ' ', 'g'), '')" if "NOMRS" in cols else "NULL"
-    )
+    name = f"NULLIF({label_sql('NOMRS')}, '')" if "NOMRS" in cols else "NULL"
     quality = "NULLIF(trim(QUALITE_XY), '')" if "QUALITE_XY" in cols else "NULL::VARCHAR"
     sql = f"""
         WITH src AS (
             SELECT {_padded_code_sql("DEPCOM")} AS commune_code,
                    upper(trim(TYPEQU)) AS service_type,
                    {name} AS nomrs,
-                   CAST(NULLIF(replace(trim(LAMBERT_X), ',', '.'), '') AS DOUBLE) AS x,
-                   CAST(NULLIF(replace(trim(LAMBERT_Y), ',', '.'), '') AS DOUBLE) AS y,
+                   {decimal_sql("LAMBERT_X")} AS x,
+                   {decimal_sql("LAMBERT_Y")} AS y,
                    {quality} AS geo_precision,
                    {_published_epsg_sql(cols)} AS published_epsg
             FROM raw
@@ -212,46 +190,53 @@ def load_bpe_xy(
 def _xy_to_facilities(
     con: duckdb.DuckDBPyConnection, table: pa.Table, source: Source
 ) -> duckdb.DuckDBPyRelation:
-    """Drop rows without usable coordinates, reproject the others, cast to FACILITY_COLUMNS."""
+    """Reproject the rows with coordinates, keep those without, cast to FACILITY_COLUMNS.
+
+    Rows with coordinates but no known CRS, or outside its domain, are dropped.
+    """
     if table.column("commune_code").null_count or table.column("service_type").null_count:
         raise LoadError(f"source {source.name!r}: DEPCOM ou TYPEQU vide")
     _check_codes(table.column("commune_code"), COMMUNE_CODE_RE, "commune", source)
     n_rows = table.num_rows
-    table = table.filter(pc.field("x").is_valid() & pc.field("y").is_valid())
-    no_xy = n_rows - table.num_rows
-    unknown = table.filter(pc.field("epsg").is_null())
-    if unknown.num_rows:
+    has_xy = pc.and_(pc.is_valid(table.column("x")), pc.is_valid(table.column("y")))
+    has_xy = has_xy.to_numpy(zero_copy_only=False)
+    unknown = has_xy & pc.is_null(table.column("epsg")).to_numpy(zero_copy_only=False)
+    if unknown.any():
         logger.warning(
             "%s: %d équipement(s) d'une zone sans CRS connu écarté(s), communes %s",
             source.name,
-            unknown.num_rows,
-            pc.unique(unknown.column("commune_code")).to_pylist()[:10],
+            int(unknown.sum()),
+            pc.unique(table.filter(pa.array(unknown)).column("commune_code")).to_pylist()[:10],
         )
-        table = table.filter(pc.field("epsg").is_valid())
+    located = has_xy & ~unknown
+    subset = table.filter(pa.array(located))
+    lon = np.full(n_rows, np.nan)
+    lat = np.full(n_rows, np.nan)
     try:
-        lon, lat = reproject_to_wgs84(
-            table.column("x").to_numpy(),
-            table.column("y").to_numpy(),
-            table.column("epsg").to_numpy(),
+        lon[located], lat[located] = reproject_to_wgs84(
+            subset.column("x").to_numpy(),
+            subset.column("y").to_numpy(),
+            subset.column("epsg").to_numpy(),
         )
     except ValueError as exc:
         raise LoadError(f"source {source.name!r}: {exc}") from exc
-    ok = np.isfinite(lon)
+    outside = located & ~np.isfinite(lon)
     logger.info(
-        "%s: %d ligne(s) lue(s), %d sans coordonnées et %d hors du domaine du CRS écartées",
+        "%s: %d ligne(s) lue(s), %d sans coordonnées gardée(s) avec lon/lat NULL, "
+        "%d hors du domaine du CRS écartée(s)",
         source.name,
         n_rows,
-        no_xy,
-        int((~ok).sum()),
+        int((~has_xy).sum()),
+        int(outside.sum()),
     )
-    table = table.append_column("lon", pa.array(lon)).append_column("lat", pa.array(lat))
-    table = table.filter(pa.array(ok))
+    table = table.append_column("lon", pa.array(lon, from_pandas=True))
+    table = table.append_column("lat", pa.array(lat, from_pandas=True))
+    table = table.filter(pa.array(~unknown & ~outside))
     n = table.num_rows
     table = table.append_column("source", pa.repeat(source.name, n))
     table = table.append_column("bpe_gamme", pa.nulls(n, pa.string()))
     table = table.append_column("capacity", pa.nulls(n, pa.float64()))
-    casts = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in FACILITY_COLUMNS.items())
-    return con.from_arrow(table.select(list(FACILITY_COLUMNS))).project(casts)
+    return cast_facilities(con.from_arrow(table))
 
 
 def load_bpe_enseignement_counts(
@@ -275,8 +260,8 @@ def load_bpe_enseignement_counts(
         - ``count``: number of facilities (sum of ``NB_EQUIP``);
         - ``year``: ``AN`` (BPE vintage).
     """
-    path = _one_file(files, source)
-    raw = _read_csv(con, path, source)
+    path = one_file(files, source)
+    raw = read_csv(con, path, source)
     require_columns(source.name, raw.columns, _COUNTS_REQUIRED)
     sql = f"""
         WITH src AS (

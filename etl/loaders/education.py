@@ -26,6 +26,8 @@ schools, "sections d'enseignement professionnel") is classified from
 "...TECHNOLOG..." gives C301, "LYCEE POLYVALENT" gives both. An establishment
 may thus give two rows (C101 and C104, or C301 and C302). Other types
 (administrative services, médico-social, EREA...) are excluded and counted.
+An establishment without coordinates is kept with NULL ``lon``/``lat`` (the
+warehouse lists it in ``facilities_unlocated``).
 """
 
 from __future__ import annotations
@@ -38,8 +40,8 @@ import duckdb
 import pandas as pd
 
 from etl.catalogue import Source
-from etl.codes import CodeError, pad_commune_codes
-from etl.loaders import FACILITY_COLUMNS, LoadError, require_columns
+from etl.loaders import LoadError, require_columns
+from etl.loaders._facilities import decimal_sql, label_sql, read_csv, to_facilities
 
 logger = logging.getLogger(__name__)
 
@@ -72,38 +74,18 @@ _MISSING = {
 OPEN_STATE = "OUVERT"
 
 
-def _read_csv(
-    con: duckdb.DuckDBPyConnection, path: Path, source: Source
-) -> duckdb.DuckDBPyRelation:
-    """All columns as VARCHAR (codes stay text); quoted fields may hold line breaks."""
-    try:
-        return con.read_csv(
-            str(path),
-            sep=source.separator,
-            encoding=source.encoding,
-            header=True,
-            all_varchar=True,
-            quotechar='"',
-            escapechar='"',
-            comment="",
-            strict_mode=True,
-        )
-    except duckdb.Error as exc:
-        raise LoadError(f"source {source.name!r}: CSV illisible {path}: {exc}") from exc
-
-
 def _read_extract(
     con: duckdb.DuckDBPyConnection, path: Path, file_no: int, source: Source
 ) -> pd.DataFrame:
-    """The rows of one extract with usable coordinates, open ones only when ``etat`` exists."""
-    raw = _read_csv(con, path, source)
+    """The rows of one extract, open ones only when ``etat`` exists."""
+    raw = read_csv(con, path, source)
     require_columns(source.name, raw.columns, _REQUIRED)
     optional = [(_OPTIONAL if c in raw.columns else _MISSING)[c] for c in _OPTIONAL]
     state = "trim(etat)" if "etat" in raw.columns else f"'{OPEN_STATE}'"
     sql = f"""
         SELECT {file_no} AS file_no,
                trim(Identifiant_de_l_etablissement) AS uai,
-               regexp_replace(trim(Nom_etablissement), '\\s+', ' ', 'g') AS label,
+               {label_sql("Nom_etablissement")} AS label,
                trim(Type_etablissement) AS kind,
                NULLIF(trim(Code_commune), '') AS commune_code,
                coalesce(trim(Ecole_maternelle) = '1', false) AS maternelle,
@@ -114,8 +96,8 @@ def _read_extract(
                coalesce(trim(Voie_generale), '') = ''
                    AND coalesce(trim(Voie_technologique), '') = ''
                    AND coalesce(trim(Voie_professionnelle), '') = '' AS no_voie,
-               CAST(NULLIF(replace(trim(longitude), ',', '.'), '') AS DOUBLE) AS lon,
-               CAST(NULLIF(replace(trim(latitude), ',', '.'), '') AS DOUBLE) AS lat,
+               {decimal_sql("longitude")} AS lon,
+               {decimal_sql("latitude")} AS lat,
                {state} AS state,
                {", ".join(optional)}
         FROM raw
@@ -125,16 +107,14 @@ def _read_extract(
     except duckdb.ConversionException as exc:
         raise LoadError(f"source {source.name!r}: valeur non numérique dans {path}: {exc}") from exc
     closed = df["state"].ne(OPEN_STATE)
-    no_xy = ~closed & (df["lon"].isna() | df["lat"].isna())
     logger.info(
-        "%s: %s: %d ligne(s) non ouverte(s) et %d sans coordonnées écartées sur %d",
+        "%s: %s: %d ligne(s) non ouverte(s) écartée(s) sur %d",
         source.name,
         path.name,
         int(closed.sum()),
-        int(no_xy.sum()),
         len(df),
     )
-    return df[~closed & ~no_xy].drop(columns="state")
+    return df[~closed].drop(columns="state")
 
 
 _EXPAND_SQL = """
@@ -155,7 +135,8 @@ _EXPAND_SQL = """
         SELECT uai, label, kind, commune_code, lon, lat, geo_precision
         FROM lines
         QUALIFY row_number() OVER (
-            PARTITION BY uai ORDER BY updated DESC NULLS LAST, file_no DESC, label
+            PARTITION BY uai
+            ORDER BY lon IS NULL OR lat IS NULL, updated DESC NULLS LAST, file_no DESC, label
         ) = 1
     ),
     est AS (SELECT * FROM rep JOIN flags USING (uai))
@@ -179,10 +160,11 @@ def load_education_annuaire(
 
     All extracts in ``files`` are read and united; an establishment (UAI) found
     in several rows or extracts is kept once, described by its most recently
-    updated row (``date_maj_ligne``), with its type flags OR-ed over all its
-    rows. Closed establishments (``etat`` other than ``OUVERT``, when the
-    column exists), rows without coordinates and other establishment types are
-    dropped and counted in the log.
+    updated row (``date_maj_ligne``) among those with coordinates if any, with
+    its type flags OR-ed over all its rows. Closed establishments (``etat``
+    other than ``OUVERT``, when the column exists) and other establishment
+    types are dropped and counted in the log; establishments without
+    coordinates are kept, with NULL ``lon``/``lat``, and counted in the log.
 
     Returns
     -------
@@ -194,7 +176,8 @@ def load_education_annuaire(
         - ``service_type``: C101, C104, C201, C301 or C302 (module table);
         - ``label``: ``Nom_etablissement`` (whitespace normalised);
         - ``commune_code``: ``Code_commune``, 5 characters;
-        - ``lon``, ``lat``: ``longitude``, ``latitude`` (WGS84 degrees);
+        - ``lon``, ``lat``: ``longitude``, ``latitude`` (WGS84 degrees; both NULL
+          when one is empty);
         - ``bpe_gamme``: NULL (set later from the BPE nomenclature);
         - ``capacity``: ``Nombre_d_eleves`` (pupils of the whole establishment,
           all levels; NULL when empty or absent from the extract);
@@ -210,31 +193,12 @@ def load_education_annuaire(
     excluded = lines.drop_duplicates("uai")
     excluded = excluded[~excluded["uai"].isin(rows["uai"])]
     logger.info(
-        "%s: %d établissement(s) ouvert(s) géolocalisé(s), %d retenu(s) (%d ligne(s)); "
-        "écartés par type: %s",
+        "%s: %d établissement(s) ouvert(s), %d retenu(s) (%d ligne(s)); écartés par type: %s",
         source.name,
         n_uai,
         kept,
         len(rows),
         excluded["kind"].value_counts(dropna=False).to_dict(),
     )
-    try:
-        commune_code = pad_commune_codes(rows["commune_code"])
-    except CodeError as exc:
-        raise LoadError(f"source {source.name!r}: {exc}") from exc
-    out = pd.DataFrame(
-        {
-            "facility_id": source.name + ":" + rows["uai"] + ":" + rows["service_type"],
-            "source": source.name,
-            "service_type": rows["service_type"],
-            "label": rows["label"],
-            "commune_code": commune_code,
-            "lon": rows["lon"],
-            "lat": rows["lat"],
-            "bpe_gamme": None,
-            "capacity": rows["pupils"],
-            "geo_precision": rows["geo_precision"],
-        }
-    )
-    casts = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in FACILITY_COLUMNS.items())
-    return con.from_df(out[list(FACILITY_COLUMNS)]).project(casts)
+    rows["native_id"] = rows["uai"] + ":" + rows["service_type"]
+    return to_facilities(con, rows.rename(columns={"pupils": "capacity"}), source)

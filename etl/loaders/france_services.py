@@ -12,7 +12,9 @@ INSEE commune code and WGS84 coordinates. Every site is kept, whatever its
   ``geo_precision = 'itinérante: point de référence'``; indicators that need
   the real stops must treat them apart.
 
-Fields may contain line breaks (opening hours, comments); they are quoted.
+A site without coordinates is kept with NULL ``lon``/``lat`` (the warehouse
+lists it in ``facilities_unlocated``). Fields may contain line breaks (opening
+hours, comments); they are quoted.
 """
 
 from __future__ import annotations
@@ -23,11 +25,17 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
-import pandas as pd
 
 from etl.catalogue import Source
-from etl.codes import CodeError, pad_commune_codes
-from etl.loaders import FACILITY_COLUMNS, LoadError, require_columns
+from etl.loaders import require_columns
+from etl.loaders._facilities import (
+    decimal_sql,
+    label_sql,
+    one_file,
+    query_coordinates,
+    read_csv,
+    to_facilities,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -38,55 +46,14 @@ MOBILE_PRECISION = "itinérante: point de référence"
 _REQUIRED = ("id_fs", "lib_fs", "insee_com", "latitude", "longitude", "format_fs")
 
 
-def _one_file(files: Sequence[Path], source: Source) -> Path:
-    if len(files) != 1:
-        raise LoadError(f"source {source.name!r}: un fichier attendu, {len(files)} reçus")
-    return Path(files[0])
-
-
-def _read_csv(
-    con: duckdb.DuckDBPyConnection, path: Path, source: Source
-) -> duckdb.DuckDBPyRelation:
-    """All columns as VARCHAR (codes stay text); quoted fields may hold line breaks."""
-    try:
-        return con.read_csv(
-            str(path),
-            sep=source.separator,
-            encoding=source.encoding,
-            header=True,
-            all_varchar=True,
-            quotechar='"',
-            escapechar='"',
-            comment="",
-            strict_mode=True,
-        )
-    except duckdb.Error as exc:
-        raise LoadError(f"source {source.name!r}: CSV illisible {path}: {exc}") from exc
-
-
-def _to_facilities(
-    con: duckdb.DuckDBPyConnection, out: pd.DataFrame, source: Source
-) -> duckdb.DuckDBPyRelation:
-    """Check codes and ids of a facility frame, return it cast to FACILITY_COLUMNS."""
-    try:
-        out["commune_code"] = pad_commune_codes(out["commune_code"])
-    except CodeError as exc:
-        raise LoadError(f"source {source.name!r}: {exc}") from exc
-    dup = out["facility_id"].duplicated()
-    if dup.any():
-        examples = out.loc[dup, "facility_id"].head(3).tolist()
-        raise LoadError(f"source {source.name!r}: identifiants en double, par ex. {examples}")
-    casts = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in FACILITY_COLUMNS.items())
-    return con.from_df(out[list(FACILITY_COLUMNS)]).project(casts)
-
-
 def load_france_services(
     con: duckdb.DuckDBPyConnection, files: Sequence[Path], source: Source
 ) -> duckdb.DuckDBPyRelation:
     """France Services sites as facilities of type ``FRANCE_SERVICES``.
 
-    Sites without coordinates are dropped and counted in the log; mobile sites
-    are kept at their reference point (see the module docstring).
+    Sites without coordinates are kept, with NULL ``lon``/``lat``, and counted
+    in the log; mobile sites are kept at their reference point (see the module
+    docstring).
 
     Returns
     -------
@@ -98,52 +65,34 @@ def load_france_services(
         - ``service_type``: ``FRANCE_SERVICES``;
         - ``label``: ``lib_fs`` (whitespace normalised);
         - ``commune_code``: ``insee_com``, 5 characters;
-        - ``lon``, ``lat``: WGS84 degrees, as published;
+        - ``lon``, ``lat``: WGS84 degrees, as published (both NULL when one is empty);
         - ``bpe_gamme``, ``capacity``: NULL;
         - ``geo_precision``: ``'itinérante: point de référence'`` for the
           ``Itinérante`` and ``Bus_équivalent`` formats, NULL otherwise.
     """
-    path = _one_file(files, source)
-    raw = _read_csv(con, path, source)
+    path = one_file(files, source)
+    raw = read_csv(con, path, source)
     require_columns(source.name, raw.columns, _REQUIRED)
-    try:
-        df = raw.query(
-            "raw",
-            """
-            SELECT trim(id_fs) AS native_id,
-                   regexp_replace(trim(lib_fs), '\\s+', ' ', 'g') AS label,
-                   NULLIF(trim(insee_com), '') AS commune_code,
-                   CAST(NULLIF(replace(trim(longitude), ',', '.'), '') AS DOUBLE) AS lon,
-                   CAST(NULLIF(replace(trim(latitude), ',', '.'), '') AS DOUBLE) AS lat,
-                   trim(format_fs) AS format_fs
-            FROM raw
-            """,
-        ).df()
-    except duckdb.ConversionException as exc:
-        raise LoadError(f"source {source.name!r}: coordonnée non numérique: {exc}") from exc
-
-    no_xy = df["lon"].isna() | df["lat"].isna()
-    logger.info("%s: %d site(s) sans coordonnées écarté(s)", source.name, int(no_xy.sum()))
-    df = df[~no_xy].reset_index(drop=True)
+    sql = f"""
+        SELECT trim(id_fs) AS native_id,
+               {label_sql("lib_fs")} AS label,
+               NULLIF(trim(insee_com), '') AS commune_code,
+               {decimal_sql("longitude")} AS lon,
+               {decimal_sql("latitude")} AS lat,
+               trim(format_fs) AS format_fs
+        FROM raw
+    """
+    df = query_coordinates(raw, sql, source)
     mobile = df["format_fs"].isin(MOBILE_FORMATS)
     logger.info(
         "%s: %d site(s) itinérant(s) gardé(s) à leur point de référence",
         source.name,
         int(mobile.sum()),
     )
-
-    out = pd.DataFrame(
-        {
-            "facility_id": source.name + ":" + df["native_id"],
-            "source": source.name,
-            "service_type": SERVICE_TYPE,
-            "label": df["label"],
-            "commune_code": df["commune_code"],
-            "lon": df["lon"],
-            "lat": df["lat"],
-            "bpe_gamme": None,
-            "capacity": None,
-            "geo_precision": np.where(mobile, MOBILE_PRECISION, None),
-        }
+    return to_facilities(
+        con,
+        df,
+        source,
+        service_type=SERVICE_TYPE,
+        geo_precision=np.where(mobile, MOBILE_PRECISION, None),
     )
-    return _to_facilities(con, out, source)

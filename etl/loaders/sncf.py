@@ -4,7 +4,9 @@ The file has one row per (station, line section): a station served by three
 lines appears three times, at three slightly different points (up to a few
 kilometres apart for stations at a junction). One point per ``code_uic`` is
 kept: the row nearest to the mean of that station's points (a medoid, robust
-to one outlying section), ties broken by coordinates.
+to one outlying section), ties broken by coordinates. Rows without coordinates
+are used only for a station that has no other: it is then kept with NULL
+``lon``/``lat`` (the warehouse lists it in ``facilities_unlocated``).
 
 The file has no INSEE commune code (only the commune and département names),
 so ``commune_code`` is NULL: staging assigns it by point-in-polygon.
@@ -17,10 +19,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from etl.catalogue import Source
-from etl.loaders import FACILITY_COLUMNS, LoadError, require_columns
+from etl.loaders import LoadError, require_columns
+from etl.loaders._facilities import (
+    decimal_sql,
+    label_sql,
+    one_file,
+    query_coordinates,
+    read_csv,
+    to_facilities,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -29,39 +38,14 @@ SERVICE_TYPE = "TRAIN_STATION"
 _REQUIRED = ("code_uic", "libelle", "voyageurs", "x_wgs84", "y_wgs84")
 
 
-def _one_file(files: Sequence[Path], source: Source) -> Path:
-    if len(files) != 1:
-        raise LoadError(f"source {source.name!r}: un fichier attendu, {len(files)} reçus")
-    return Path(files[0])
-
-
-def _read_csv(
-    con: duckdb.DuckDBPyConnection, path: Path, source: Source
-) -> duckdb.DuckDBPyRelation:
-    """All columns as VARCHAR (codes stay text); quoted fields may hold line breaks."""
-    try:
-        return con.read_csv(
-            str(path),
-            sep=source.separator,
-            encoding=source.encoding,
-            header=True,
-            all_varchar=True,
-            quotechar='"',
-            escapechar='"',
-            comment="",
-            strict_mode=True,
-        )
-    except duckdb.Error as exc:
-        raise LoadError(f"source {source.name!r}: CSV illisible {path}: {exc}") from exc
-
-
 def load_sncf_gares(
     con: duckdb.DuckDBPyConnection, files: Sequence[Path], source: Source
 ) -> duckdb.DuckDBPyRelation:
     """Passenger stations (``voyageurs = 'O'``) as facilities of type ``TRAIN_STATION``.
 
-    Freight-only rows and rows without coordinates are dropped and counted in
-    the log; the sections of one station are merged (see the module docstring).
+    Freight-only rows are dropped and counted in the log; the sections of one
+    station are merged (see the module docstring). A station without
+    coordinates is kept, with NULL ``lon``/``lat``, and counted in the log.
 
     Returns
     -------
@@ -73,52 +57,50 @@ def load_sncf_gares(
         - ``service_type``: ``TRAIN_STATION``;
         - ``label``: ``libelle`` (whitespace normalised);
         - ``commune_code``: NULL (the file has no INSEE code);
-        - ``lon``, ``lat``: ``x_wgs84``, ``y_wgs84`` (WGS84 degrees) of the medoid row;
+        - ``lon``, ``lat``: ``x_wgs84``, ``y_wgs84`` (WGS84 degrees) of the medoid row
+          (both NULL when no row of the station has both);
         - ``bpe_gamme``, ``capacity``, ``geo_precision``: NULL.
     """
-    path = _one_file(files, source)
-    raw = _read_csv(con, path, source)
+    path = one_file(files, source)
+    raw = read_csv(con, path, source)
     require_columns(source.name, raw.columns, _REQUIRED)
-    try:
-        rows = raw.query(
-            "raw",
-            """
-            SELECT trim(code_uic) AS code_uic,
-                   regexp_replace(trim(libelle), '\\s+', ' ', 'g') AS label,
-                   coalesce(trim(voyageurs) = 'O', false) AS passengers,
-                   CAST(NULLIF(replace(trim(x_wgs84), ',', '.'), '') AS DOUBLE) AS lon,
-                   CAST(NULLIF(replace(trim(y_wgs84), ',', '.'), '') AS DOUBLE) AS lat
-            FROM raw
-            """,
-        ).df()
-    except duckdb.ConversionException as exc:
-        raise LoadError(f"source {source.name!r}: coordonnée non numérique: {exc}") from exc
-
+    sql = f"""
+        SELECT trim(code_uic) AS code_uic,
+               {label_sql("libelle")} AS label,
+               coalesce(trim(voyageurs) = 'O', false) AS passengers,
+               {decimal_sql("x_wgs84")} AS lon,
+               {decimal_sql("y_wgs84")} AS lat
+        FROM raw
+    """
+    rows = query_coordinates(raw, sql, source)
     freight = ~rows["passengers"].astype(bool)
     no_xy = ~freight & (rows["lon"].isna() | rows["lat"].isna())
     logger.info(
-        "%s: %d ligne(s) fret seul et %d ligne(s) sans coordonnées écartées",
+        "%s: %d ligne(s) fret seul écartée(s), %d ligne(s) voyageurs sans coordonnées",
         source.name,
         int(freight.sum()),
         int(no_xy.sum()),
     )
     if rows.loc[~freight, "code_uic"].fillna("").eq("").any():
         raise LoadError(f"source {source.name!r}: gare voyageurs sans code_uic")
-    kept = rows[~freight & ~no_xy]
+    kept = rows[~freight]
     out = (
         con.from_df(kept)
         .query(
             "kept",
             """
         WITH centre AS (
-            SELECT code_uic, avg(lon) AS mlon, avg(lat) AS mlat FROM kept GROUP BY code_uic
+            SELECT code_uic, avg(lon) FILTER (lat IS NOT NULL) AS mlon,
+                   avg(lat) FILTER (lon IS NOT NULL) AS mlat
+            FROM kept GROUP BY code_uic
         )
-        SELECT k.code_uic, k.label, k.lon, k.lat
+        SELECT k.code_uic AS native_id, k.label, k.lon, k.lat
         FROM kept AS k JOIN centre AS c USING (code_uic)
         QUALIFY row_number() OVER (
             PARTITION BY k.code_uic
-            ORDER BY power((k.lon - c.mlon) * cos(radians(c.mlat)), 2) + power(k.lat - c.mlat, 2),
-                     k.lon, k.lat, k.label
+            ORDER BY power((k.lon - c.mlon) * cos(radians(c.mlat)), 2)
+                     + power(k.lat - c.mlat, 2) NULLS LAST,
+                     k.lon NULLS LAST, k.lat NULLS LAST, k.label
         ) = 1
         ORDER BY k.code_uic
         """,
@@ -128,20 +110,4 @@ def load_sncf_gares(
     logger.info(
         "%s: %d ligne(s) voyageurs fusionnée(s) en %d gare(s)", source.name, len(kept), len(out)
     )
-
-    frame = pd.DataFrame(
-        {
-            "facility_id": source.name + ":" + out["code_uic"],
-            "source": source.name,
-            "service_type": SERVICE_TYPE,
-            "label": out["label"],
-            "commune_code": None,
-            "lon": out["lon"],
-            "lat": out["lat"],
-            "bpe_gamme": None,
-            "capacity": None,
-            "geo_precision": None,
-        }
-    )
-    casts = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in FACILITY_COLUMNS.items())
-    return con.from_df(frame[list(FACILITY_COLUMNS)]).project(casts)
+    return to_facilities(con, out, source, service_type=SERVICE_TYPE)

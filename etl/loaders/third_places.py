@@ -12,6 +12,9 @@ Two sources, both mapped to our own service type ``THIRD_PLACE``:
   ``code_insee``, ``latitude``, ``longitude``; see the catalogue notes) until
   the first online download confirms them: a renamed column fails loudly with
   a :class:`~etl.loaders.LoadError`.
+
+A fabrique or tiers-lieu without coordinates is kept with NULL ``lon``/``lat``
+(the warehouse lists it in ``facilities_unlocated``).
 """
 
 from __future__ import annotations
@@ -27,8 +30,15 @@ import duckdb
 import pandas as pd
 
 from etl.catalogue import Source
-from etl.codes import CodeError, pad_commune_codes
-from etl.loaders import FACILITY_COLUMNS, LoadError, require_columns
+from etl.loaders import LoadError, require_columns
+from etl.loaders._facilities import (
+    decimal_sql,
+    label_sql,
+    one_file,
+    query_coordinates,
+    read_csv,
+    to_facilities,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -37,28 +47,6 @@ COMMUNE_CENTRE_PRECISION = "centre de la commune d'accueil"
 
 _FABRIQUES_REQUIRED = ("id_territoire", "lib_territoire", "id_geo")
 _TIERS_LIEUX_REQUIRED = ("id", "nom", "code_insee", "latitude", "longitude")
-
-
-def _one_file(files: Sequence[Path], source: Source) -> Path:
-    if len(files) != 1:
-        raise LoadError(f"source {source.name!r}: un fichier attendu, {len(files)} reçus")
-    return Path(files[0])
-
-
-def _to_facilities(
-    con: duckdb.DuckDBPyConnection, out: pd.DataFrame, source: Source
-) -> duckdb.DuckDBPyRelation:
-    """Check codes and ids of a facility frame, return it cast to FACILITY_COLUMNS."""
-    try:
-        out["commune_code"] = pad_commune_codes(out["commune_code"])
-    except CodeError as exc:
-        raise LoadError(f"source {source.name!r}: {exc}") from exc
-    dup = out["facility_id"].duplicated()
-    if dup.any():
-        examples = out.loc[dup, "facility_id"].head(3).tolist()
-        raise LoadError(f"source {source.name!r}: identifiants en double, par ex. {examples}")
-    casts = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in FACILITY_COLUMNS.items())
-    return con.from_df(out[list(FACILITY_COLUMNS)]).project(casts)
 
 
 def _points(geometry: dict[str, Any] | None) -> Iterator[tuple[float, float]]:
@@ -115,8 +103,8 @@ def load_fabriques_territoire(
     fabriques (``id_territoire = "fabt-48; fabt-211"``): they give one row each,
     at the same point. A feature whose geometry is a collection or a multipoint
     is placed at its first point; a feature without any point (one empty
-    GeometryCollection in the 2024-01-26 file, Saint-Martin) is dropped and
-    counted in the log.
+    GeometryCollection in the 2024-01-26 file, Saint-Martin) gives rows with
+    NULL ``lon``/``lat``, counted in the log.
 
     Returns
     -------
@@ -129,11 +117,12 @@ def load_fabriques_territoire(
         - ``label``: its part of ``lib_territoire`` (HTML entities unescaped,
           line breaks and runs of spaces -> one space);
         - ``commune_code``: ``id_geo``, 5 characters;
-        - ``lon``, ``lat``: WGS84 degrees (centre of the host commune);
+        - ``lon``, ``lat``: WGS84 degrees (centre of the host commune; NULL
+          without a point);
         - ``bpe_gamme``, ``capacity``: NULL;
         - ``geo_precision``: ``'centre de la commune d'accueil'``.
     """
-    path = _one_file(files, source)
+    path = one_file(files, source)
     features = _read_features(path, source)
     keys = {k for f in features for k in (f.get("properties") or {})}
     require_columns(source.name, keys, _FABRIQUES_REQUIRED)
@@ -162,7 +151,7 @@ def load_fabriques_territoire(
     )
     no_xy = df["lon"].isna() | df["lat"].isna()
     logger.info(
-        "%s: %d entité(s), %d fabrique(s); %d sans point écartée(s) (%s), "
+        "%s: %d entité(s), %d fabrique(s); %d sans point gardée(s), lon/lat NULL (%s), "
         "%d entité(s) à plusieurs points placée(s) au premier",
         source.name,
         len(features),
@@ -171,22 +160,10 @@ def load_fabriques_territoire(
         ", ".join(df.loc[no_xy, "native_id"]),
         multi,
     )
-    df = df[~no_xy].reset_index(drop=True)
-    out = pd.DataFrame(
-        {
-            "facility_id": source.name + ":" + df["native_id"],
-            "source": source.name,
-            "service_type": SERVICE_TYPE,
-            "label": df["label"],
-            "commune_code": df["commune_code"].astype("string"),
-            "lon": df["lon"].astype(float),
-            "lat": df["lat"].astype(float),
-            "bpe_gamme": None,
-            "capacity": None,
-            "geo_precision": COMMUNE_CENTRE_PRECISION,
-        }
+    df["commune_code"] = df["commune_code"].astype("string")
+    return to_facilities(
+        con, df, source, service_type=SERVICE_TYPE, geo_precision=COMMUNE_CENTRE_PRECISION
     )
-    return _to_facilities(con, out, source)
 
 
 def load_france_tiers_lieux(
@@ -196,7 +173,8 @@ def load_france_tiers_lieux(
 
     Expected columns (assumed, see the module docstring): ``id``, ``nom``,
     ``code_insee``, ``latitude``, ``longitude`` (WGS84 degrees, decimal point
-    or comma). Rows without coordinates are dropped and counted in the log.
+    or comma). Rows without coordinates are kept, with NULL ``lon``/``lat``,
+    and counted in the log.
 
     Returns
     -------
@@ -208,54 +186,19 @@ def load_france_tiers_lieux(
         - ``service_type``: ``THIRD_PLACE``;
         - ``label``: ``nom`` (whitespace normalised);
         - ``commune_code``: ``code_insee``, 5 characters;
-        - ``lon``, ``lat``: WGS84 degrees;
+        - ``lon``, ``lat``: WGS84 degrees (both NULL when one is empty);
         - ``bpe_gamme``, ``capacity``, ``geo_precision``: NULL.
     """
-    path = _one_file(files, source)
-    try:
-        raw = con.read_csv(
-            str(path),
-            sep=source.separator,
-            encoding=source.encoding,
-            header=True,
-            all_varchar=True,
-            quotechar='"',
-            escapechar='"',
-            comment="",
-            strict_mode=True,
-        )
-    except duckdb.Error as exc:
-        raise LoadError(f"source {source.name!r}: CSV illisible {path}: {exc}") from exc
+    path = one_file(files, source)
+    raw = read_csv(con, path, source)
     require_columns(source.name, raw.columns, _TIERS_LIEUX_REQUIRED)
-    try:
-        df = raw.query(
-            "raw",
-            """
-            SELECT trim(id) AS native_id,
-                   regexp_replace(trim(nom), '\\s+', ' ', 'g') AS label,
-                   NULLIF(trim(code_insee), '') AS commune_code,
-                   CAST(NULLIF(replace(trim(longitude), ',', '.'), '') AS DOUBLE) AS lon,
-                   CAST(NULLIF(replace(trim(latitude), ',', '.'), '') AS DOUBLE) AS lat
-            FROM raw
-            """,
-        ).df()
-    except duckdb.ConversionException as exc:
-        raise LoadError(f"source {source.name!r}: coordonnée non numérique: {exc}") from exc
-    no_xy = df["lon"].isna() | df["lat"].isna()
-    logger.info("%s: %d tiers-lieu(x) sans coordonnées écarté(s)", source.name, int(no_xy.sum()))
-    df = df[~no_xy].reset_index(drop=True)
-    out = pd.DataFrame(
-        {
-            "facility_id": source.name + ":" + df["native_id"],
-            "source": source.name,
-            "service_type": SERVICE_TYPE,
-            "label": df["label"],
-            "commune_code": df["commune_code"],
-            "lon": df["lon"],
-            "lat": df["lat"],
-            "bpe_gamme": None,
-            "capacity": None,
-            "geo_precision": None,
-        }
-    )
-    return _to_facilities(con, out, source)
+    sql = f"""
+        SELECT trim(id) AS native_id,
+               {label_sql("nom")} AS label,
+               NULLIF(trim(code_insee), '') AS commune_code,
+               {decimal_sql("longitude")} AS lon,
+               {decimal_sql("latitude")} AS lat
+        FROM raw
+    """
+    df = query_coordinates(raw, sql, source)
+    return to_facilities(con, df, source, service_type=SERVICE_TYPE)

@@ -2,7 +2,8 @@
 
 Expected counts are recomputed here from the raw files with the ``csv`` and
 ``json`` modules (an obvious slow reading checked against the loaders), or
-taken from the counts documented in ``../shared/data/SOURCES.md``.
+taken from the counts documented in ``../shared/data/SOURCES.md``. Loaders drop
+rows only by type or state: rows without coordinates are kept with NULL lon/lat.
 """
 
 from __future__ import annotations
@@ -76,12 +77,14 @@ def _check_facilities(rel: duckdb.DuckDBPyRelation, name: str) -> pd.DataFrame:
     assert df["facility_id"].str.startswith(f"{name}:").all()
     assert (df["source"] == name).all()
     assert df["service_type"].notna().all() and df["label"].notna().all()
-    assert df["lon"].notna().all() and df["lat"].notna().all()
+    assert (df["lon"].isna() == df["lat"].isna()).all(), "lon and lat are NULL together"
     codes = df["commune_code"].dropna()
     assert codes.map(lambda c: bool(COMMUNE_CODE_RE.match(c))).all()
-    zones = [_zone(lon, lat) for lon, lat in zip(df["lon"], df["lat"], strict=True)]
+    located = df[df["lon"].notna()]
+    assert len(located) > 0
+    zones = [_zone(lon, lat) for lon, lat in zip(located["lon"], located["lat"], strict=True)]
     assert None not in zones, "point outside France"
-    for code, zone in zip(df["commune_code"], zones, strict=True):
+    for code, zone in zip(located["commune_code"], zones, strict=True):
         if code is not None and not pd.isna(code):
             assert zone == ZONE_OF_PREFIX.get(code[:3], "metro"), (code, zone)
     return df
@@ -128,16 +131,22 @@ def test_laposte_points_contact(con: duckdb.DuckDBPyConnection, laposte_file: Pa
         "Agence postale communale": "A208",
         "Agence postale intercommunale": "A208",
     }
-    rows = [
-        r
-        for r in _csv_rows(laposte_file, ";")
-        if r["Caractéristique_du_site"] in mapping and r["Latitude"] and r["Longitude"]
-    ]
+    rows = [r for r in _csv_rows(laposte_file, ";") if r["Caractéristique_du_site"] in mapping]
     expected = Counter(mapping[r["Caractéristique_du_site"]] for r in rows)
     assert Counter(df["service_type"]) == expected
-    assert expected["A206"] == 7767  # every bureau de poste has coordinates
+    assert expected["A206"] == 7767
+    assert len(df) == 17716 - 1  # SOURCES.md: every row but the military one
+    # Rows without coordinates are kept, with NULL lon/lat.
+    without_xy = {
+        f"laposte_points_contact:{r['#Identifiant_du_site']}"
+        for r in rows
+        if not (r["Latitude"] and r["Longitude"])
+    }
+    assert without_xy
+    assert set(df.loc[df["lon"].isna(), "facility_id"]) == without_xy
+    assert len(df) - len(without_xy) == sum(1 for r in rows if r["Latitude"] and r["Longitude"])
     by_id = df.set_index("facility_id")
-    first = rows[0]
+    first = next(r for r in rows if r["Latitude"] and r["Longitude"])
     got = by_id.loc[f"laposte_points_contact:{first['#Identifiant_du_site']}"]
     assert got["commune_code"] == first["Code_INSEE"]
     assert got["lat"] == pytest.approx(float(first["Latitude"]))
@@ -162,10 +171,11 @@ def test_france_services(con: duckdb.DuckDBPyConnection, france_services_file: P
     df = _check_facilities(_load(con, "france_services", [france_services_file]), "france_services")
     rows = _csv_rows(france_services_file, ",")  # the csv module handles the quoted line breaks
     assert len(rows) == 2845  # SOURCES.md
+    assert len(df) == len(rows)  # every site is kept, with or without coordinates
     with_xy = [r for r in rows if r["latitude"] and r["longitude"]]
-    assert len(df) == len(with_xy)
+    assert df["lon"].notna().sum() == len(with_xy)
     assert set(df["service_type"]) == {"FRANCE_SERVICES"}
-    mobile = {r["id_fs"] for r in with_xy if r["format_fs"] in {"Itinérante", "Bus_équivalent"}}
+    mobile = {r["id_fs"] for r in rows if r["format_fs"] in {"Itinérante", "Bus_équivalent"}}
     flagged = df.loc[df["geo_precision"].notna()]
     assert set(flagged["facility_id"]) == {f"france_services:{i}" for i in mobile}
     assert set(flagged["geo_precision"]) == {"itinérante: point de référence"}
@@ -190,7 +200,7 @@ def _expected_education_ids(files: Sequence[Path]) -> set[str]:
     kind: dict[str, str] = {}
     for path in files:
         for r in _csv_rows(path, ";"):
-            if r.get("etat", "OUVERT") != "OUVERT" or not (r["latitude"] and r["longitude"]):
+            if r.get("etat", "OUVERT") != "OUVERT":
                 continue
             uai = r["Identifiant_de_l_etablissement"]
             kind[uai] = r["Type_etablissement"]
@@ -249,14 +259,18 @@ def test_sncf_gares(con: duckdb.DuckDBPyConnection, sncf_file: Path) -> None:
     rows = _csv_rows(sncf_file, ";")
     assert Counter(r["voyageurs"] for r in rows) == {"O": 3352, "N": 532}  # SOURCES.md
     points: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    stations = {r["code_uic"] for r in rows if r["voyageurs"] == "O"}
     for r in rows:
-        if r["voyageurs"] == "O":
+        if r["voyageurs"] == "O" and r["x_wgs84"] and r["y_wgs84"]:
             points[r["code_uic"]].append((float(r["x_wgs84"]), float(r["y_wgs84"])))
-    assert set(df["facility_id"]) == {f"sncf_gares:{uic}" for uic in points}
+    assert set(df["facility_id"]) == {f"sncf_gares:{uic}" for uic in stations}
+    # A station without any point is kept with NULL lon/lat.
+    unlocated = df.loc[df["lon"].isna(), "facility_id"].str.split(":").str[1]
+    assert set(unlocated) == stations - set(points)
     assert df["commune_code"].isna().all()
     assert set(df["service_type"]) == {"TRAIN_STATION"}
     # The kept point is the station's point nearest to the mean of its points.
-    for row in df.itertuples():
+    for row in df.dropna(subset=["lon"]).itertuples():
         pts = points[row.facility_id.split(":")[1]]
         mlon = sum(p[0] for p in pts) / len(pts)
         mlat = sum(p[1] for p in pts) / len(pts)
@@ -288,11 +302,18 @@ def test_fabriques_territoire(con: duckdb.DuckDBPyConnection, fabriques_file: Pa
     expected = {
         f"fabriques_territoire:{i.strip()}"
         for f in features
-        if f["geometry"]["type"] == "Point"
         for i in f["properties"]["id_territoire"].split(";")
     }
     assert set(df["facility_id"]) == expected
-    assert len(df) == 381  # 342 features hold 382 fabriques; the one without geometry is dropped
+    assert len(df) == 382  # 342 features hold 382 fabriques, all kept
+    # The feature without geometry (an empty GeometryCollection) keeps NULL lon/lat.
+    no_point = {
+        f"fabriques_territoire:{i.strip()}"
+        for f in features
+        if f["geometry"]["type"] != "Point"
+        for i in f["properties"]["id_territoire"].split(";")
+    }
+    assert set(df.loc[df["lon"].isna(), "facility_id"]) == no_point
     by_id = df.set_index("facility_id")
     assert (
         by_id.loc["fabriques_territoire:fabt-48", "label"]
@@ -313,7 +334,9 @@ def test_france_tiers_lieux_fixture(con: duckdb.DuckDBPyConnection, fixtures_dir
     path = fixtures_dir / "facilities" / "france_tiers_lieux_sample.csv"
     df = _check_facilities(_load(con, "france_tiers_lieux", [path]), "france_tiers_lieux")
     by_id = df.set_index("facility_id")
-    assert sorted(by_id.index) == [f"france_tiers_lieux:tl-000{i}" for i in (1, 2, 3, 4, 6)]
+    assert sorted(by_id.index) == [f"france_tiers_lieux:tl-000{i}" for i in range(1, 7)]
+    # No address, no coordinates: kept with NULL lon/lat.
+    assert by_id.loc["france_tiers_lieux:tl-0005", ["lon", "lat"]].isna().all()
     assert by_id.loc["france_tiers_lieux:tl-0001", "label"] == "La Cordée, coworking de la gare"
     assert by_id.loc["france_tiers_lieux:tl-0003", "label"] == "Fab Lab d'Ajaccio"
     assert by_id.loc["france_tiers_lieux:tl-0003", "commune_code"] == "2A004"
@@ -322,10 +345,23 @@ def test_france_tiers_lieux_fixture(con: duckdb.DuckDBPyConnection, fixtures_dir
     assert by_id.loc["france_tiers_lieux:tl-0006", ["lon", "lat"]].tolist() == [7.7521, 48.5734]
 
 
+def test_half_coordinate_gives_null_lon_and_lat(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = tmp_path / "france-tiers-lieux.csv"
+    path.write_text(
+        "id,nom,code_insee,latitude,longitude\nx1,Lieu,35238,48.1,\nx2,Autre,35238,48.1,-1.6\n",
+        "utf-8",
+    )
+    df = _load(con, "france_tiers_lieux", [path]).df().set_index("facility_id")
+    assert df.loc["france_tiers_lieux:x1", ["lon", "lat"]].isna().all()
+    assert df.loc["france_tiers_lieux:x2", ["lon", "lat"]].tolist() == [-1.6, 48.1]
+
+
 # ---------------------------------------------------------------- BPE (fixture)
 
 # Real-world positions the fixture's projected coordinates were made from (pyproj,
-# EPSG as in the row), by data row number; row 10 has no coordinates.
+# EPSG as in the row), by data row number; row 10 has no coordinates (kept, NULL).
 BPE_SAMPLE_LONLAT = {
     1: ("01001", 4.9224, 46.1534),  # L'Abergement-Clémenciat, Lambert-93
     2: ("01004", 5.3587, 45.9570),  # Ambérieu-en-Bugey
@@ -336,6 +372,7 @@ BPE_SAMPLE_LONLAT = {
     7: ("97209", -61.0588, 14.6037),  # Fort-de-France, RGAF09 / UTM 20N (EPSG 5490)
     8: ("97611", 45.2279, -12.7806),  # Mamoudzou, RGM04 / UTM 38S (EPSG 4471)
     9: ("75104", 2.3522, 48.8566),  # Paris 4e
+    10: ("35238", None, None),  # Rennes, no LAMBERT_X/Y
     11: ("03190", 3.0, 46.5),  # the Lambert-93 origin (700000, 6600000)
     12: ("03190", 3.0, 46.5),  # an identical second facility
 }
@@ -352,6 +389,9 @@ def _check_bpe_sample(df: pd.DataFrame) -> None:
     for n, (code, lon, lat) in BPE_SAMPLE_LONLAT.items():
         row = by_id.loc[f"bpe_xy:{n}"]
         assert row["commune_code"] == code
+        if lon is None:
+            assert pd.isna(row["lon"]) and pd.isna(row["lat"])
+            continue
         assert row["lon"] == pytest.approx(lon, abs=1e-6)
         assert row["lat"] == pytest.approx(lat, abs=1e-6)
 

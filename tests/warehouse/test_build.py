@@ -242,3 +242,40 @@ def test_territory_codes_are_normalised() -> None:
     assert str(parse_territory("dep:3")) == "dep:03"
     assert str(parse_territory(" DEP:2a ")) == "dep:2A"
     assert str(parse_territory("France")) == "fr"
+
+
+def test_population_grid_replaces_town_halls_when_loaded(
+    tmp_path: Path, mirror_dir: Path, fixtures_dir: Path
+) -> None:
+    """A 200 m grid in the mirror gives one population point per inhabited cell."""
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    for folder in mirror_dir.iterdir():  # the real mirror, linked in place
+        (mirror / folder.name).symlink_to(folder)
+    sample = fixtures_dir / "population" / "filosofi_200m_sample.csv"
+    shutil.copy(sample, mirror / "carreaux_200m_met.csv")
+    report = build(make_settings(tmp_path, mirror))
+    con = connect(report.db_path, read_only=True)
+    kinds = con.execute("SELECT DISTINCT kind FROM population_points").fetchall()
+    assert kinds == [("carreau_200m",)]
+    rows = con.execute(
+        "SELECT point_id, commune_code, population, imputed FROM population_points"
+    ).fetchall()
+    import csv
+
+    with sample.open(encoding="utf-8") as fh:
+        cells = {r["idcar_200m"]: r for r in csv.DictReader(fh)}
+    for point_id, commune, population, imputed in rows:
+        cell = cells[point_id]
+        assert population == (float(cell["ind"]) if cell["ind"] else None)
+        assert imputed == (cell["i_est_200"] == "1")
+        assert commune.startswith("35")
+    # the communes without any cell are listed, not silently dropped
+    placed = {r[1] for r in rows}
+    n_unlocated = con.execute("SELECT count(*) FROM population_unlocated").fetchone()[0]
+    n_communes = con.execute("SELECT count(*) FROM territories WHERE level = 'commune'").fetchone()[
+        0
+    ]
+    assert n_unlocated == n_communes - len(placed)
+    usage = dict(con.execute("SELECT usage, dataset FROM meta_usage").fetchall())
+    assert usage["points de population"] == "filosofi_grid_200m"

@@ -1,0 +1,114 @@
+"""Helpers shared by the facility loaders (La Poste, France Services, education...).
+
+Each loader reads its own format and decides which rows are excluded (by type,
+state...); these helpers do the rest the same way for all: read the file,
+check and cast the facility frame. Rows without coordinates are never dropped
+here: they keep NULL ``lon``/``lat`` and the warehouse lists them in
+``facilities_unlocated``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from etl.catalogue import Source
+from etl.codes import CodeError, pad_commune_codes
+from etl.loaders import FACILITY_COLUMNS, LoadError
+
+logger = logging.getLogger(__name__)
+
+_CASTS = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in FACILITY_COLUMNS.items())
+
+
+def one_file(files: Sequence[Path], source: Source) -> Path:
+    """The only file of a single-file source (a :class:`LoadError` otherwise)."""
+    if len(files) != 1:
+        raise LoadError(f"source {source.name!r}: un fichier attendu, {len(files)} reçus")
+    return Path(files[0])
+
+
+def read_csv(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> duckdb.DuckDBPyRelation:
+    """All columns as VARCHAR (codes stay text); quoted fields may hold line breaks."""
+    try:
+        return con.read_csv(
+            str(path),
+            sep=source.separator,
+            encoding=source.encoding,
+            header=True,
+            all_varchar=True,
+            quotechar='"',
+            escapechar='"',
+            comment="",
+            strict_mode=True,
+        )
+    except duckdb.Error as exc:
+        raise LoadError(f"source {source.name!r}: CSV illisible {path}: {exc}") from exc
+
+
+def label_sql(column: str) -> str:
+    """SQL of a text column trimmed, its runs of whitespace (line breaks too) -> one space."""
+    return f"regexp_replace(trim(\"{column}\"), '\\s+', ' ', 'g')"
+
+
+def decimal_sql(column: str) -> str:
+    """SQL reading a decimal column (point or comma) as DOUBLE, NULL when empty."""
+    return f"CAST(NULLIF(replace(trim(\"{column}\"), ',', '.'), '') AS DOUBLE)"
+
+
+def query_coordinates(raw: duckdb.DuckDBPyRelation, sql: str, source: Source) -> pd.DataFrame:
+    """Run ``sql`` on ``raw`` (named ``raw``); a non-numeric coordinate is a LoadError."""
+    try:
+        return raw.query("raw", sql).df()
+    except duckdb.ConversionException as exc:
+        raise LoadError(f"source {source.name!r}: coordonnée non numérique: {exc}") from exc
+
+
+def cast_facilities(rel: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+    """``rel`` reduced to :data:`etl.loaders.FACILITY_COLUMNS`, in order, with their types."""
+    return rel.project(_CASTS)
+
+
+def to_facilities(
+    con: duckdb.DuckDBPyConnection, df: pd.DataFrame, source: Source, **columns: object
+) -> duckdb.DuckDBPyRelation:
+    """The facility relation of ``df``, codes and identifiers checked.
+
+    ``df`` holds ``native_id`` and some of the :data:`etl.loaders.FACILITY_COLUMNS`;
+    ``columns`` gives others (a constant, or a sequence aligned with ``df``). Then:
+
+    - ``facility_id`` is ``"<source>:<native_id>"`` and must be unique, ``source``
+      is the catalogue name; a column found in neither is NULL;
+    - ``commune_code`` is padded to 5 characters (an invalid code raises);
+    - a row missing one of ``lon``/``lat`` gets both NULL; rows without
+      coordinates are kept and counted in the log.
+    """
+    out = pd.DataFrame(
+        {"facility_id": source.name + ":" + df["native_id"], "source": source.name},
+        index=df.index,
+    )
+    for name in list(FACILITY_COLUMNS)[2:]:
+        out[name] = columns[name] if name in columns else df.get(name)
+    try:
+        out["commune_code"] = pad_commune_codes(out["commune_code"])
+    except CodeError as exc:
+        raise LoadError(f"source {source.name!r}: {exc}") from exc
+    dup = out["facility_id"].duplicated()
+    if dup.any():
+        examples = out.loc[dup, "facility_id"].head(3).tolist()
+        raise LoadError(f"source {source.name!r}: identifiants en double, par ex. {examples}")
+    out[["lon", "lat"]] = out[["lon", "lat"]].astype(float)
+    no_xy = out["lon"].isna() | out["lat"].isna()
+    out.loc[no_xy, ["lon", "lat"]] = np.nan
+    logger.info(
+        "%s: %d ligne(s) dont %d sans coordonnées, gardée(s) avec lon/lat NULL",
+        source.name,
+        len(out),
+        int(no_xy.sum()),
+    )
+    return cast_facilities(con.from_df(out.reset_index(drop=True)))
