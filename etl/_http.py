@@ -26,6 +26,9 @@ CHUNK_BYTES = 1 << 16
 _CONTENT_RANGE_RE = re.compile(r"^\s*bytes\s+(\d+)-(\d+)/(\d+|\*)\s*$", re.IGNORECASE)
 
 
+CONNECT_TIMEOUT_S = 10.0
+
+
 class DownloadError(RuntimeError):
     """The server answered, but not with the expected bytes (status, range, size)."""
 
@@ -121,7 +124,10 @@ def download_once(
     if offset:
         headers["Range"] = f"bytes={offset}-"
     total: int | None = None
-    with session.get(url, headers=headers, stream=True, timeout=timeout) as response:
+    # A short connect timeout: a network that silently drops packets must not
+    # hold the build for the whole read timeout at each attempt.
+    timeouts = (min(CONNECT_TIMEOUT_S, timeout), timeout)
+    with session.get(url, headers=headers, stream=True, timeout=timeouts) as response:
         if response.status_code == 416 and offset:
             start = None
         else:
