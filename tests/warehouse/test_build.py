@@ -279,3 +279,23 @@ def test_population_grid_replaces_town_halls_when_loaded(
     assert n_unlocated == n_communes - len(placed)
     usage = dict(con.execute("SELECT usage, dataset FROM meta_usage").fetchall())
     assert usage["points de population"] == "filosofi_grid_200m"
+
+
+def test_old_commune_codes_are_mapped_to_the_current_commune(
+    dep35: BuildReport, mirror_dir: Path
+) -> None:
+    """Sources older than the COG publish codes of merged communes: mapped, not lost."""
+    current_of = {}
+    for c in _etalab_communes(mirror_dir):
+        if c["type"] == "commune-actuelle":
+            for old in c.get("anciensCodes", []):
+                current_of[old] = c["code"]
+    con = connect(dep35.db_path, read_only=True)
+    rows = con.execute(
+        "SELECT published_commune_code, commune_code FROM facilities "
+        "WHERE commune_assignment LIKE 'code publié (%'"
+    ).fetchall()
+    assert rows, "the 2020 La Poste file holds codes of communes merged since"
+    for published, current in rows:
+        assert current_of.get(published, current) == current
+        assert published != current
