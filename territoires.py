@@ -5,6 +5,8 @@ Subcommands (their names are a contract)::
     territoires fetch   [--mirror DIR] [--cache DIR] [--offline] [--source NAME ...]
     territoires build   --territory T [--mirror DIR] [--db PATH] [--cache DIR] [--offline]
     territoires sources [--db PATH]
+    territoires indicators [--db PATH]
+    territoires serve   [--db PATH] [--port 8050] [--host 127.0.0.1] [--production]
 
 This module sits above the layers (etl, warehouse, geo, indicators, dashboards):
 it only parses arguments, builds the one frozen :class:`~etl.settings.Settings`
@@ -44,6 +46,16 @@ def _add_common(p: argparse.ArgumentParser, *, db: bool = True) -> None:
         )
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port invalide : {text!r} (entier de 1 à 65535)")
+    return port
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="territoires",
@@ -72,6 +84,25 @@ def _parser() -> argparse.ArgumentParser:
         "sources", help="catalogue des sources et, pour un entrepôt, ce qui a été chargé"
     )
     p.add_argument("--db", type=Path, default=None, help="entrepôt construit à décrire")
+
+    p = sub.add_parser("indicators", help="registre des indicateurs (définitions, unités)")
+    p.add_argument("--db", type=Path, default=None, help="entrepôt construit à décrire")
+
+    p = sub.add_parser("serve", help="ouvrir le tableau de bord (lecture seule de l'entrepôt)")
+    p.add_argument(
+        "--db", type=Path, default=DEFAULT_DB, help=f"entrepôt construit (défaut {DEFAULT_DB})"
+    )
+    p.add_argument("--port", type=_port, default=8050, help="port HTTP (défaut 8050)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="adresse d'écoute (défaut 127.0.0.1 ; 0.0.0.0 pour exposer, derrière un proxy)",
+    )
+    p.add_argument(
+        "--production",
+        action="store_true",
+        help="serveur gunicorn (sinon serveur de développement)",
+    )
     return parser
 
 
@@ -115,7 +146,10 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 
 def build_steps() -> list[tuple[str, object]]:
     """Build steps run after the base tables: travel times, then indicators."""
-    return []
+    from geo.access_step import compute_travel_times
+    from indicators.step import compute_indicators
+
+    return [("travel_times", compute_travel_times), ("indicators", compute_indicators)]
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -141,6 +175,20 @@ def _cmd_sources(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_indicators(args: argparse.Namespace) -> int:
+    from indicators.cli import describe_indicators
+
+    print(describe_indicators(args.db))
+    return EXIT_OK
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from dashboards.serve import serve
+
+    serve(args.db, args.port, args.production, host=args.host)
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``territoires`` command; returns the exit status."""
     parser = _parser()
@@ -153,7 +201,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from warehouse.build import BuildError
     from warehouse.gate import WarehouseError
 
-    commands = {"fetch": _cmd_fetch, "build": _cmd_build, "sources": _cmd_sources}
+    commands = {
+        "fetch": _cmd_fetch,
+        "build": _cmd_build,
+        "sources": _cmd_sources,
+        "indicators": _cmd_indicators,
+        "serve": _cmd_serve,
+    }
     try:
         return commands[args.command](args)
     except TerritoryError as exc:

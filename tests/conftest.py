@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from etl.settings import Settings, parse_territory
+from warehouse.build import BuildReport, build
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -38,3 +41,34 @@ def mirror_dir() -> Path:
 def fixtures_dir() -> Path:
     """Hand-written fixture files in official formats."""
     return FIXTURES
+
+
+def make_settings(tmp: Path, mirror: Path | None, territory: str = "dep:35") -> Settings:
+    """Offline settings building ``territory`` under ``tmp`` from ``mirror``."""
+    return Settings(
+        db_path=tmp / "territoires.duckdb",
+        cache_dir=tmp / "cache",
+        mirror_dir=mirror,
+        offline=True,
+        territory=parse_territory(territory),
+        progress=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def dep35_base(tmp_path_factory: pytest.TempPathFactory, mirror_dir: Path) -> BuildReport:
+    """dep:35 built offline from the mirror: base tables only, no build steps."""
+    return build(make_settings(tmp_path_factory.mktemp("dep35_base"), mirror_dir), steps=[])
+
+
+@pytest.fixture(scope="session")
+def dep35_built(tmp_path_factory: pytest.TempPathFactory, mirror_dir: Path) -> BuildReport:
+    """dep:35 built offline from the mirror with every step of ``territoires build``.
+
+    Shared by the warehouse, indicator and dashboard tests (one build per session).
+    """
+    from territoires import build_steps
+
+    steps = build_steps()
+    assert steps, "territoires.build_steps() is empty"
+    return build(make_settings(tmp_path_factory.mktemp("dep35_built"), mirror_dir), steps=steps)

@@ -78,3 +78,21 @@ def test_fetch_reports_each_source(tmp_path: Path, mirror_dir: Path, capsys) -> 
     out = capsys.readouterr().out
     assert "ok        cog_regions" in out and "miroir" in out
     assert "manquante contours_communes" in out
+
+
+def test_serve_missing_warehouse_exits_1_with_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "absent.duckdb"
+    assert main(["serve", "--db", str(missing)]) == 1
+    err = capsys.readouterr().err
+    assert "entrepôt introuvable" in err and str(missing) in err
+    assert not missing.exists()
+
+
+@pytest.mark.parametrize("port", ["0", "70000", "huit"])
+def test_serve_rejects_a_bad_port(port: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["serve", "--port", port])
+    assert exc.value.code == 2
+    assert "port invalide" in capsys.readouterr().err

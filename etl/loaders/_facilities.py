@@ -4,13 +4,13 @@ Each loader reads its own format and decides which rows are excluded (by type,
 state...); these helpers do the rest the same way for all: read the file,
 check and cast the facility frame. Rows without coordinates are never dropped
 here: they keep NULL ``lon``/``lat`` and the warehouse lists them in
-``facilities_unlocated``.
+``facilities_unlocated``. ``one_file`` is the helper of all loaders
+(:mod:`etl.loaders._common`), re-exported here for the facility loaders.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -18,19 +18,22 @@ import numpy as np
 import pandas as pd
 
 from etl.catalogue import Source
-from etl.codes import CodeError, pad_commune_codes
 from etl.loaders import FACILITY_COLUMNS, LoadError
+from etl.loaders._common import cast_sql, one_file, padded_commune_codes
 
 logger = logging.getLogger(__name__)
 
-_CASTS = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in FACILITY_COLUMNS.items())
+__all__ = [
+    "cast_facilities",
+    "decimal_sql",
+    "label_sql",
+    "one_file",
+    "query_coordinates",
+    "read_csv",
+    "to_facilities",
+]
 
-
-def one_file(files: Sequence[Path], source: Source) -> Path:
-    """The only file of a single-file source (a :class:`LoadError` otherwise)."""
-    if len(files) != 1:
-        raise LoadError(f"source {source.name!r}: un fichier attendu, {len(files)} reçus")
-    return Path(files[0])
+_CASTS = cast_sql(FACILITY_COLUMNS)
 
 
 def read_csv(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> duckdb.DuckDBPyRelation:
@@ -94,10 +97,7 @@ def to_facilities(
     )
     for name in list(FACILITY_COLUMNS)[2:]:
         out[name] = columns[name] if name in columns else df.get(name)
-    try:
-        out["commune_code"] = pad_commune_codes(out["commune_code"])
-    except CodeError as exc:
-        raise LoadError(f"source {source.name!r}: {exc}") from exc
+    out["commune_code"] = padded_commune_codes(out["commune_code"], source)
     dup = out["facility_id"].duplicated()
     if dup.any():
         examples = out.loc[dup, "facility_id"].head(3).tolist()

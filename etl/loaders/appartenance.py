@@ -22,8 +22,8 @@ import duckdb
 import pandas as pd
 
 from etl.catalogue import Source
-from etl.codes import CodeError, pad_commune_codes
 from etl.loaders import LoadError, require_columns
+from etl.loaders._common import frame_relation, one_file, unique_commune_codes
 
 # Role "typology", commune memberships. Typology sources may carry other columns
 # than TYPOLOGY_COLUMNS; this one describes which zones each commune belongs to.
@@ -42,12 +42,6 @@ APPARTENANCE_COLUMNS: dict[str, str] = {
 AAV_CATEGORIES = frozenset({"11", "12", "13", "20", "30"})
 _REQUIRED = ("CODGEO", "EPCI", "DEP", "REG", "AAV2020", "CATEAAV2020", "UU2020")
 _NO_EPCI = "ZZZZZZZZZ"
-
-
-def _one_file(files: Sequence[Path], source: Source) -> Path:
-    if len(files) != 1:
-        raise LoadError(f"source {source.name!r}: un fichier attendu, {len(files)} reçus")
-    return Path(files[0])
 
 
 def _read(path: Path, source: Source) -> pd.DataFrame:
@@ -107,16 +101,9 @@ def load_appartenance_geo(
         Missing column, undecodable file, a code that is empty or malformed
         after padding, an unknown CATEAAV2020 value, a duplicated commune.
     """
-    path = _one_file(files, source)
-    df = _read(path, source)
+    df = _read(one_file(files, source), source)
     require_columns(source.name, df.columns, _REQUIRED)
-    try:
-        communes = pad_commune_codes(df["CODGEO"])
-    except CodeError as exc:
-        raise LoadError(f"source {source.name!r}: {exc}") from exc
-    if communes.isna().any() or communes.duplicated().any():
-        dup = sorted(set(communes[communes.duplicated()].dropna()))[:5]
-        raise LoadError(f"source {source.name!r}: CODGEO vides ou en double {dup}")
+    communes = unique_commune_codes(df["CODGEO"], source, "CODGEO")
     deps = df["DEP"].astype("string").str.strip().str.upper()
     deps = deps.where(deps.str.len() >= 2, deps.str.zfill(2))
     epci = df["EPCI"].astype("string").str.strip().replace(_NO_EPCI, pd.NA)
@@ -139,5 +126,4 @@ def load_appartenance_geo(
     unknown = sorted(set(out["aav_category"].dropna()) - AAV_CATEGORIES)
     if unknown or out["aav_category"].isna().any():
         raise LoadError(f"source {source.name!r}: CATEAAV2020 inconnue(s) {unknown[:5]}")
-    exprs = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in APPARTENANCE_COLUMNS.items())
-    return con.from_df(out).project(exprs)
+    return frame_relation(con, out, APPARTENANCE_COLUMNS)

@@ -26,8 +26,8 @@ import openpyxl
 import pandas as pd
 
 from etl.catalogue import Source
-from etl.codes import CodeError, pad_commune_codes
 from etl.loaders import TYPOLOGY_COLUMNS, LoadError, require_columns
+from etl.loaders._common import frame_relation, one_file, unique_commune_codes
 
 # INSEE labels of the 7 levels (grille communale de densité, 2022 onwards).
 DENSITY_LEVELS: dict[int, str] = {
@@ -47,12 +47,6 @@ _LABEL_PREFIX_RE = re.compile(r"^\s*[1-7]\s*-\s*")
 _CSV_COLUMNS = ("insee_com", "niveau_densite")
 _XLSX_CODE = "CODGEO"
 _XLSX_LEVELS = ("DENS7", "DENS")  # first found wins: DENS7 in recent editions
-
-
-def _one_file(files: Sequence[Path], source: Source) -> Path:
-    if len(files) != 1:
-        raise LoadError(f"source {source.name!r}: un fichier attendu, {len(files)} reçus")
-    return Path(files[0])
 
 
 def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> pd.DataFrame:
@@ -132,7 +126,7 @@ def load_density_grid(
         Missing column, an unknown label or a level outside 1..7, an invalid or
         duplicated commune code, or an unsupported file type.
     """
-    path = _one_file(files, source)
+    path = one_file(files, source)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         df = _read_csv(con, path, source)
@@ -140,13 +134,7 @@ def load_density_grid(
         df = _read_xlsx(path, source)
     else:
         raise LoadError(f"source {source.name!r}: format non pris en charge {path.name!r}")
-    try:
-        codes = pad_commune_codes(df["code"])
-    except CodeError as exc:
-        raise LoadError(f"source {source.name!r}: {exc}") from exc
-    if codes.isna().any() or codes.duplicated().any():
-        dup = sorted(set(codes[codes.duplicated()].dropna()))[:5]
-        raise LoadError(f"source {source.name!r}: codes commune vides ou en double {dup}")
+    codes = unique_commune_codes(df["code"], source, "codes commune")
     out = pd.DataFrame(
         {
             "commune_code": codes,
@@ -154,5 +142,4 @@ def load_density_grid(
             "density_label": df["level"].map(DENSITY_LEVELS).astype("string"),
         }
     )
-    exprs = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in TYPOLOGY_COLUMNS.items())
-    return con.from_df(out).project(exprs)
+    return frame_relation(con, out, TYPOLOGY_COLUMNS)

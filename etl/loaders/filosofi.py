@@ -40,8 +40,16 @@ from pyproj import Transformer
 from pyproj.exceptions import CRSError
 
 from etl.catalogue import Source
-from etl.codes import COMMUNE_CODE_RE, CodeError, pad_commune_codes
+from etl.codes import COMMUNE_CODE_RE
 from etl.loaders import INCOME_COLUMNS, POPULATION_POINT_COLUMNS, LoadError, require_columns
+from etl.loaders._common import (
+    cast_sql,
+    frame_relation,
+    one_file,
+    read_text_csv,
+    sql_literal,
+    unique_commune_codes,
+)
 
 # Markers that some INSEE files put in secret cells instead of leaving them empty.
 SECRET_MARKERS = frozenset({"s", "nd", "n.d.", "ns", "so", "secret"})
@@ -59,36 +67,6 @@ _MED_RE = re.compile(r"^MED(\d{2})$")
 
 _CELL_ID_RE = r"^CRS(\d{4,5})RES(\d+)mN(\d+)E(\d+)$"
 _GRID_COLUMNS = ("idcar_200m", "i_est_200", "lcog_geo", "ind", "men")
-
-
-def _one_file(files: Sequence[Path], source: Source) -> Path:
-    if len(files) != 1:
-        raise LoadError(f"source {source.name!r}: un fichier attendu, {len(files)} reçus")
-    return Path(files[0])
-
-
-def _duckdb_encoding(source: Source) -> str:
-    """The catalogue encoding as DuckDB's CSV reader names it (ASCII is read as UTF-8)."""
-    encoding = (source.encoding or "utf-8").lower().replace("_", "-")
-    if encoding in {"utf-8", "utf8", "utf-8-sig", "ascii", "us-ascii"}:
-        return "utf-8"
-    if encoding in {"latin-1", "latin1", "iso-8859-1", "utf-16"}:
-        return encoding.replace("latin1", "latin-1").replace("iso-8859-1", "latin-1")
-    raise LoadError(f"source {source.name!r}: encodage {encoding!r} non lu par DuckDB")
-
-
-def _project(
-    con: duckdb.DuckDBPyConnection, df: pd.DataFrame, schema: dict[str, str]
-) -> duckdb.DuckDBPyRelation:
-    exprs = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in schema.items())
-    return con.from_df(df[list(schema)]).project(exprs)
-
-
-def _padded_codes(codes: pd.Series, source: Source) -> pd.Series:
-    try:
-        return pad_commune_codes(codes)
-    except CodeError as exc:
-        raise LoadError(f"source {source.name!r}: {exc}") from exc
 
 
 # ---------------------------------------------------------------- commune file
@@ -154,25 +132,15 @@ def load_filosofi_communes(
         Missing column, no ``MEDaa`` column, non-numeric value, invalid or
         duplicated commune code.
     """
-    path = _one_file(files, source)
-    rel = con.read_csv(
-        str(path),
-        header=True,
-        all_varchar=True,
-        sep=source.separator or ";",
-        encoding=_duckdb_encoding(source),
-    )
+    rel = read_text_csv(con, one_file(files, source), source, default_sep=";")
     suffix = vintage_suffix(rel.columns, source.name)
     wanted = {out: f"{stem}{suffix}" for out, stem in _INCOME_STEMS.items()}
     require_columns(source.name, rel.columns, ["CODGEO", *wanted.values()])
     df = rel.select(", ".join(f'"{c}"' for c in ["CODGEO", *wanted.values()])).df()
-    out = pd.DataFrame({"commune_code": _padded_codes(df["CODGEO"], source)})
-    if out["commune_code"].isna().any() or out["commune_code"].duplicated().any():
-        dup = sorted(set(out["commune_code"][out["commune_code"].duplicated()].dropna()))[:5]
-        raise LoadError(f"source {source.name!r}: CODGEO vides ou en double {dup}")
+    out = pd.DataFrame({"commune_code": unique_commune_codes(df["CODGEO"], source, "CODGEO")})
     for column, variable in wanted.items():
         out[column] = _to_number(df[variable], variable, source)
-    return _project(con, out, INCOME_COLUMNS)
+    return frame_relation(con, out, INCOME_COLUMNS)
 
 
 # ---------------------------------------------------------------- 200 m grid
@@ -256,12 +224,7 @@ def load_filosofi_grid_200m(
     dup = cells.aggregate("point_id, count(*) AS n").filter("n > 1").limit(3).fetchall()
     if dup:
         raise LoadError(f"source {source.name!r}: carreaux en double {[r[0] for r in dup]}")
-    exprs = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in POPULATION_POINT_COLUMNS.items())
-    return cells.project(exprs)
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+    return cells.project(cast_sql(POPULATION_POINT_COLUMNS))
 
 
 def _number_sql(column: str) -> str:
@@ -280,8 +243,8 @@ def _grid_table(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> p
         raise LoadError(f"source {source.name!r}: format non pris en charge {path.name!r}")
     cols = _grid_columns(con, path, source)
     raw = {k: f'"{v}"' for k, v in cols.items()}
-    scan = f"read_csv({_literal(str(path))}, header = true, all_varchar = true, delim = "
-    scan += f"{_literal(source.separator or ',')})"
+    scan = f"read_csv({sql_literal(str(path))}, header = true, all_varchar = true, delim = "
+    scan += f"{sql_literal(source.separator or ',')})"
     cells = con.sql(
         f"""
         WITH raw AS (

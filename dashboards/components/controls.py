@@ -1,0 +1,201 @@
+"""Labelled controls of the map page: level, indicator picker grouped by theme,
+classification, number of classes, palette, facility layers, basemap."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from dash import dcc, html
+
+from dashboards import ids
+from dashboards.permalink import CLASSIFICATIONS, MAX_K, MIN_K, PALETTES
+from dashboards.queries import BASE_THEME, Indicator, ServiceType
+
+THEMES = {
+    "access": "Accès aux services en 15 minutes",
+    "third_places": "Tiers-lieux",
+    "mobility": "Mobilité rurale",
+    "ess": "Économie sociale et solidaire",
+    "fracture": "Fractures territoriales",
+    BASE_THEME: "Données de base (calculées par le tableau de bord)",
+}
+LEVEL_OPTIONS = {
+    "commune": "Communes",
+    "epci": "EPCI",
+    "departement": "Départements",
+    "region": "Régions",
+}
+DROPDOWN_FR = {
+    "select_all": "Tout sélectionner",
+    "deselect_all": "Tout désélectionner",
+    "selected_count": "{num_selected} sélectionné(s)",
+    "search": "Rechercher",
+    "clear_search": "Effacer la recherche",
+    "clear_selection": "Effacer la sélection",
+    "no_options_found": "Aucun choix ne correspond",
+}
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = "© contributeurs OpenStreetMap"
+
+
+def theme_label(theme: str) -> str:
+    return THEMES.get(theme, theme)
+
+
+def indicator_options(indicators: Sequence[Indicator]) -> list[dict[str, object]]:
+    """Dropdown options, one disabled heading per theme followed by its indicators."""
+    order = list(THEMES) + sorted({i.theme for i in indicators} - set(THEMES))
+    options: list[dict[str, object]] = []
+    for theme in order:
+        members = sorted((i for i in indicators if i.theme == theme), key=lambda i: i.label)
+        if not members:
+            continue
+        options.append(
+            {"label": f"— {theme_label(theme)} —", "value": f"__theme__{theme}", "disabled": True}
+        )
+        options.extend({"label": f"{i.label} ({i.unit})", "value": i.id} for i in members)
+    return options
+
+
+_DEFAULT_PREFERENCE = ("score_15min__walk", "share_within_15min__")
+
+
+def default_indicator(indicators: Sequence[Indicator]) -> str:
+    """The everyday-basket score on foot when built, else a 15-minute share, else the
+    first indicator of the first theme; ``density`` without indicator tables."""
+    registered = [i for i in indicators if i.theme != BASE_THEME]
+    for wanted in _DEFAULT_PREFERENCE:
+        for ind in registered:
+            if ind.id.startswith(wanted):
+                return ind.id
+    for theme in THEMES:
+        for ind in registered:
+            if ind.theme == theme:
+                return ind.id
+    ids_ = [i.id for i in indicators]
+    return "density" if "density" in ids_ else (ids_[0] if ids_ else "")
+
+
+def dropdown(id_: str | dict[str, str], **kwargs: Any) -> dcc.Dropdown:
+    """A dcc.Dropdown with French texts."""
+    return dcc.Dropdown(id=id_, labels=DROPDOWN_FR, **kwargs)
+
+
+def field(label: str, control: html.Component, for_id: str, help_text: str = "") -> html.Div:
+    children: list[html.Component] = [html.Label(label, htmlFor=for_id, className="field-label")]
+    children.append(control)
+    if help_text:
+        children.append(html.P(help_text, className="field-help"))
+    return html.Div(children, className="field")
+
+
+def radio(id_: str, options: dict[str, str], value: str, label: str) -> html.Fieldset:
+    """Radio buttons in a fieldset whose legend labels the group."""
+    return html.Fieldset(
+        [
+            html.Legend(label, className="field-label"),
+            dcc.RadioItems(
+                id=id_,
+                options=[{"label": v, "value": k} for k, v in options.items()],
+                value=value,
+                className="radio",
+                inputClassName="radio-input",
+                labelClassName="radio-label",
+            ),
+        ],
+        className="field",
+    )
+
+
+def map_controls(
+    *,
+    levels: Sequence[str],
+    level: str,
+    indicators: Sequence[Indicator],
+    indicator: str,
+    classification: str,
+    k: int,
+    palette: str,
+    service_types: Sequence[ServiceType],
+    facilities: Sequence[str],
+    basemap: bool,
+    has_indicator_tables: bool,
+) -> list[html.Component]:
+    notice = (
+        []
+        if has_indicator_tables
+        else [
+            html.P(
+                "Indicateurs d'accès non calculés dans cet entrepôt : seules les données "
+                "de base (population, densité, équipements pour 10 000 habitants) sont "
+                "proposées.",
+                className="notice",
+            )
+        ]
+    )
+    facility_help = (
+        "Points regroupés ; cliquez un groupe pour zoomer."
+        if service_types
+        else "Aucun équipement chargé dans cet entrepôt."
+    )
+    return [
+        radio(ids.LEVEL, {lv: LEVEL_OPTIONS[lv] for lv in levels}, level, "Niveau"),
+        field(
+            "Indicateur",
+            dropdown(
+                ids.INDICATOR,
+                options=indicator_options(indicators),
+                value=indicator,
+                clearable=False,
+                searchable=True,
+                optionHeight=48,
+            ),
+            ids.INDICATOR,
+        ),
+        *notice,
+        radio(ids.CLASSIFICATION, CLASSIFICATIONS, classification, "Classification"),
+        field(
+            "Nombre de classes",
+            dropdown(
+                ids.CLASSES,
+                options=[{"label": str(n), "value": n} for n in range(MIN_K, MAX_K + 1)],
+                value=k,
+                clearable=False,
+                searchable=False,
+            ),
+            ids.CLASSES,
+        ),
+        radio(ids.PALETTE, PALETTES, palette, "Palette (lisible par les daltoniens)"),
+        field(
+            "Équipements affichés",
+            dropdown(
+                ids.FACILITY_TYPES,
+                options=[
+                    {"label": f"{st.label} ({st.n_facilities})", "value": st.code}
+                    for st in service_types
+                ],
+                value=list(facilities),
+                multi=True,
+                placeholder="Aucun",
+                disabled=not service_types,
+            ),
+            ids.FACILITY_TYPES,
+            facility_help,
+        ),
+        html.Fieldset(
+            [
+                html.Legend("Fond de carte", className="field-label"),
+                dcc.Checklist(
+                    id=ids.BASEMAP,
+                    options=[{"label": "OpenStreetMap (nécessite Internet)", "value": "osm"}],
+                    value=["osm"] if basemap else [],
+                    className="radio",
+                    inputClassName="radio-input",
+                    labelClassName="radio-label",
+                ),
+                html.P("Sans connexion, la carte reste sur fond neutre.", className="field-help"),
+            ],
+            className="field",
+        ),
+    ]

@@ -1,0 +1,152 @@
+"""The planner (what-if) panel: controls, the list of simulated changes and the
+coverage delta in words and figures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dash import dcc, html
+
+from dashboards import ids
+from dashboards.components.controls import dropdown
+from dashboards.formatting import integer, number, with_unit
+from dashboards.queries import ServiceType
+from dashboards.simulation import MODES, THRESHOLD_MIN, Changes
+from indicators.whatif import WhatIfResult
+
+PLANNER_MODES = {
+    "off": "Désactivé (un clic choisit un territoire)",
+    "add": "Ajouter : cliquer sur la carte",
+    "remove": "Retirer : cliquer sur un équipement affiché",
+}
+
+
+def controls(service_types: Sequence[ServiceType], reason: str) -> html.Section:
+    default = next((s.code for s in service_types if s.code == "FRANCE_SERVICES"), None)
+    if default is None and service_types:
+        default = service_types[0].code
+    return html.Section(
+        [
+            html.H2("Simulateur « et si… »", className="panel-title"),
+            html.P(reason, className="notice") if reason else "",
+            html.Fieldset(
+                [
+                    html.Legend("Mode du clic sur la carte", className="field-label"),
+                    dcc.RadioItems(
+                        id=ids.PLANNER_MODE,
+                        options=[
+                            {"label": v, "value": k, "disabled": bool(reason) and k != "off"}
+                            for k, v in PLANNER_MODES.items()
+                        ],
+                        value="off",
+                        className="radio",
+                        inputClassName="radio-input",
+                        labelClassName="radio-label",
+                    ),
+                ],
+                className="field",
+            ),
+            html.Div(
+                [
+                    html.Label(
+                        "Type d'équipement simulé",
+                        htmlFor=ids.PLANNER_TYPE,
+                        className="field-label",
+                    ),
+                    dropdown(
+                        ids.PLANNER_TYPE,
+                        options=[{"label": s.label, "value": s.code} for s in service_types],
+                        value=default,
+                        clearable=False,
+                    ),
+                ],
+                className="field",
+            ),
+            html.Div(
+                [
+                    html.Label(
+                        "Mode de déplacement", htmlFor=ids.PLANNER_TRAVEL, className="field-label"
+                    ),
+                    dropdown(
+                        ids.PLANNER_TRAVEL,
+                        options=[{"label": v, "value": k} for k, v in MODES.items()],
+                        value="car",
+                        clearable=False,
+                        searchable=False,
+                    ),
+                ],
+                className="field",
+            ),
+            html.Button(
+                "Effacer la simulation",
+                id=ids.PLANNER_RESET,
+                n_clicks=0,
+                type="button",
+                className="button",
+            ),
+            html.Div(id=ids.PLANNER_LIST, className="planner-list"),
+            html.Div(id=ids.PLANNER_RESULT, className="planner-result", **{"aria-live": "polite"}),
+            dcc.Store(id=ids.PLANNER_CHANGES, data=Changes().to_store()),
+        ],
+        className="planner no-print",
+        **{"aria-label": "Simulateur"},
+    )
+
+
+def changes_list(changes: Changes) -> html.Component:
+    items = [
+        html.Li(f"Ajout n° {i} : {_position(lon, lat)}")
+        for i, (lon, lat) in enumerate(changes.add, start=1)
+    ] + [html.Li(f"Retrait : {r.label}") for r in changes.remove]
+    if not items:
+        return html.P("Aucun changement simulé.", className="field-help")
+    return html.Ul(items)
+
+
+def _position(lon: float, lat: float) -> str:
+    ns = "N" if lat >= 0 else "S"
+    ew = "E" if lon >= 0 else "O"
+    return f"{number(abs(lat), 4)}° {ns}, {number(abs(lon), 4)}° {ew}"
+
+
+def result(r: WhatIfResult, where: str, type_label: str) -> html.Component:
+    """The delta, in one sentence and a small table (never invented: figures of
+    :func:`indicators.whatif.what_if`)."""
+    mode = MODES.get(r.mode, r.mode)
+    minutes = integer(THRESHOLD_MIN)
+    sentence = (
+        f"{where} : {integer(r.newly_within)} habitants de plus à {minutes} min ou moins "
+        f"{mode} d'un équipement « {type_label} »"
+        + (f", {integer(r.no_longer_within)} de moins" if r.no_longer_within else "")
+        + f" ; part couverte {with_unit(r.old_share, '%', 1)} → {with_unit(r.new_share, '%', 1)}."
+    )
+    rows = [
+        ("Habitants à 15 min ou moins", integer(r.old_within), integer(r.new_within)),
+        ("Part de la population", with_unit(r.old_share, "%", 1), with_unit(r.new_share, "%", 1)),
+        (
+            "Temps moyen",
+            with_unit(r.old_mean_minutes, "min", 1),
+            with_unit(r.new_mean_minutes, "min", 1),
+        ),
+    ]
+    table = html.Table(
+        [
+            html.Thead(
+                html.Tr([html.Th(""), html.Th("Avant", scope="col"), html.Th("Après", scope="col")])
+            ),
+            html.Tbody(
+                [
+                    html.Tr(
+                        [
+                            html.Th(a, scope="row"),
+                            html.Td(b, className="num"),
+                            html.Td(c, className="num"),
+                        ]
+                    )
+                    for a, b, c in rows
+                ]
+            ),
+        ],
+        className="planner-table",
+    )
+    return html.Div([html.P(sentence, className="planner-sentence"), table])

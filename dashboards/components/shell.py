@@ -1,0 +1,130 @@
+"""The page shell: header with navigation and territory search, message area,
+page container, footer with the permalink, stores."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dash import dcc, html
+
+from dashboards import ids
+from dashboards.search import Hit
+
+NAV = (
+    (ids.NAV_CARTE, "Carte", "/"),
+    (ids.NAV_PORTRAIT, "Portrait", "/portrait"),
+    (ids.NAV_DONNEES, "Données & méthodes", "/donnees"),
+)
+
+
+def layout(build_text: str) -> html.Div:
+    """Everything that stays on screen whatever the page."""
+    return html.Div(
+        [
+            dcc.Location(id=ids.URL, refresh="callback-nav"),
+            dcc.Store(id=ids.VIEW, storage_type="memory"),
+            dcc.Store(id=ids.PERMALINK, storage_type="memory"),
+            html.A("Aller au contenu", href=f"#{ids.PAGE}", className="skip-link"),
+            header(),
+            html.Div(id=ids.MESSAGES, role="alert", className="messages"),
+            html.Main(id=ids.PAGE, className="page", tabIndex="-1"),
+            footer(build_text),
+        ],
+        className="app",
+    )
+
+
+def header() -> html.Header:
+    return html.Header(
+        [
+            html.Div(
+                [
+                    html.Span("Territoires", className="brand-name"),
+                    html.Span("équité territoriale", className="brand-tag"),
+                ],
+                className="brand",
+            ),
+            html.Nav(
+                html.Ul([html.Li(dcc.Link(label, id=id_, href=href)) for id_, label, href in NAV]),
+                className="nav no-print",
+                **{"aria-label": "Pages"},
+            ),
+            search_box(),
+        ],
+        className="app-header",
+    )
+
+
+def search_box() -> html.Div:
+    return html.Div(
+        [
+            html.Label(
+                "Rechercher une commune", htmlFor=ids.SEARCH_INPUT, className="search-label"
+            ),
+            dcc.Input(
+                id=ids.SEARCH_INPUT,
+                type="search",
+                debounce=0.25,
+                placeholder="Nom, code INSEE ou code postal",
+                autoComplete="off",
+                className="search-input",
+            ),
+            html.Div(id=ids.SEARCH_RESULTS, className="search-results", **{"aria-live": "polite"}),
+        ],
+        className="search no-print",
+        role="search",
+    )
+
+
+def search_results(hits: Sequence[Hit], text: str) -> list[html.Component] | str:
+    """A list of buttons (keyboard reachable), or a sentence when nothing matches."""
+    if not text.strip():
+        return ""
+    if not hits:
+        return html.P(
+            f"Aucune commune de cet entrepôt ne correspond à « {text.strip()} ».",
+            className="search-empty",
+        )
+    return [
+        html.P(f"{len(hits)} résultat(s)", className="sr-only"),
+        html.Ul(
+            [
+                html.Li(
+                    html.Button(
+                        [html.Span(h.label), html.Small(h.why, className="hit-why")],
+                        id={"type": ids.SEARCH_HIT, "code": h.code},
+                        n_clicks=0,
+                        className="search-hit",
+                        type="button",
+                    )
+                )
+                for h in hits
+            ],
+            className="search-list",
+        ),
+    ]
+
+
+def footer(build_text: str) -> html.Footer:
+    return html.Footer(
+        [
+            html.P(build_text, className="build-info"),
+            html.Div(
+                [
+                    html.Label("Lien permanent de cette vue", htmlFor=ids.PERMALINK_TEXT),
+                    dcc.Input(
+                        id=ids.PERMALINK_TEXT, type="text", readOnly=True, className="permalink"
+                    ),
+                ],
+                className="permalink-box no-print",
+            ),
+        ],
+        className="app-footer",
+    )
+
+
+def messages(items: Sequence[str]) -> list[html.Component]:
+    """Clear French messages for bad URL parameters (never a stack trace)."""
+    if not items:
+        return []
+    return [html.Ul([html.Li(m) for m in items], className="message-list")]

@@ -1,0 +1,119 @@
+"""The data-table twin of the map (dash-ag-grid, French locale text)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import dash_ag_grid as dag
+
+from dashboards.queries import Indicator, Territory, Value
+
+# French texts of the grid's own labels (ag-grid has no bundled locale in dash-ag-grid).
+LOCALE_FR = {
+    "page": "Page",
+    "more": "Plus",
+    "to": "à",
+    "of": "sur",
+    "next": "Suivante",
+    "last": "Dernière",
+    "first": "Première",
+    "previous": "Précédente",
+    "loadingOoo": "Chargement…",
+    "noRowsToShow": "Aucune ligne à afficher",
+    "filterOoo": "Filtrer…",
+    "equals": "Égal à",
+    "notEqual": "Différent de",
+    "blank": "Vide",
+    "notBlank": "Non vide",
+    "empty": "Choisir…",
+    "lessThan": "Inférieur à",
+    "greaterThan": "Supérieur à",
+    "lessThanOrEqual": "Inférieur ou égal à",
+    "greaterThanOrEqual": "Supérieur ou égal à",
+    "inRange": "Entre",
+    "inRangeStart": "De",
+    "inRangeEnd": "À",
+    "contains": "Contient",
+    "notContains": "Ne contient pas",
+    "startsWith": "Commence par",
+    "endsWith": "Se termine par",
+    "andCondition": "ET",
+    "orCondition": "OU",
+    "applyFilter": "Appliquer",
+    "resetFilter": "Réinitialiser",
+    "clearFilter": "Effacer",
+    "cancelFilter": "Annuler",
+    "pageSizeSelectorLabel": "Lignes par page :",
+    "ariaPageSizeSelectorLabel": "Lignes par page",
+    "sortAscending": "Tri croissant",
+    "sortDescending": "Tri décroissant",
+    "columnFilter": "Filtre de colonne",
+    "ariaFilterInput": "Saisie du filtre",
+    "ariaFilterValue": "Valeur du filtre",
+    "ariaRowSelect": "Appuyer sur Espace pour sélectionner la ligne",
+    "ariaSearch": "Rechercher",
+    "thousandSeparator": "\u202f",
+    "decimalSeparator": ",",
+}
+
+
+def column_defs(ind: Indicator, level_label: str) -> list[dict[str, Any]]:
+    return [
+        {"field": "code", "headerName": "Code", "width": 110, "filter": True},
+        {"field": "name", "headerName": level_label, "flex": 2, "filter": True},
+        {
+            "field": "value",
+            "headerName": f"{ind.label} ({ind.unit})",
+            "flex": 2,
+            "type": "numericColumn",
+            "filter": "agNumberColumnFilter",
+            "valueFormatter": {"function": f"frNumber(params.value, {int(ind.decimals)})"},
+        },
+        {"field": "rank", "headerName": "Rang", "width": 100, "type": "numericColumn"},
+        {"field": "status", "headerName": "Statut", "width": 170},
+    ]
+
+
+def row_data(
+    places: Sequence[Territory], values: Sequence[Value], ranks: Sequence[int | None]
+) -> list[dict[str, Any]]:
+    rows = []
+    for p, v, r in zip(places, values, ranks, strict=True):
+        status = "secret statistique" if v.secret else ("manquante" if v.value is None else "")
+        if not p.complete:
+            status = (status + " ; " if status else "") + "territoire partiel"
+        rows.append(
+            {
+                "code": p.code,
+                "name": p.name,
+                "value": None if v.secret else v.value,
+                "rank": r,
+                "status": status,
+            }
+        )
+    return rows
+
+
+def grid(id_: str, columns: list[dict[str, Any]], rows: list[dict[str, Any]]) -> dag.AgGrid:
+    return dag.AgGrid(
+        id=id_,
+        columnDefs=columns,
+        rowData=rows,
+        defaultColDef={"sortable": True, "resizable": True},
+        dashGridOptions={
+            "localeText": LOCALE_FR,
+            "pagination": True,
+            "paginationPageSize": 20,
+            "paginationPageSizeSelector": [20, 50, 100],
+            "rowSelection": {
+                "mode": "singleRow",
+                "enableClickSelection": True,
+                "checkboxes": False,
+            },
+            "animateRows": False,
+        },
+        getRowId="params.data.code",
+        className="grid",
+        style={"height": "480px"},
+    )

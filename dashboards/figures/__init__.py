@@ -1,0 +1,1 @@
+"""Pure builders of map styling data (classes, colours, hideout, legend entries)."""

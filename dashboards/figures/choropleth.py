@@ -1,0 +1,156 @@
+"""The choropleth as data: per-feature classes for the layer ``hideout``, legend
+entries, ranks and the one-sentence summary. Pure: no Dash, no warehouse.
+
+The GeoJSON geometry of a level is sent once (``/_territoires/geo/<level>.geojson``);
+switching indicator, classification, number of classes or palette only sends the
+``hideout`` built here, which ``assets/territoires_map.js`` reads by feature
+position ``i``.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from dashboards.figures.classes import Classes, class_index, classify, ranks
+from dashboards.figures.palettes import CONFIDENTIAL_SWATCH, MISSING_SWATCH, class_colours
+from dashboards.formatting import integer, number, with_unit
+from dashboards.queries import Indicator, Territory, Value
+
+MISSING, CONFIDENTIAL = -1, -2
+LEVEL_PLURAL = {
+    "commune": "communes",
+    "epci": "EPCI",
+    "departement": "départements",
+    "region": "régions",
+}
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    label: str
+    count: int
+    colour: str = ""  # fill colour of a class
+    swatch_class: str = ""  # CSS class of a hatched swatch (missing, secret)
+
+
+@dataclass(frozen=True)
+class MapModel:
+    hideout: dict[str, Any]
+    legend: tuple[LegendEntry, ...]
+    classes: Classes
+    ranks: tuple[int | None, ...]
+    summary: str
+
+
+def rank_note(ind: Indicator) -> str:
+    if ind.higher_is_better is None:
+        return "rang 1 = valeur la plus élevée"
+    return "rang 1 = situation la plus favorable"
+
+
+def build(
+    level: str,
+    places: Sequence[Territory],
+    values: Sequence[Value],
+    ind: Indicator,
+    *,
+    method: str,
+    k: int,
+    palette: str,
+    selected: str = "",
+) -> MapModel:
+    """Everything the map shows for one indicator at one level.
+
+    ``places`` and ``values`` are aligned (same order, the order of the geometry).
+    Missing and secret values get their own codes (-1, -2), never a class.
+    """
+    if [p.code for p in places] != [v.code for v in values]:
+        raise ValueError("territoires et valeurs non alignés")
+    shown = [None if v.secret else v.value for v in values]
+    classes = classify(shown, method, k)
+    colours = class_colours(palette, classes.k)
+    cls = [
+        CONFIDENTIAL if v.secret else class_index(s, classes.bins)
+        for v, s in zip(values, shown, strict=True)
+    ]
+    rk = ranks(shown, ind.higher_is_better)
+    sel = next((i for i, p in enumerate(places) if p.code == selected), -1)
+    hideout = {
+        "cls": cls,
+        "val": [None if s is None else round(s, ind.decimals) for s in shown],
+        "rank": rk,
+        "n": sum(r is not None for r in rk),
+        "colors": colours,
+        "unit": ind.unit,
+        "dec": ind.decimals,
+        "label": ind.label,
+        "rankNote": rank_note(ind),
+        "sel": sel,
+    }
+    return MapModel(
+        hideout,
+        legend_entries(classes, colours, ind, values),
+        classes,
+        tuple(rk),
+        summary(level, places, shown, ind),
+    )
+
+
+def legend_entries(
+    classes: Classes, colours: Sequence[str], ind: Indicator, values: Sequence[Value]
+) -> tuple[LegendEntry, ...]:
+    out = []
+    lower = classes.minimum
+    for i, (upper, count) in enumerate(zip(classes.bins, classes.counts, strict=True)):
+        text = _class_label(i, lower, upper, ind, distinct=classes.distinct)
+        out.append(LegendEntry(text, count, colour=colours[i]))
+        lower = upper
+    n_missing = sum(1 for v in values if v.value is None and not v.secret)
+    n_secret = sum(1 for v in values if v.secret)
+    if n_missing:
+        out.append(LegendEntry("valeur manquante", n_missing, swatch_class=MISSING_SWATCH))
+    if n_secret:
+        out.append(LegendEntry("secret statistique", n_secret, swatch_class=CONFIDENTIAL_SWATCH))
+    return tuple(out)
+
+
+def _class_label(
+    i: int, lower: float | None, upper: float, ind: Indicator, *, distinct: bool
+) -> str:
+    hi = with_unit(upper, ind.unit, ind.decimals)
+    if distinct:
+        return hi
+    lo = number(lower, ind.decimals)
+    return f"de {lo} à {hi}" if i == 0 else f"plus de {lo} à {hi}"
+
+
+def summary(
+    level: str,
+    places: Sequence[Territory],
+    shown: Sequence[float | None],
+    ind: Indicator,
+) -> str:
+    """One sentence a screen reader can read instead of the map."""
+    pairs = [(s, p.name) for s, p in zip(shown, places, strict=True) if s is not None]
+    plural = LEVEL_PLURAL.get(level, level)
+    n_missing = len(places) - len(pairs)
+    if not pairs:
+        return f"{ind.label} : aucune valeur disponible pour les {integer(len(places))} {plural}."
+    low, high = min(pairs), max(pairs)
+    med = statistics.median(s for s, _ in pairs)
+    missing = (
+        "aucune valeur manquante"
+        if n_missing == 0
+        else f"{integer(n_missing)} sans valeur (manquante ou secrète)"
+    )
+    return (
+        f"{ind.label}, {integer(len(places))} {plural} : de {_fmt(low[0], ind)} ({low[1]}) "
+        f"à {_fmt(high[0], ind)} ({high[1]}), médiane {_fmt(med, ind)} ; {missing}."
+    )
+
+
+def _fmt(x: float, ind: Indicator) -> str:
+    return with_unit(x, ind.unit, ind.decimals)

@@ -1,0 +1,78 @@
+"""Component ids, one constant each, shared by layouts, callbacks and browser tests."""
+
+from __future__ import annotations
+
+# Shell (present on every page)
+URL = "url"
+PAGE = "page-content"
+MESSAGES = "messages"
+VIEW = "view-store"
+PERMALINK = "permalink-store"
+PERMALINK_TEXT = "permalink-text"
+SELECTION = "selection"  # pattern-matching type of the per-page selection stores
+
+
+def selection(page: str) -> dict[str, str]:
+    """Id of a page's store receiving search picks (each page has its own, so no
+    callback ever waits on a component of another page)."""
+    return {"type": SELECTION, "page": page}
+
+
+def is_selection(trigger: object) -> bool:
+    """Whether a callback was triggered by a selection store."""
+    return isinstance(trigger, dict) and trigger.get("type") == SELECTION
+
+
+NAV_CARTE = "nav-carte"
+NAV_PORTRAIT = "nav-portrait"
+NAV_DONNEES = "nav-donnees"
+SEARCH_INPUT = "search-input"
+SEARCH_RESULTS = "search-results"
+SEARCH_HIT = "search-hit"  # pattern-matching type: {"type": SEARCH_HIT, "code": ...}
+URL_SYNC_DUMMY = "url-sync-dummy"
+
+# Carte
+LEVEL = "level"
+INDICATOR = "indicator"
+CLASSIFICATION = "classification"
+CLASSES = "classes"
+PALETTE = "palette"
+FACILITY_TYPES = "facility-types"
+BASEMAP = "basemap"
+MAP = "map"
+CHOROPLETH = "choropleth"
+FACILITIES = "facilities"
+TILES = "tiles"
+LEGEND = "legend"
+SUMMARY = "summary"
+GRID = "grid"
+TABLE_TWIN = "table-twin"
+TERRITORY_PANEL = "territory-panel"
+EXPORT_CSV = "export-csv"
+EXPORT_XLSX = "export-xlsx"
+DOWNLOAD = "download"
+CLASS_NOTE = "class-note"
+
+# Planner (what-if)
+PLANNER_MODE = "planner-mode"
+PLANNER_TYPE = "planner-type"
+PLANNER_LAYER = "planner-layer"
+PLANNER_CHANGES = "planner-changes"
+PLANNER_RESULT = "planner-result"
+PLANNER_RESET = "planner-reset"
+PLANNER_LIST = "planner-list"
+PLANNER_TRAVEL = "planner-travel"
+CARTE_TERRITORY = "carte-territory"
+FACILITY_LEGEND = "facility-legend"
+
+# Portrait
+REFERENCE = "reference"
+PORTRAIT_BODY = "portrait-body"
+PORTRAIT_TITLE = "portrait-title"
+PRINT = "print-button"
+PRINT_DUMMY = "print-dummy"
+
+# Données & méthodes
+DATA_EXPORT_CSV = "data-export-csv"
+DATA_EXPORT_XLSX = "data-export-xlsx"
+DATA_DOWNLOAD = "data-download"

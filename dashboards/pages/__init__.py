@@ -1,0 +1,1 @@
+"""One module per page; each exposes ``layout(wh, state)`` and ``register(app, wh_of)``."""

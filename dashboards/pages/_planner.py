@@ -1,0 +1,124 @@
+"""Callbacks of the planner panel of the map page (what-if)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from dash import Dash, Input, Output, State, ctx, html, no_update
+from dash.exceptions import PreventUpdate
+
+from dashboards import ids, queries, simulation
+from dashboards.components import planner
+from dashboards.permalink import LEVEL_LABELS, split_territory
+from dashboards.queries import Warehouse
+from dashboards.simulation import Changes, Removed
+
+
+def apply_click(
+    trigger: Any,
+    changes: Changes,
+    *,
+    mode: str,
+    service_type: str,
+    map_click: dict[str, Any] | None,
+    facility_click: dict[str, Any] | None,
+) -> tuple[Changes, str]:
+    """New changes after a click (and a message when the click is refused)."""
+    if trigger in (ids.PLANNER_RESET, ids.PLANNER_TYPE, ids.PLANNER_TRAVEL):
+        return (Changes() if trigger != ids.PLANNER_TRAVEL else changes), ""
+    if trigger == ids.MAP and mode == "add":
+        latlng = (map_click or {}).get("latlng") or {}
+        lon, lat = latlng.get("lng"), latlng.get("lat")
+        if not simulation.valid_position(lon, lat):
+            raise PreventUpdate
+        return Changes((*changes.add, (float(lon), float(lat))), changes.remove), ""
+    if trigger == ids.FACILITIES and mode == "remove":
+        props = (facility_click or {}).get("properties") or {}
+        if props.get("cluster"):
+            return changes, "Zoomez jusqu'aux équipements pour en choisir un."
+        if props.get("type") != service_type:
+            return changes, "Cet équipement n'est pas du type simulé."
+        coords = ((facility_click or {}).get("geometry") or {}).get("coordinates") or []
+        fid = str(props.get("id", ""))
+        if len(coords) != 2 or not fid or any(r.facility_id == fid for r in changes.remove):
+            raise PreventUpdate
+        label = str(props.get("name") or fid)
+        removed = Removed(fid, float(coords[0]), float(coords[1]), label)
+        return Changes(changes.add, (*changes.remove, removed)), ""
+    raise PreventUpdate
+
+
+def outcome(
+    wh: Warehouse, changes: Changes, territory: str, service_type: str, travel: str
+) -> html.Component | str:
+    """The delta of the simulated changes, or why it cannot be computed."""
+    if not changes:
+        return ""
+    where = simulation.scope(wh, territory)
+    if where is None:
+        return html.P("Choisissez d'abord un territoire (recherche ou clic sur la carte).")
+    place = queries.territory(wh, *where)
+    where_label = f"{place.name} ({LEVEL_LABELS[where[0]]})" if place is not None else where[1]
+    type_label = next(
+        (s.label for s in queries.service_types(wh) if s.code == service_type), service_type
+    )
+    try:
+        result = simulation.run(wh, where, service_type, travel, changes)
+    except ValueError as exc:
+        return html.P(f"{simulation.UNAVAILABLE} : {exc}", className="notice")
+    return planner.result(result, where_label, type_label)
+
+
+def register(app: Dash, wh_of: Callable[[], Warehouse]) -> None:
+    @app.callback(
+        Output(ids.PLANNER_CHANGES, "data"),
+        Output(ids.PLANNER_LAYER, "data"),
+        Output(ids.PLANNER_LIST, "children"),
+        Output(ids.PLANNER_RESULT, "children"),
+        Input(ids.MAP, "clickData"),
+        Input(ids.FACILITIES, "clickData"),
+        Input(ids.PLANNER_RESET, "n_clicks"),
+        Input(ids.PLANNER_TYPE, "value"),
+        Input(ids.PLANNER_TRAVEL, "value"),
+        State(ids.PLANNER_MODE, "value"),
+        State(ids.PLANNER_CHANGES, "data"),
+        State(ids.CARTE_TERRITORY, "data"),
+        prevent_initial_call=True,
+    )
+    def simulate(
+        map_click: dict[str, Any] | None,
+        facility_click: dict[str, Any] | None,
+        _reset: int,
+        service_type: str | None,
+        travel: str | None,
+        mode: str | None,
+        stored: dict[str, Any] | None,
+        territory: str | None,
+    ) -> tuple[Any, ...]:
+        wh = wh_of()
+        reason = simulation.unavailable_reason(wh)
+        if reason:
+            return no_update, no_update, no_update, html.P(reason, className="notice")
+        changes, refused = apply_click(
+            ctx.triggered_id,
+            Changes.from_store(stored),
+            mode=mode or "off",
+            service_type=service_type or "",
+            map_click=map_click,
+            facility_click=facility_click,
+        )
+        if travel not in simulation.MODES or not service_type:
+            raise PreventUpdate
+        result = outcome(wh, changes, _checked(territory), service_type, travel)
+        if refused:
+            result = html.Div([html.P(refused, className="notice"), result])
+        return changes.to_store(), changes.features(), planner.changes_list(changes), result
+
+
+def _checked(territory: str | None) -> str:
+    """The carte store holds checked territories; keep only its well-formed shape."""
+    if not territory:
+        return ""
+    level, code = split_territory(territory)
+    return territory if level in LEVEL_LABELS and code else ""

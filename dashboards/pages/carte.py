@@ -1,0 +1,473 @@
+"""Carte: choropleth of any indicator at any level, facility layers, planner, legend,
+one-sentence summary and the data-table twin.
+
+Geometry is fetched once per level from a versioned URL; every other change only
+sends the layer ``hideout`` (classes, values, ranks, colours).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import dash_leaflet as dl
+from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+from flask import request
+
+from dashboards import downloads, ids, queries
+from dashboards.components import controls, legend, planner, portrait, table
+from dashboards.figures import choropleth
+from dashboards.pages import _planner
+from dashboards.permalink import (
+    DEFAULT_K,
+    Context,
+    ViewState,
+    check_territory,
+    join_territory,
+    split_territory,
+    to_url,
+)
+from dashboards.portrait_data import code_at_level
+from dashboards.portrait_data import portrait as gather_portrait
+from dashboards.queries import Warehouse
+from dashboards.routes import geo_url
+from dashboards.simulation import unavailable_reason
+
+# Okabe-Ito colours (colour-blind safe) for facility types, in order of selection.
+FACILITY_COLOURS = (
+    "#e69f00",
+    "#56b4e9",
+    "#009e73",
+    "#f0e442",
+    "#0072b2",
+    "#d55e00",
+    "#cc79a7",
+    "#000000",
+)
+EMPTY = {"type": "FeatureCollection", "features": []}
+_STYLE = {"variable": "territoires.choropleth.style"}
+_EACH = {"variable": "territoires.choropleth.onEachFeature"}
+_HOVER = {"variable": "territoires.choropleth.hover"}
+
+
+@dataclass(frozen=True)
+class MapView:
+    url: str
+    hideout: dict[str, Any]
+    legend: html.Div
+    summary: str
+    rows: list[dict[str, Any]]
+    columns: list[dict[str, Any]]
+
+
+@lru_cache(maxsize=128)
+def _model(
+    wh: Warehouse, indicator_id: str, level: str, method: str, k: int, palette: str, sel: str
+) -> choropleth.MapModel:
+    ind = queries.indicator(wh, indicator_id)
+    if ind is None:
+        raise KeyError(indicator_id)
+    return choropleth.build(
+        level,
+        queries.territories(wh, level),
+        queries.indicator_values(wh, indicator_id, level),
+        ind,
+        method=method,
+        k=k,
+        palette=palette,
+        selected=sel,
+    )
+
+
+def map_view(wh: Warehouse, state: ViewState) -> MapView:
+    """Everything that changes with the indicator, level or classes."""
+    ind = queries.indicator(wh, state.indicator)
+    if ind is None:
+        raise KeyError(state.indicator)
+    sel = code_at_level(wh, state.territory, state.level)
+    model = _model(wh, ind.id, state.level, state.classification, state.k, state.palette, sel)
+    level_label = controls.LEVEL_OPTIONS[state.level]
+    title = f"{ind.label} ({ind.unit}) — {choropleth.LEVEL_PLURAL[state.level]}"
+    return MapView(
+        geo_url(wh, state.level),
+        model.hideout,
+        legend.legend(title, model.legend, model.classes.note),
+        model.summary,
+        table.row_data(
+            queries.territories(wh, state.level),
+            queries.indicator_values(wh, ind.id, state.level),
+            model.ranks,
+        ),
+        table.column_defs(ind, level_label.rstrip("s")),
+    )
+
+
+def facility_layer(wh: Warehouse, codes: tuple[str, ...]) -> tuple[dict, dict, Any]:
+    """Data, hideout (colours) and legend of the facility layer."""
+    labels = {st.code: st.label for st in queries.service_types(wh) if st.code in codes}
+    colours = {c: FACILITY_COLOURS[i % len(FACILITY_COLOURS)] for i, c in enumerate(labels)}
+    data = queries.facilities_geojson(wh, tuple(sorted(labels)))
+    return data, {"colors": colours}, legend.facility_legend(labels, colours)
+
+
+def _tiles(on: bool) -> list[dl.TileLayer]:
+    if not on:
+        return []
+    return [dl.TileLayer(url=controls.OSM_TILES, attribution=controls.OSM_ATTRIBUTION, maxZoom=19)]
+
+
+def _panel(wh: Warehouse, state: ViewState) -> list[Any] | str:
+    if not state.territory:
+        return html.P(
+            "Cliquez un territoire ou utilisez la recherche pour afficher son portrait.",
+            className="field-help",
+        )
+    p = gather_portrait(wh, state.territory, state.reference)
+    if p is None:
+        return ""
+    return portrait.panel(p, state.indicator, to_url(state.with_(page="portrait")))
+
+
+def _view_kwargs(wh: Warehouse, state: ViewState) -> dict[str, Any]:
+    """Initial view: the URL's centre and zoom, else the territory's (or the build's)
+    bounds (no zoom: react-leaflet prefers centre+zoom over bounds; dash-leaflet
+    still needs a centre to track the view)."""
+    if state.lat is not None and state.lon is not None and state.zoom is not None:
+        return {"center": [state.lat, state.lon], "zoom": state.zoom}
+    level, code = split_territory(state.territory) if state.territory else ("commune", "")
+    bounds = queries.territory_bounds(wh, level, code) or queries.territory_bounds(wh, "", "")
+    if not bounds:
+        return {"center": [46.6, 2.4], "zoom": 6}
+    (s, w), (n, e) = bounds
+    return {"center": [(s + n) / 2, (w + e) / 2], "bounds": [[s, w], [n, e]]}
+
+
+def _point_layers(fac_data: dict[str, Any], fac_hideout: dict[str, Any]) -> list[dl.GeoJSON]:
+    """Facilities (clustered) and simulated facilities, above the choropleth."""
+    return [
+        dl.GeoJSON(
+            id=ids.FACILITIES,
+            data=fac_data,
+            hideout=fac_hideout,
+            cluster=True,
+            zoomToBoundsOnClick=True,
+            superClusterOptions={"radius": 60, "maxZoom": 14},
+            pointToLayer={"variable": "territoires.facilities.pointToLayer"},
+            clusterToLayer={"variable": "territoires.facilities.clusterToLayer"},
+        ),
+        dl.GeoJSON(
+            id=ids.PLANNER_LAYER,
+            data=EMPTY,
+            pointToLayer={"variable": "territoires.planner.pointToLayer"},
+        ),
+    ]
+
+
+def layout(wh: Warehouse, state: ViewState) -> html.Div:
+    view = map_view(wh, state)
+    fac_data, fac_hideout, fac_legend = facility_layer(wh, state.facilities)
+    sts = queries.service_types(wh)
+    the_map = dl.MapContainer(
+        id=ids.MAP,
+        children=[
+            dl.LayerGroup(id=ids.TILES, children=_tiles(state.basemap)),
+            dl.GeoJSON(
+                id=ids.CHOROPLETH,
+                url=view.url,
+                hideout=view.hideout,
+                style=_STYLE,
+                onEachFeature=_EACH,
+                hoverStyle=_HOVER,
+            ),
+            dl.Pane(_point_layers(fac_data, fac_hideout), name="points", style={"zIndex": 450}),
+            dl.ScaleControl(position="bottomleft", imperial=False),
+        ],
+        className="map",
+        keyboard=True,
+        minZoom=4,
+        maxZoom=18,
+        zoomSnap=0.5,
+        **_view_kwargs(wh, state),
+    )
+    return html.Div(
+        [
+            html.Aside(
+                [
+                    html.H1("Carte des indicateurs", className="page-title"),
+                    *controls.map_controls(
+                        levels=queries.levels(wh),
+                        level=state.level,
+                        indicators=queries.indicators(wh),
+                        indicator=state.indicator,
+                        classification=state.classification,
+                        k=state.k,
+                        palette=state.palette,
+                        service_types=sts,
+                        facilities=state.facilities,
+                        basemap=state.basemap,
+                        has_indicator_tables=queries.has_indicator_tables(wh),
+                    ),
+                    planner.controls(sts, unavailable_reason(wh)),
+                ],
+                className="controls",
+                **{"aria-label": "Réglages de la carte"},
+            ),
+            html.Section(
+                [
+                    html.A(
+                        "Aller au tableau des valeurs (équivalent accessible de la carte)",
+                        href=f"#{ids.TABLE_TWIN}",
+                        className="skip-link",
+                    ),
+                    html.Div(
+                        the_map,
+                        className="map-frame",
+                        role="region",
+                        **{"aria-label": "Carte (voir le tableau des valeurs plus bas)"},
+                    ),
+                    html.Div(
+                        [
+                            html.Div(view.legend, id=ids.LEGEND),
+                            html.Div(fac_legend, id=ids.FACILITY_LEGEND),
+                        ],
+                        className="legends",
+                    ),
+                    html.P(view.summary, id=ids.SUMMARY, className="summary"),
+                ],
+                className="map-area",
+            ),
+            html.Aside(
+                _panel(wh, state),
+                id=ids.TERRITORY_PANEL,
+                className="territory-panel",
+                **{"aria-live": "polite", "aria-label": "Territoire choisi"},
+            ),
+            html.Section(
+                [
+                    html.H2("Tableau des valeurs"),
+                    html.Div(
+                        [
+                            html.Button(
+                                "Exporter en CSV",
+                                id=ids.EXPORT_CSV,
+                                n_clicks=0,
+                                type="button",
+                                className="button",
+                            ),
+                            html.Button(
+                                "Exporter en XLSX",
+                                id=ids.EXPORT_XLSX,
+                                n_clicks=0,
+                                type="button",
+                                className="button",
+                            ),
+                            dcc.Download(id=ids.DOWNLOAD),
+                        ],
+                        className="exports no-print",
+                    ),
+                    table.grid(ids.GRID, view.columns, view.rows),
+                ],
+                id=ids.TABLE_TWIN,
+                className="table-twin",
+            ),
+            dcc.Store(id=ids.CARTE_TERRITORY, data=state.territory),
+            dcc.Store(id=ids.selection("carte")),
+        ],
+        className="carte",
+    )
+
+
+def register(app: Dash, wh_of: Callable[[], Warehouse], context: Callable[[], Context]) -> None:
+    """Callbacks of the map page (thin: parse inputs, query, build)."""
+
+    @app.callback(
+        Output(ids.CHOROPLETH, "url"),
+        Output(ids.CHOROPLETH, "hideout"),
+        Output(ids.LEGEND, "children"),
+        Output(ids.SUMMARY, "children"),
+        Output(ids.GRID, "rowData"),
+        Output(ids.GRID, "columnDefs"),
+        Output(ids.TERRITORY_PANEL, "children"),
+        Output(ids.MAP, "viewport"),
+        Output(ids.CARTE_TERRITORY, "data"),
+        Input(ids.LEVEL, "value"),
+        Input(ids.INDICATOR, "value"),
+        Input(ids.CLASSIFICATION, "value"),
+        Input(ids.CLASSES, "value"),
+        Input(ids.PALETTE, "value"),
+        Input(ids.selection("carte"), "data"),
+        Input(ids.CHOROPLETH, "clickData"),
+        Input(ids.GRID, "selectedRows"),
+        State(ids.CARTE_TERRITORY, "data"),
+        State(ids.PLANNER_MODE, "value"),
+        State(ids.VIEW, "data"),
+        prevent_initial_call=True,
+    )
+    def update_map(
+        level: str,
+        indicator: str,
+        method: str,
+        k: int,
+        palette: str,
+        selection: dict[str, Any] | None,
+        click: dict[str, Any] | None,
+        rows: list[dict[str, Any]] | None,
+        current: str | None,
+        planner_mode: str | None,
+        view: dict[str, Any] | None,
+    ) -> tuple[Any, ...]:
+        wh = wh_of()
+        if queries.indicator(wh, indicator) is None or level not in queries.levels(wh):
+            raise PreventUpdate
+        picked = {"selection": selection, "click": click, "rows": rows}
+        territory, fly = chosen_territory(
+            ctx.triggered_id, picked, current or "", planner_mode or "off", level, context()
+        )
+        state = ViewState.from_dict(view).with_(
+            level=level,
+            indicator=indicator,
+            classification=method,
+            k=int(k or DEFAULT_K),
+            palette=palette,
+            territory=territory,
+        )
+        v = map_view(wh, state)
+        viewport: Any = no_update
+        if fly and territory:
+            viewport = _fly_to(wh, territory)
+        return (
+            v.url,
+            v.hideout,
+            v.legend,
+            v.summary,
+            v.rows,
+            v.columns,
+            _panel(wh, state),
+            viewport,
+            territory,
+        )
+
+    @app.callback(
+        Output(ids.VIEW, "data", allow_duplicate=True),
+        Input(ids.LEVEL, "value"),
+        Input(ids.INDICATOR, "value"),
+        Input(ids.CLASSIFICATION, "value"),
+        Input(ids.CLASSES, "value"),
+        Input(ids.PALETTE, "value"),
+        Input(ids.FACILITY_TYPES, "value"),
+        Input(ids.BASEMAP, "value"),
+        Input(ids.MAP, "center"),
+        Input(ids.MAP, "zoom"),
+        Input(ids.CARTE_TERRITORY, "data"),
+        State(ids.VIEW, "data"),
+        prevent_initial_call=True,
+    )
+    def sync_view(
+        level: str,
+        indicator: str,
+        method: str,
+        k: int,
+        palette: str,
+        facilities: list[str] | None,
+        basemap: list[str] | None,
+        center: Any,
+        zoom: float | None,
+        territory: str | None,
+        view: dict[str, Any] | None,
+    ) -> dict[str, Any]:
+        state = ViewState.from_dict(view).with_(
+            page="carte",
+            level=level,
+            indicator=indicator,
+            classification=method,
+            k=int(k or DEFAULT_K),
+            palette=palette,
+            facilities=tuple(facilities or ()),
+            basemap="osm" in (basemap or []),
+            territory=territory or "",
+        )
+        lat, lon = _latlon(center)
+        if lat is not None and lon is not None and zoom is not None:
+            state = state.with_(lat=round(lat, 5), lon=round(lon, 5), zoom=float(zoom))
+        return state.to_dict()
+
+    @app.callback(
+        Output(ids.FACILITIES, "data"),
+        Output(ids.FACILITIES, "hideout"),
+        Output(ids.FACILITY_LEGEND, "children"),
+        Input(ids.FACILITY_TYPES, "value"),
+        prevent_initial_call=True,
+    )
+    def update_facilities(codes: list[str] | None) -> tuple[Any, ...]:
+        return facility_layer(wh_of(), tuple(codes or ()))
+
+    @app.callback(
+        Output(ids.TILES, "children"),
+        Input(ids.BASEMAP, "value"),
+        prevent_initial_call=True,
+    )
+    def update_basemap(value: list[str] | None) -> list[dl.TileLayer]:
+        return _tiles("osm" in (value or []))
+
+    @app.callback(
+        Output(ids.DOWNLOAD, "data"),
+        Input(ids.EXPORT_CSV, "n_clicks"),
+        Input(ids.EXPORT_XLSX, "n_clicks"),
+        State(ids.VIEW, "data"),
+        prevent_initial_call=True,
+    )
+    def export(_csv: int, _xlsx: int, view: dict[str, Any] | None) -> dict[str, Any]:
+        kind = "csv" if ctx.triggered_id == ids.EXPORT_CSV else "xlsx"
+        origin = request.host_url.rstrip("/")
+        return downloads.download(wh_of(), ViewState.from_dict(view), kind, origin)
+
+    _planner.register(app, wh_of)
+
+
+def _fly_to(wh: Warehouse, territory: str) -> dict[str, Any] | Any:
+    bounds = queries.territory_bounds(wh, *split_territory(territory))
+    if not bounds:
+        return no_update
+    return {
+        "bounds": [list(b) for b in bounds],
+        "transition": "flyToBounds",
+        "options": {"maxZoom": 12, "padding": [30, 30]},
+    }
+
+
+def _latlon(center: Any) -> tuple[float | None, float | None]:
+    if isinstance(center, dict) and "lat" in center:
+        return float(center["lat"]), float(center.get("lng", center.get("lon", 0.0)))
+    if isinstance(center, list | tuple) and len(center) == 2:
+        return float(center[0]), float(center[1])
+    return None, None
+
+
+def chosen_territory(
+    trigger: Any,
+    picked: dict[str, Any],
+    current: str,
+    planner_mode: str,
+    level: str,
+    context: Context,
+) -> tuple[str, bool]:
+    """(territory, fly to it) after a search pick, a map click or a table row pick.
+
+    Values from the browser are checked like URL values (regex, then existence);
+    a map click while the planner is on is a planner click, not a selection.
+    """
+    selection, click, rows = picked.get("selection"), picked.get("click"), picked.get("rows")
+    candidate, fly = "", False
+    if ids.is_selection(trigger) and selection:
+        candidate, fly = str(selection.get("territory", "")), True
+    elif trigger == ids.CHOROPLETH and click and planner_mode == "off":
+        candidate = join_territory(level, str((click.get("properties") or {}).get("code", "")))
+    elif trigger == ids.GRID and rows:
+        candidate, fly = join_territory(level, str(rows[0].get("code", ""))), True
+    if not candidate:
+        return current, False
+    checked = check_territory(candidate, context)
+    return (join_territory(*checked), fly) if isinstance(checked, tuple) else (current, False)

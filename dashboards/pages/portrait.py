@@ -1,0 +1,127 @@
+"""Portrait de territoire: every indicator against a reference territory the user
+chooses, ranks, population beyond 15 minutes, fracture indices. Printable."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+
+from dashboards import ids, queries
+from dashboards.components import portrait as builders
+from dashboards.components.controls import dropdown
+from dashboards.permalink import Context, ViewState, check_territory, join_territory, to_url
+from dashboards.portrait_data import portrait as gather
+from dashboards.queries import Warehouse
+
+
+def _content(wh: Warehouse, state: ViewState) -> tuple[str, list[dict[str, Any]], str, Any]:
+    """(title, reference options, reference value, body) for a view."""
+    p = gather(wh, state.territory, state.reference) if state.territory else None
+    if p is None:
+        return "Portrait de territoire", [], "", _choose(wh, state)
+    options = [{"label": o.label, "value": o.value, "disabled": o.disabled} for o in p.options]
+    chosen = f"{p.reference.level}:{p.reference.code}" if p.reference is not None else ""
+    labels = {st.code: st.label for st in queries.service_types(wh)}
+    return f"Portrait : {builders.title(p)}", options, chosen, builders.portrait(p, labels)
+
+
+def _choose(wh: Warehouse, state: ViewState) -> list[html.Component]:
+    """No territory yet: say how to pick one, and link the larger territories."""
+    links = []
+    for level in ("departement", "epci"):
+        for t in queries.territories(wh, level):
+            view = state.with_(
+                page="portrait", territory=join_territory(level, t.code), reference=""
+            )
+            links.append(html.Li(dcc.Link(t.name, href=to_url(view))))
+    return [
+        html.P(
+            "Choisissez un territoire avec la recherche en haut de la page, ou en "
+            "cliquant sur la carte.",
+            className="notice",
+        ),
+        html.H2("Départements et EPCI de l'entrepôt"),
+        html.Ul(links, className="link-list"),
+    ]
+
+
+def layout(wh: Warehouse, state: ViewState) -> html.Div:
+    title, options, chosen, body = _content(wh, state)
+    return html.Div(
+        [
+            html.H1(title, id=ids.PORTRAIT_TITLE, className="page-title"),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.Label(
+                                "Territoire de référence",
+                                htmlFor=ids.REFERENCE,
+                                className="field-label",
+                            ),
+                            dropdown(
+                                ids.REFERENCE,
+                                options=options,
+                                value=chosen,
+                                clearable=False,
+                                disabled=not options,
+                            ),
+                        ],
+                        className="field reference-field",
+                    ),
+                    html.Button(
+                        "Imprimer ou enregistrer en PDF",
+                        id=ids.PRINT,
+                        n_clicks=0,
+                        type="button",
+                        className="button",
+                    ),
+                    dcc.Store(id=ids.PRINT_DUMMY),
+                    dcc.Store(id=ids.selection("portrait")),
+                ],
+                className="portrait-controls no-print",
+            ),
+            html.Div(body, id=ids.PORTRAIT_BODY, className="portrait-body"),
+        ],
+        className="portrait",
+    )
+
+
+def register(app: Dash, wh_of: Callable[[], Warehouse], context: Callable[[], Context]) -> None:
+    @app.callback(
+        Output(ids.PORTRAIT_TITLE, "children"),
+        Output(ids.REFERENCE, "options"),
+        Output(ids.REFERENCE, "value"),
+        Output(ids.REFERENCE, "disabled"),
+        Output(ids.PORTRAIT_BODY, "children"),
+        Output(ids.VIEW, "data", allow_duplicate=True),
+        Input(ids.REFERENCE, "value"),
+        Input(ids.selection("portrait"), "data"),
+        State(ids.VIEW, "data"),
+        prevent_initial_call=True,
+    )
+    def update_portrait(
+        reference: str | None, selection: dict[str, Any] | None, view: dict[str, Any] | None
+    ) -> tuple[Any, ...]:
+        wh = wh_of()
+        state = ViewState.from_dict(view).with_(page="portrait")
+        if ids.is_selection(ctx.triggered_id) and selection:
+            checked = check_territory(str(selection.get("territory", "")), context())
+            if not isinstance(checked, tuple):
+                raise PreventUpdate
+            state = state.with_(territory=join_territory(*checked), reference="")
+        else:
+            state = state.with_(reference=reference or "")
+        title, options, chosen, body = _content(wh, state)
+        state = state.with_(reference=chosen)
+        return title, options, chosen, not options, body, state.to_dict()
+
+    app.clientside_callback(
+        ClientsideFunction(namespace="territoires", function_name="printPage"),
+        Output(ids.PRINT_DUMMY, "data"),
+        Input(ids.PRINT, "n_clicks"),
+        prevent_initial_call=True,
+    )

@@ -1,0 +1,155 @@
+"""Data of a territory portrait: every indicator for the territory and for a
+reference territory, ranks, population beyond 15 minutes, fracture indices.
+
+Reads through ``queries`` only; returns frozen records for the pure builders in
+``components/portrait.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from dashboards import queries
+from dashboards.figures.classes import ranks
+from dashboards.permalink import LEVEL_LABELS, join_territory, split_territory
+from dashboards.queries import Indicator, Territory, Warehouse
+
+# Containing territories, from the closest up; the key column of each in Territory.
+_PARENTS = {
+    "commune": ("epci", "departement", "region"),
+    "epci": ("departement", "region"),
+    "departement": ("region",),
+    "region": (),
+}
+_FRANCE_LEVELS = ("pays", "france")
+
+
+@dataclass(frozen=True)
+class Row:
+    indicator: Indicator
+    value: float | None
+    secret: bool
+    rank: int | None
+    n_ranked: int
+    reference: float | None
+    reference_secret: bool
+    numerator: float | None
+    denominator: float | None
+
+
+@dataclass(frozen=True)
+class ReferenceOption:
+    value: str  # "level:code", "france" or ""
+    label: str
+    disabled: bool = False
+
+
+@dataclass(frozen=True)
+class Portrait:
+    territory: Territory
+    reference: Territory | None
+    reference_note: str
+    rows: tuple[Row, ...]
+    options: tuple[ReferenceOption, ...]
+    has_indicator_tables: bool
+
+
+def parent_code(t: Territory, level: str) -> str | None:
+    return {
+        "epci": t.epci_code,
+        "departement": t.dep_code,
+        "region": t.reg_code,
+        "commune": t.code if t.level == "commune" else None,
+    }.get(level)
+
+
+def code_at_level(wh: Warehouse, territory: str, level: str) -> str:
+    """The territory of ``level`` containing ``territory`` ("level:code"), or ""."""
+    t_level, code = split_territory(territory) if territory else ("", "")
+    t = queries.territory(wh, t_level, code) if territory else None
+    if t is None:
+        return ""
+    if t.level == level:
+        return t.code
+    return (parent_code(t, level) or "") if level in _PARENTS[t.level] else ""
+
+
+def reference_options(wh: Warehouse, t: Territory) -> tuple[ReferenceOption, ...]:
+    out = []
+    for level in _PARENTS[t.level]:
+        ref = queries.territory(wh, level, parent_code(t, level) or "")
+        if ref is not None:
+            partial = "" if ref.complete else " — partiel : communes de l'entrepôt seulement"
+            out.append(
+                ReferenceOption(
+                    join_territory(level, ref.code),
+                    f"{ref.name} ({LEVEL_LABELS[level]}){partial}",
+                )
+            )
+    if not any(level in queries.levels(wh) for level in _FRANCE_LEVELS):
+        out.append(ReferenceOption("france", "France : non construite dans cet entrepôt", True))
+    return tuple(out)
+
+
+def default_reference(options: tuple[ReferenceOption, ...]) -> str:
+    usable = [o.value for o in options if not o.disabled]
+    by_level = {split_territory(v)[0]: v for v in usable if v != "france"}
+    return by_level.get("departement") or by_level.get("region") or (usable[0] if usable else "")
+
+
+def portrait(wh: Warehouse, territory: str, reference: str = "") -> Portrait | None:
+    """Everything the portrait shows, or None for an unknown territory."""
+    level, code = split_territory(territory)
+    t = queries.territory(wh, level, code)
+    if t is None:
+        return None
+    options = reference_options(wh, t)
+    usable = {o.value for o in options if not o.disabled}
+    note = ""
+    if reference == "france":
+        note = "La France n'est pas construite dans cet entrepôt : référence par défaut."
+    elif reference and reference not in usable:
+        note = "Référence non valable pour ce territoire : référence par défaut."
+    chosen = reference if reference in usable else default_reference(options)
+    ref = queries.territory(wh, *split_territory(chosen)) if chosen else None
+    if ref is not None and not ref.complete:
+        note = (note + " " if note else "") + (
+            f"{ref.name} n'est que partiellement dans cet entrepôt : ses valeurs ne "
+            "portent que sur les communes construites."
+        )
+    rows = tuple(_row(wh, ind, t, ref) for ind in queries.indicators(wh))
+    return Portrait(t, ref, note, rows, options, queries.has_indicator_tables(wh))
+
+
+@lru_cache(maxsize=512)
+def level_ranks(wh: Warehouse, indicator_id: str, level: str) -> tuple[int | None, ...]:
+    """Ranks of every territory of a level (aligned with ``queries.territories``)."""
+    ind = queries.indicator(wh, indicator_id)
+    if ind is None:
+        raise KeyError(indicator_id)
+    values = queries.indicator_values(wh, indicator_id, level)
+    return tuple(ranks([None if v.secret else v.value for v in values], ind.higher_is_better))
+
+
+def _row(wh: Warehouse, ind: Indicator, t: Territory, ref: Territory | None) -> Row:
+    values = queries.indicator_values(wh, ind.id, t.level)
+    idx = queries.territory_index(wh, t.level)[t.code]
+    rk = level_ranks(wh, ind.id, t.level)
+    v = values[idx]
+    ref_value, ref_secret = None, False
+    if ref is not None:
+        ref_values = queries.indicator_values(wh, ind.id, ref.level)
+        rv = ref_values[queries.territory_index(wh, ref.level)[ref.code]]
+        ref_value, ref_secret = (None if rv.secret else rv.value), rv.secret
+    return Row(
+        ind,
+        None if v.secret else v.value,
+        v.secret,
+        rk[idx],
+        sum(r is not None for r in rk),
+        ref_value,
+        ref_secret,
+        None if v.secret else v.numerator,
+        None if v.secret else v.denominator,
+    )

@@ -1,0 +1,109 @@
+"""Shell callbacks: URL -> page, territory search, permalink in the address bar.
+
+The router only runs on real navigation (first load, links, back/forward). While
+the user works, pages write the view store; the permalink callback turns it into
+a URL and a clientside callback writes it with ``history.replaceState`` (no
+history entry per map move, no page re-render).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, html
+from dash.exceptions import PreventUpdate
+
+from dashboards import ids, queries, search
+from dashboards.components import controls, shell
+from dashboards.pages import carte, donnees, portrait
+from dashboards.permalink import PAGES, Context, ViewState, join_territory, parse, to_url
+from dashboards.queries import Warehouse
+
+PAGE_LAYOUTS = {"carte": carte.layout, "portrait": portrait.layout, "donnees": donnees.layout}
+
+
+@lru_cache(maxsize=8)
+def context_for(wh: Warehouse) -> Context:
+    """What URL values are checked against (levels, indicators, territories)."""
+    indicators = queries.indicators(wh)
+    return Context(
+        levels=frozenset(queries.levels(wh)),
+        indicators=frozenset(i.id for i in indicators),
+        default_indicator=controls.default_indicator(indicators),
+        service_types=frozenset(s.code for s in queries.service_types(wh)),
+        exists=lambda level, code: queries.territory(wh, level, code) is not None,
+    )
+
+
+def render(wh: Warehouse, pathname: str | None, search_text: str | None) -> tuple[Any, ...]:
+    """(page, messages, view) for a URL; bad parameters become messages."""
+    state, messages = parse(pathname, search_text, context_for(wh))
+    return PAGE_LAYOUTS[state.page](wh, state), shell.messages(messages), state.to_dict()
+
+
+def register(app: Dash, wh_of: Callable[[], Warehouse]) -> None:
+    @app.callback(
+        Output(ids.PAGE, "children"),
+        Output(ids.MESSAGES, "children"),
+        Output(ids.VIEW, "data"),
+        Input(ids.URL, "pathname"),
+        Input(ids.URL, "search"),
+    )
+    def route(pathname: str | None, search_text: str | None) -> tuple[Any, ...]:
+        return render(wh_of(), pathname, search_text)
+
+    @app.callback(
+        Output(ids.SEARCH_RESULTS, "children"),
+        Input(ids.SEARCH_INPUT, "value"),
+        prevent_initial_call=True,
+    )
+    def find(text: str | None) -> Any:
+        text = (text or "")[:100]
+        return shell.search_results(search.search_warehouse(wh_of(), text), text)
+
+    @app.callback(
+        Output({"type": ids.SELECTION, "page": ALL}, "data"),
+        Output(ids.SEARCH_RESULTS, "children", allow_duplicate=True),
+        Input({"type": ids.SEARCH_HIT, "code": ALL}, "n_clicks"),
+        State({"type": ids.SELECTION, "page": ALL}, "data"),
+        prevent_initial_call=True,
+    )
+    def pick(clicks: list[int | None], stores: list[dict[str, Any] | None]) -> tuple[Any, ...]:
+        """A search pick goes to the selection store of the page on display."""
+        trigger = ctx.triggered_id
+        if not isinstance(trigger, dict) or not any(clicks):
+            raise PreventUpdate
+        code = str(trigger.get("code", ""))
+        place = queries.territory(wh_of(), "commune", code)
+        if place is None:
+            raise PreventUpdate
+        chosen = html.P(
+            f"Sélection : {search.display_name(place.name, place.dep_code or '')}",
+            className="search-chosen",
+        )
+        picked = [
+            {"territory": join_territory("commune", code), "n": int((s or {}).get("n", 0)) + 1}
+            for s in stores
+        ]
+        return picked, chosen
+
+    @app.callback(
+        Output(ids.PERMALINK, "data"),
+        Output(ids.NAV_CARTE, "href"),
+        Output(ids.NAV_PORTRAIT, "href"),
+        Output(ids.NAV_DONNEES, "href"),
+        Input(ids.VIEW, "data"),
+    )
+    def permalink(view: dict[str, Any] | None) -> tuple[str, ...]:
+        state = ViewState.from_dict(view)
+        if not state.indicator:
+            raise PreventUpdate
+        return (to_url(state), *(to_url(state.with_(page=p)) for p in PAGES))
+
+    app.clientside_callback(
+        ClientsideFunction(namespace="territoires", function_name="replaceUrl"),
+        Output(ids.PERMALINK_TEXT, "value"),
+        Input(ids.PERMALINK, "data"),
+    )

@@ -1,0 +1,136 @@
+"""Planner what-if: add or remove facilities of one type and read the coverage delta.
+
+The computation is :func:`indicators.whatif.what_if` on inputs read once through
+``queries.what_if_inputs``; nothing here invents a number. When the warehouse has no
+travel times (or was computed on a road network the dashboard does not load), the
+page says "simulation indisponible" with the reason.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from dashboards import queries
+from dashboards.permalink import split_territory
+from dashboards.portrait_data import code_at_level
+from dashboards.queries import Warehouse
+from indicators.whatif import WhatIfResult, what_if
+
+MODES = {"walk": "à pied", "bike": "à vélo", "car": "en voiture"}
+THRESHOLD_MIN = 15.0
+UNAVAILABLE = "simulation indisponible"
+
+
+@dataclass(frozen=True)
+class Removed:
+    facility_id: str
+    lon: float
+    lat: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Simulated facilities: added positions (lon, lat) and removed facilities."""
+
+    add: tuple[tuple[float, float], ...] = ()
+    remove: tuple[Removed, ...] = ()
+
+    @classmethod
+    def from_store(cls, data: dict[str, Any] | None) -> Changes:
+        """Read the browser store defensively (it comes from the client)."""
+        data = data or {}
+        add = tuple(
+            (float(p[0]), float(p[1]))
+            for p in data.get("add", [])
+            if isinstance(p, list) and len(p) == 2 and valid_position(p[0], p[1])
+        )
+        remove = tuple(
+            Removed(str(r[0]), float(r[1]), float(r[2]), str(r[3]))
+            for r in data.get("remove", [])
+            if isinstance(r, list) and len(r) == 4 and valid_position(r[1], r[2])
+        )
+        return cls(add, remove)
+
+    def to_store(self) -> dict[str, list[Any]]:
+        return {
+            "add": [list(p) for p in self.add],
+            "remove": [[r.facility_id, r.lon, r.lat, r.label] for r in self.remove],
+        }
+
+    def features(self) -> dict[str, Any]:
+        """GeoJSON of the simulated changes, for the planner layer."""
+        added = [
+            _point(lon, lat, "add", f"Équipement simulé n° {i}")
+            for i, (lon, lat) in enumerate(self.add, start=1)
+        ]
+        removed = [_point(r.lon, r.lat, "remove", f"Retiré : {r.label}") for r in self.remove]
+        return {"type": "FeatureCollection", "features": added + removed}
+
+    def __bool__(self) -> bool:
+        return bool(self.add or self.remove)
+
+
+def valid_position(lon: Any, lat: Any) -> bool:
+    try:
+        x, y = float(lon), float(lat)
+    except (TypeError, ValueError):
+        return False
+    return math.isfinite(x) and math.isfinite(y) and -180 <= x <= 180 and -90 <= y <= 90
+
+
+def _point(lon: float, lat: float, action: str, label: str) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": {"action": action, "label": label},
+    }
+
+
+def unavailable_reason(wh: Warehouse) -> str:
+    """Empty when the what-if can run on this warehouse, else why not (French)."""
+    if "travel_times" not in queries.tables(wh):
+        return f"{UNAVAILABLE} : temps d'accès non calculés dans cet entrepôt."
+    if not queries.service_types(wh):
+        return f"{UNAVAILABLE} : aucun équipement dans cet entrepôt."
+    return ""
+
+
+def scope(wh: Warehouse, territory: str) -> tuple[str, str] | None:
+    """The département evaluated: the one of the selected territory, or the only
+    département of the build. None when the user must pick a territory first."""
+    if territory:
+        dep = code_at_level(wh, territory, "departement")
+        if dep:
+            return "departement", dep
+        level, code = split_territory(territory)
+        if level == "region":
+            return level, code
+    departements = queries.territories(wh, "departement")
+    if len(departements) == 1:
+        return "departement", departements[0].code
+    return None
+
+
+def run(
+    wh: Warehouse,
+    where: tuple[str, str],
+    service_type: str,
+    mode: str,
+    changes: Changes,
+) -> WhatIfResult:
+    """Coverage within 15 minutes before and after the changes (raises ValueError
+    for an unknown facility, territory or a network-built warehouse)."""
+    inputs = queries.what_if_inputs(wh, where[0], where[1], service_type, mode)
+    return what_if(
+        inputs,
+        where[0],
+        where[1],
+        service_type,
+        add=list(changes.add),
+        remove=[r.facility_id for r in changes.remove],
+        mode=mode,
+        threshold_min=THRESHOLD_MIN,
+    )

@@ -1,0 +1,496 @@
+"""The indicator registry: stable ids and the metadata shown with every figure.
+
+:func:`registry_for` lists the indicators a warehouse can hold, from the service
+types loaded and the sources that fed them. Ids are stable snake_case names that
+exports and permalinks depend on (``T`` is the threshold in minutes, ``<slug>`` the
+service type's slug, ``<mode>`` one of walk, bike, car):
+
+===============================================  ============  =========================
+id                                               theme         unit
+===============================================  ============  =========================
+``share_within_<T>min__<slug>__<mode>``          access        % of inhabitants
+``median_minutes__<slug>__<mode>``               access        min
+``mean_minutes__<slug>__<mode>``                 access        min
+``score_<T>min__<mode>``                         access        everyday basket items
+``score_<T>min__gamme_<gamme>__<mode>``          access        BPE types of the gamme
+``share_within_30min__france_services__car``     access        % (ANCT promise)
+``population_beyond_30min__france_services__car`` access       inhabitants
+``share_within_15min__third_place__bike``        third_places  %
+``share_within_20min__third_place__car``         third_places  %
+``population_beyond_20min__third_place__car``    third_places  inhabitants
+``share_beyond_<N>min__train_station__car``      mobility      % (all inhabitants)
+``share_beyond_<N>min__train_station__car__density_<class>``  mobility  % of the class
+``fca__<slug>__car``                             access        sites per 10 000 inhab.
+===============================================  ============  =========================
+
+Sources and vintages are never invented: they are the catalogue names and vintages
+recorded in the warehouse's ``meta`` table for the facility source(s) of the
+service type and the population source(s) (plus the density grid for car times and
+density classes, when it is loaded).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+from typing import Final
+
+import pandas as pd
+
+from geo.access_step import CATCHMENT_SERVICE_TYPES
+from geo.constants import (
+    DEFAULT_THRESHOLD_MIN,
+    FCA_BANDS,
+    FCA_PER_INHABITANTS,
+    FRANCE_SERVICES_PROMISE_MIN,
+    MODES,
+    STATION_REMOTE_MIN,
+    THIRD_PLACE_BIKE_MIN,
+    THIRD_PLACE_CAR_MIN,
+)
+from indicators.access_15min import EVERYDAY_BASKET, BasketItem, basket_available
+from indicators.rural_mobility import DENSITY_CLASSES
+
+THEMES: Final[tuple[str, ...]] = ("access", "third_places", "mobility", "ess", "fracture")
+KINDS: Final[tuple[str, ...]] = (
+    "share_within",
+    "median",
+    "mean",
+    "score",
+    "population_beyond",
+    "share_beyond",
+    "fca",
+)
+MODE_PHRASES: Final = MappingProxyType({"walk": "à pied", "bike": "à vélo", "car": "en voiture"})
+GAMMES: Final = MappingProxyType(
+    {"proximite": "de proximité", "intermediaire": "intermédiaire", "superieure": "supérieure"}
+)
+FRANCE_SERVICES: Final = "FRANCE_SERVICES"
+THIRD_PLACE: Final = "THIRD_PLACE"
+TRAIN_STATION: Final = "TRAIN_STATION"
+_SLUG_RE: Final = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")
+_METHODS: Final = MappingProxyType(
+    {
+        "straight_line": "distance à vol d'oiseau (Lambert-93 ou UTM locale) multipliée par un "
+        "coefficient de détour, à la vitesse du mode (voiture : selon la densité de la commune "
+        "de départ, plus 2 min de stationnement) ; constantes et sources dans geo/constants.py",
+        "network": "plus court chemin sur le graphe routier OpenStreetMap (vitesses par "
+        "classe de route pour la voiture), accès à pied au réseau inclus",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """Metadata of one indicator (a row of the ``indicators`` table).
+
+    ``kind`` and ``scope`` tell :mod:`indicators.step` how to compute it and are not
+    stored: ``kind`` is one of :data:`KINDS`; ``scope`` is the density class of a
+    mobility indicator, the gamme of a gamme score, or empty.
+    """
+
+    id: str
+    theme: str
+    label: str
+    unit: str
+    definition: str
+    formula: str
+    sources: str
+    vintage: str
+    higher_is_better: bool
+    decimals: int
+    service_type: str | None
+    mode: str | None
+    threshold_min: float | None
+    kind: str = ""
+    scope: str = ""
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[a-z0-9_]+", self.id):
+            raise ValueError(f"indicator id must be snake_case: {self.id!r}")
+        if self.theme not in THEMES or (self.kind and self.kind not in KINDS):
+            raise ValueError(f"unknown theme or kind for {self.id}: {self.theme}, {self.kind}")
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """Which catalogue sources fed the warehouse, and their vintages (from ``meta``)."""
+
+    vintages: Mapping[str, str]
+    facility_sources: Mapping[str, tuple[str, ...]]
+    population_sources: tuple[str, ...]
+    density_sources: tuple[str, ...] = ()
+    method: str = "straight_line"
+
+    def cite(self, service_types: Iterable[str], *, density: bool = False) -> tuple[str, str]:
+        """``(sources, vintage)`` strings for figures built on these service types."""
+        names: list[str] = []
+        for code in service_types:
+            names += [n for n in self.facility_sources.get(code, ()) if n not in names]
+        names += [n for n in self.population_sources if n not in names]
+        if density:
+            names += [n for n in self.density_sources if n not in names]
+        vintage = " ; ".join(
+            f"{n} : {self.vintages.get(n) or 'millésime non renseigné'}" for n in names
+        )
+        return ", ".join(names), vintage
+
+
+def minutes_tag(minutes: float) -> str:
+    """``15.0 -> "15"``, ``7.5 -> "7p5"``: the threshold as it appears in ids."""
+    text = f"{minutes:g}"
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", text):
+        raise ValueError(f"threshold must be a positive number of minutes, got {minutes!r}")
+    return text.replace(".", "p")
+
+
+def _fmt(minutes: float) -> str:
+    return f"{minutes:g}".replace(".", ",")
+
+
+def registry_for(
+    service_types: pd.DataFrame,
+    sources: SourceInfo,
+    *,
+    threshold_min: float = DEFAULT_THRESHOLD_MIN,
+    density_classes: Sequence[str] = ("all",),
+    basket: Sequence[BasketItem] = EVERYDAY_BASKET,
+) -> list[Indicator]:
+    """Every indicator the loaded service types allow, in a stable order.
+
+    Parameters
+    ----------
+    service_types : DataFrame
+        ``code``, ``slug``, ``label`` and optionally ``bpe_gamme`` (the
+        ``service_types`` table). Types whose slug is not snake_case are skipped.
+    sources : SourceInfo
+        Catalogue names and vintages, for the ``sources``/``vintage`` fields.
+    threshold_min : float
+        The "quart d'heure" threshold of the access shares and scores.
+    density_classes : sequence of str
+        Density classes of the station indicator (see
+        :func:`indicators.rural_mobility.classes_present`).
+    basket : sequence of BasketItem
+        The everyday basket; only its items met by loaded types count.
+
+    Returns
+    -------
+    list of Indicator
+        Unique ids; a themed indicator (third places, France Services) replaces a
+        generic access one with the same id.
+    """
+    types = service_types[service_types["slug"].astype(str).str.match(_SLUG_RE)]
+    types = types.sort_values("code").reset_index(drop=True)
+    available = basket_available(types, basket)
+    builders = (
+        _access(types, sources, threshold_min),
+        _scores(types, available, sources, threshold_min),
+        _france_services(types, sources),
+        _third_places(types, sources),
+        _mobility(types, sources, density_classes),
+        _fca(types, sources),
+    )
+    by_id: dict[str, Indicator] = {}
+    for batch in builders:
+        for indicator in batch:
+            by_id[indicator.id] = indicator
+    return list(by_id.values())
+
+
+def _method(sources: SourceInfo) -> str:
+    return _METHODS.get(sources.method, sources.method)
+
+
+def _share(
+    code: str, slug: str, label: str, mode: str, t: float, sources: SourceInfo, theme: str
+) -> Indicator:
+    cited, vintage = sources.cite([code], density=mode == "car")
+    return Indicator(
+        id=f"share_within_{minutes_tag(t)}min__{slug}__{mode}",
+        theme=theme,
+        label=f"Part de la population à {_fmt(t)} min ou moins {MODE_PHRASES[mode]} : {label}",
+        unit="%",
+        definition=(
+            f"Part des habitants dont le temps de trajet {MODE_PHRASES[mode]} jusqu'à "
+            f"l'équipement « {label} » le plus proche est d'au plus {_fmt(t)} minutes. "
+            f"Temps estimé depuis chaque point de population : {_method(sources)}. Un point "
+            "sans équipement de ce type dans sa zone (métropole, chaque DROM) est compté "
+            "au-delà du seuil."
+        ),
+        formula=f"100 × Σ P_i · 1[t_i ≤ {_fmt(t)}] / Σ P_i (i : points de population)",
+        sources=cited,
+        vintage=vintage,
+        higher_is_better=True,
+        decimals=1,
+        service_type=code,
+        mode=mode,
+        threshold_min=t,
+        kind="share_within",
+    )
+
+
+def _access(types: pd.DataFrame, sources: SourceInfo, t: float) -> list[Indicator]:
+    out = []
+    for code, slug, label in types[["code", "slug", "label"]].itertuples(index=False):
+        for mode in MODES:
+            out.append(_share(code, slug, label, mode, t, sources, "access"))
+            cited, vintage = sources.cite([code], density=mode == "car")
+            for kind, word, formula in (
+                ("median", "médian", "médiane pondérée (P_i) des t_i"),
+                ("mean", "moyen", "Σ P_i · t_i / Σ P_i (points atteignant un équipement)"),
+            ):
+                out.append(
+                    Indicator(
+                        id=f"{kind}_minutes__{slug}__{mode}",
+                        theme="access",
+                        label=f"Temps {word} {MODE_PHRASES[mode]} jusqu'à : {label}",
+                        unit="min",
+                        definition=(
+                            f"Temps {word} (pondéré par la population) {MODE_PHRASES[mode]} "
+                            f"jusqu'à l'équipement « {label} » le plus proche. "
+                            f"{_method(sources).capitalize()}. "
+                            + (
+                                "Non calculé si plus de la moitié des habitants n'a aucun "
+                                "équipement de ce type dans sa zone."
+                                if kind == "median"
+                                else "Les points sans équipement de ce type dans leur zone "
+                                "sont exclus de la moyenne."
+                            )
+                        ),
+                        formula=formula,
+                        sources=cited,
+                        vintage=vintage,
+                        higher_is_better=False,
+                        decimals=1,
+                        service_type=code,
+                        mode=mode,
+                        threshold_min=None,
+                        kind=kind,
+                    )
+                )
+    return out
+
+
+def _scores(
+    types: pd.DataFrame, items: Sequence[BasketItem], sources: SourceInfo, t: float
+) -> list[Indicator]:
+    out = []
+    groups: list[tuple[str, str, list[str], str]] = []
+    if items:
+        listed = ", ".join(f"{i.label} ({'/'.join(i.codes)})" for i in items)
+        groups.append(("", "panier du quotidien", [c for i in items for c in i.codes], listed))
+    gammes = types.get("bpe_gamme", pd.Series(dtype=object)).astype(object)
+    for gamme, phrase in GAMMES.items():
+        codes = types.loc[gammes.astype(str) == gamme, "code"].tolist()
+        if codes:
+            groups.append((gamme, f"gamme {phrase} de la BPE", codes, ", ".join(codes)))
+    for gamme, name, codes, listed in groups:
+        n_items = len(items) if not gamme else len(codes)
+        for mode in MODES:
+            cited, vintage = sources.cite(codes, density=mode == "car")
+            suffix = f"gamme_{gamme}__" if gamme else ""
+            out.append(
+                Indicator(
+                    id=f"score_{minutes_tag(t)}min__{suffix}{mode}",
+                    theme="access",
+                    label=(f"Score du quart d'heure {MODE_PHRASES[mode]} ({name}, sur {n_items})"),
+                    unit="score",
+                    definition=(
+                        f"Nombre moyen (pondéré par la population) des {n_items} services "
+                        f"du {name} accessibles en {_fmt(t)} minutes ou moins "
+                        f"{MODE_PHRASES[mode]}. Seuls les services chargés dans l'entrepôt "
+                        f"comptent : {listed}. {_method(sources).capitalize()}."
+                    ),
+                    formula=f"Σ P_i · Σ_s 1[t_is ≤ {_fmt(t)}] / Σ P_i (s : services comptés)",
+                    sources=cited,
+                    vintage=vintage,
+                    higher_is_better=True,
+                    decimals=2,
+                    service_type=None,
+                    mode=mode,
+                    threshold_min=t,
+                    kind="score",
+                    scope=gamme,
+                )
+            )
+    return out
+
+
+def _label_of(types: pd.DataFrame, code: str) -> str | None:
+    match = types.loc[types["code"] == code, "label"]
+    return str(match.iloc[0]) if len(match) else None
+
+
+def _population_beyond(
+    code: str, slug: str, label: str, mode: str, t: float, sources: SourceInfo, theme: str
+) -> Indicator:
+    cited, vintage = sources.cite([code], density=mode == "car")
+    return Indicator(
+        id=f"population_beyond_{minutes_tag(t)}min__{slug}__{mode}",
+        theme=theme,
+        label=f"Habitants à plus de {_fmt(t)} min {MODE_PHRASES[mode]} : {label}",
+        unit="hab.",
+        definition=(
+            f"Nombre d'habitants dont le temps de trajet {MODE_PHRASES[mode]} jusqu'à "
+            f"l'équipement « {label} » le plus proche dépasse {_fmt(t)} minutes (ou qui "
+            f"n'en ont aucun dans leur zone). {_method(sources).capitalize()}."
+        ),
+        formula=f"Σ P_i · 1[t_i > {_fmt(t)}]",
+        sources=cited,
+        vintage=vintage,
+        higher_is_better=False,
+        decimals=0,
+        service_type=code,
+        mode=mode,
+        threshold_min=t,
+        kind="population_beyond",
+    )
+
+
+def _france_services(types: pd.DataFrame, sources: SourceInfo) -> list[Indicator]:
+    label = _label_of(types, FRANCE_SERVICES)
+    if label is None:
+        return []
+    slug = str(types.loc[types["code"] == FRANCE_SERVICES, "slug"].iloc[0])
+    t = FRANCE_SERVICES_PROMISE_MIN
+    share = _share(FRANCE_SERVICES, slug, label, "car", t, sources, "access")
+    promise = (
+        " Engagement du programme France Services (ANCT) : une structure à moins de "
+        f"{_fmt(t)} minutes de chaque habitant."
+    )
+    return [
+        _replace_text(share, definition=share.definition + promise),
+        _population_beyond(FRANCE_SERVICES, slug, label, "car", t, sources, "access"),
+    ]
+
+
+def _replace_text(indicator: Indicator, **changes: str) -> Indicator:
+    return replace(indicator, **changes)
+
+
+def _third_places(types: pd.DataFrame, sources: SourceInfo) -> list[Indicator]:
+    label = _label_of(types, THIRD_PLACE)
+    if label is None:
+        return []
+    slug = str(types.loc[types["code"] == THIRD_PLACE, "slug"].iloc[0])
+    note = (
+        " Les tiers-lieux chargés sont ceux des sources du catalogue (les « Fabriques de "
+        "territoire » de l'ANCT sont placées au centre de leur commune et ne forment pas "
+        "le recensement complet des tiers-lieux)."
+    )
+    bike = _share(THIRD_PLACE, slug, label, "bike", THIRD_PLACE_BIKE_MIN, sources, "third_places")
+    car = _share(THIRD_PLACE, slug, label, "car", THIRD_PLACE_CAR_MIN, sources, "third_places")
+    far = _population_beyond(
+        THIRD_PLACE, slug, label, "car", THIRD_PLACE_CAR_MIN, sources, "third_places"
+    )
+    return [_replace_text(i, definition=i.definition + note) for i in (bike, car, far)]
+
+
+def _mobility(
+    types: pd.DataFrame, sources: SourceInfo, density_classes: Sequence[str]
+) -> list[Indicator]:
+    label = _label_of(types, TRAIN_STATION)
+    if label is None:
+        return []
+    slug = str(types.loc[types["code"] == TRAIN_STATION, "slug"].iloc[0])
+    t = STATION_REMOTE_MIN
+    cited, vintage = sources.cite([TRAIN_STATION], density=True)
+    out = []
+    for density_class in density_classes:
+        suffix = "" if density_class == "all" else f"__density_{density_class}"
+        who = DENSITY_CLASSES[density_class]
+        scope_text = "" if density_class == "all" else f" ({who})"
+        out.append(
+            Indicator(
+                id=f"share_beyond_{minutes_tag(t)}min__{slug}__car{suffix}",
+                theme="mobility",
+                label=f"Part de la population à plus de {_fmt(t)} min d'une gare en voiture"
+                + scope_text,
+                unit="%",
+                definition=(
+                    f"Part des habitants{scope_text} à plus de {_fmt(t)} minutes en voiture "
+                    "de la gare de voyageurs la plus proche (ou sans gare dans leur zone). "
+                    "Classe de densité : grille communale de densité de l'INSEE (7 niveaux), "
+                    "« classe de densité inconnue » quand la grille n'est pas chargée ou ne "
+                    f"couvre pas la commune. {_method(sources).capitalize()}."
+                ),
+                formula=f"100 × Σ_(i ∈ classe) P_i · 1[t_i > {_fmt(t)}] / Σ_(i ∈ classe) P_i",
+                sources=cited,
+                vintage=vintage,
+                higher_is_better=False,
+                decimals=1,
+                service_type=TRAIN_STATION,
+                mode="car",
+                threshold_min=t,
+                kind="share_beyond",
+                scope=density_class,
+            )
+        )
+    return out
+
+
+def _fca(types: pd.DataFrame, sources: SourceInfo) -> list[Indicator]:
+    bands = " ; ".join(f"{_fmt(lo)}-{_fmt(hi)} min : {w:g}" for lo, hi, w in FCA_BANDS)
+    out = []
+    for code, slug, label in types[["code", "slug", "label"]].itertuples(index=False):
+        if code not in CATCHMENT_SERVICE_TYPES:
+            continue
+        cited, vintage = sources.cite([code], density=True)
+        out.append(
+            Indicator(
+                id=f"fca__{slug}__car",
+                theme="access",
+                label=f"Accessibilité potentielle (2SFCA) en voiture : {label}",
+                unit=f"pour {FCA_PER_INHABITANTS:,.0f} hab.".replace(",", " "),
+                definition=(
+                    f"Nombre de sites « {label} » accessibles par habitant, en tenant compte "
+                    "de la population qui se partage chaque site (méthode 2SFCA améliorée de "
+                    f"Luo et Qi 2009, comme l'APL de la DREES), bandes de temps en voiture "
+                    f"{bands}, au-delà 0. Offre = 1 par site (la capacité des sites n'est pas "
+                    "publiée), demande = toute la population. Effet de bord : la population "
+                    "hors du territoire construit n'est pas comptée dans la demande. "
+                    f"{_method(sources).capitalize()}."
+                ),
+                formula=(
+                    "R_j = S_j / Σ_k P_k W(t_kj) ; A_i = Σ_j R_j W(t_ij) ; "
+                    f"valeur = {FCA_PER_INHABITANTS:g} × Σ P_i A_i / Σ P_i"
+                ),
+                sources=cited,
+                vintage=vintage,
+                higher_is_better=True,
+                decimals=2,
+                service_type=code,
+                mode="car",
+                threshold_min=None,
+                kind="fca",
+            )
+        )
+    return out
+
+
+def registry_frame(registry: Sequence[Indicator]) -> pd.DataFrame:
+    """The ``indicators`` table of SCHEMA.md (one row per indicator, stored columns)."""
+    columns = [
+        "id",
+        "theme",
+        "label",
+        "unit",
+        "definition",
+        "formula",
+        "sources",
+        "vintage",
+        "higher_is_better",
+        "decimals",
+        "service_type",
+        "mode",
+        "threshold_min",
+    ]
+    rows = [{c: getattr(i, c) for c in columns} for i in registry]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def frozen_mapping(pairs: Iterable[tuple[str, str]]) -> Mapping[str, str]:
+    """A read-only mapping (no mutable state shared through the registry)."""
+    return MappingProxyType(dict(pairs))

@@ -1,0 +1,139 @@
+"""Warehouses and a live server for the dashboard tests.
+
+``dash_db``: dep:35 built offline from the mirror with the build steps (travel
+times, indicators); ``base_db``: the same without them (the dashboard must then say
+what it cannot show). ``live_server``: ``dashboards.serve.serve`` in a subprocess on
+127.0.0.1 and a free port. ``page``: headless Debian Chromium through Playwright,
+failing the test on any page error, CSP violation or request leaving localhost.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from warehouse.build import BuildReport
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def dash_db(dep35_built: BuildReport) -> Path:
+    """dep:35 with every build step (travel times, indicators, ...)."""
+    return Path(dep35_built.db_path)
+
+
+@pytest.fixture(scope="session")
+def base_db(dep35_base: BuildReport) -> Path:
+    """dep:35 base tables only (no travel times, no indicator tables)."""
+    return Path(dep35_base.db_path)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(dash_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The development server (debug off) on 127.0.0.1, in its own process."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    code = f"from dashboards.serve import serve; serve({str(dash_db)!r}, port={port})"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait(url, proc, log)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def _wait(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"le serveur s'est arrêté :\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url + "/", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.3)
+    pytest.fail(f"le serveur n'a pas répondu en {timeout} s :\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """Debian's Chromium through Playwright (``make chromium`` installs it)."""
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"{CHROMIUM} absent : lancer `make chromium` (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class PageProblems:
+    """What a page did wrong: errors, CSP violations, requests off localhost."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self.hosts: set[str] = set()
+        self.requests: list[str] = []
+
+
+@pytest.fixture
+def page(chromium: object, live_server: str) -> Iterator[object]:
+    context = chromium.new_context(  # type: ignore[attr-defined]
+        viewport={"width": 1440, "height": 1000}, accept_downloads=True, locale="fr-FR"
+    )
+    pg = context.new_page()
+    problems = PageProblems()
+    pg.on("pageerror", lambda e: problems.errors.append(f"pageerror: {e}"))
+    pg.on(
+        "console",
+        lambda m: (
+            problems.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None
+        ),
+    )
+
+    def _request(req: object) -> None:
+        url = req.url  # type: ignore[attr-defined]
+        problems.requests.append(url)
+        if url.startswith(("http://", "https://", "ws://", "wss://")):
+            problems.hosts.add(urlsplit(url).hostname or "")
+
+    pg.on("request", _request)
+    pg.problems = problems  # type: ignore[attr-defined]
+    yield pg
+    context.close()
+    assert problems.errors == [], problems.errors
+    assert problems.hosts <= {"127.0.0.1"}, f"requêtes hors de localhost : {problems.hosts}"

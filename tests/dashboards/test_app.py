@@ -1,0 +1,93 @@
+"""The app without a browser: routes, headers, router, callbacks' pure parts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from dash import Dash
+
+from dashboards import ids, queries, router
+from dashboards.app import create_app
+from dashboards.pages.carte import chosen_territory, map_view
+from dashboards.permalink import ViewState
+
+
+@pytest.fixture(scope="module")
+def app(dash_db: Path) -> Dash:
+    return create_app(dash_db, production=True)
+
+
+def test_index_security_headers_and_small_page(app: Dash) -> None:
+    client = app.server.test_client()
+    resp = client.get("/")
+    assert resp.status_code == 200
+    csp = resp.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "'unsafe-eval'" not in csp
+    assert "'sha256-" in csp  # Dash's inline renderer script, by hash
+    assert resp.headers["X-Frame-Options"] == "DENY"
+    assert len(resp.data) < 60_000  # the validation layout is a skeleton of ids
+
+
+def test_geometry_route(app: Dash, dash_db: Path) -> None:
+    client = app.server.test_client()
+    wh = queries.open_warehouse(dash_db)
+    resp = client.get(
+        f"/_territoires/geo/commune.geojson?v={wh.stamp}", headers={"Accept-Encoding": "gzip"}
+    )
+    assert resp.status_code == 200
+    assert resp.headers["Content-Encoding"] == "gzip"
+    assert "immutable" in resp.headers["Cache-Control"]
+    assert client.get("/_territoires/geo/%2e%2e.geojson").status_code == 404
+    assert client.get("/_territoires/geo/canton.geojson").status_code == 404
+
+
+def test_dev_server_never_debugs(app: Dash) -> None:
+    assert not app.server.debug
+    assert app.server.config["TERRITOIRES_PRODUCTION"] is True
+
+
+def test_router_renders_pages_and_messages(dash_db: Path) -> None:
+    wh = queries.open_warehouse(dash_db)
+    page, messages, view = router.render(wh, "/", "?indicator=nope&territory=3X5")
+    text = str(messages)
+    assert "Indicateur inconnu « nope »" in text and "code mal formé" in text
+    assert view["indicator"] == router.context_for(wh).default_indicator
+    page, messages, view = router.render(wh, "/portrait", "?territory=35236")
+    assert messages == [] and view["territory"] == "commune:35236"
+    assert "Redon" in str(page)
+    page, _, _ = router.render(wh, "/donnees", "")
+    assert "Sources manquantes" in str(page)
+
+
+def test_base_warehouse_says_what_is_missing(base_db: Path) -> None:
+    wh = queries.open_warehouse(base_db)
+    page, _, view = router.render(wh, "/", "")
+    assert view["indicator"] == "density"
+    assert "Indicateurs d'accès non calculés dans cet entrepôt" in str(page)
+    assert "simulation indisponible" in str(page)
+    portrait, _, _ = router.render(wh, "/portrait", "?territory=35236")
+    assert "indicateurs d'accès non calculés dans cet entrepôt" in str(portrait)
+
+
+def test_indicator_switch_only_changes_the_hideout(dash_db: Path) -> None:
+    wh = queries.open_warehouse(dash_db)
+    a = map_view(wh, ViewState(indicator="population"))
+    b = map_view(wh, ViewState(indicator="density"))
+    assert a.url == b.url  # same geometry URL: nothing re-downloaded
+    assert a.hideout["cls"] != b.hideout["cls"]
+
+
+def test_selection_from_the_browser_is_checked(dash_db: Path) -> None:
+    ctx = router.context_for(queries.open_warehouse(dash_db))
+    sel = {"type": ids.SELECTION, "page": "carte"}
+    pick = {"selection": {"territory": "commune:35236"}, "click": None, "rows": None}
+    assert chosen_territory(sel, pick, "", "off", "commune", ctx) == ("commune:35236", True)
+    forged = {"selection": {"territory": "commune:35236' OR 1=1"}, "click": None, "rows": None}
+    assert chosen_territory(sel, forged, "x", "off", "commune", ctx) == ("x", False)
+    click = {"selection": None, "click": {"properties": {"code": "35238"}}, "rows": None}
+    assert chosen_territory(ids.CHOROPLETH, click, "", "off", "commune", ctx) == (
+        "commune:35238",
+        False,
+    )
+    assert chosen_territory(ids.CHOROPLETH, click, "", "add", "commune", ctx) == ("", False)

@@ -1,0 +1,215 @@
+"""End-to-end tests in headless Debian Chromium against a live server (127.0.0.1).
+
+Every test runs with the ``page`` fixture, which fails on any page error, console
+error (CSP violations included) or request to a host other than 127.0.0.1.
+Screenshots are saved under each test's ``tmp_path``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from dashboards import queries
+from geo.crs import WGS84, transform
+
+pytestmark = pytest.mark.browser
+FEATURES = "path.territoires-area"
+
+
+def _fills(page: Any) -> list[str]:
+    return page.eval_on_selector_all(FEATURES, "els => els.map(e => e.getAttribute('fill'))")
+
+
+def _choose(page: Any, dropdown_id: str, text: str) -> None:
+    """Pick an option of a Dash 4 dropdown by typing in its search box."""
+    page.click(f"#{dropdown_id}")
+    page.fill(".dash-dropdown-search", text)
+    page.locator(".dash-dropdown-option", has_text=text).first.click()
+
+
+def _href(page: Any) -> str:
+    """The address bar (``page.url`` misses ``history.replaceState`` updates)."""
+    return str(page.evaluate("window.location.href"))
+
+
+def _open(page: Any, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector(FEATURES, state="attached")
+    page.wait_for_function("() => window.location.search.includes('zoom=')")
+
+
+def test_map_renders_every_commune(page: Any, live_server: str, tmp_path: Path) -> None:
+    start = time.monotonic()
+    page.goto(live_server + "/")
+    page.wait_for_selector(FEATURES)
+    first_paint = time.monotonic() - start
+    assert page.locator(FEATURES).count() == 332
+    assert first_paint < 10  # budget of 3 s is measured by bench/dashboard.py
+    fills = set(_fills(page))
+    assert len(fills) >= 2 and not any(f in ("", None, "#000000") for f in fills)
+    assert page.inner_text("#summary").startswith("Score du quart d'heure à pied")
+    assert page.locator(".legend-item").count() >= 2
+    assert page.locator(".ag-row").count() > 0  # the data-table twin
+    page.screenshot(path=tmp_path / "carte.png", full_page=True)
+
+
+def test_switching_indicator_changes_fills_not_geometry(
+    page: Any, live_server: str, tmp_path: Path
+) -> None:
+    _open(page, live_server + "/")
+    before = _fills(page)
+    _choose(page, "indicator", "Densité de population")
+    page.wait_for_function("() => window.location.search.includes('indicator=density')")
+    page.wait_for_function(
+        "before => Array.from(document.querySelectorAll('path.territoires-area'))"
+        ".some((e, i) => e.getAttribute('fill') !== before[i])",
+        arg=before,
+    )
+    after = _fills(page)
+    assert len(after) == 332
+    assert sum(a != b for a, b in zip(before, after, strict=True)) > 50
+    geo = [u for u in page.problems.requests if "/_territoires/geo/" in u]
+    assert len(geo) == 1, geo  # geometry sent once; the switch only restyled
+    assert "Densité de population" in page.inner_text("#legend")
+    page.screenshot(path=tmp_path / "density.png")
+
+
+def test_search_redon_by_name_and_postal_code(page: Any, live_server: str, tmp_path: Path) -> None:
+    _open(page, live_server + "/")
+    page.get_by_label("Rechercher une commune").fill("redon")
+    hit = page.locator(".search-hit", has_text="Redon (35)")
+    hit.wait_for()
+    hit.click()
+    page.wait_for_function("() => window.location.search.includes('territory=35236')")
+    page.wait_for_selector("path.territoires-selected.code-35236")
+    assert "Redon (commune, 35)" in page.inner_text("#territory-panel")
+    page.screenshot(path=tmp_path / "redon.png")
+    page.get_by_label("Rechercher une commune").fill("35600")
+    page.locator(".search-hit", has_text="Sainte-Marie (35)").wait_for()
+    labels = page.locator(".search-hit").all_inner_texts()
+    assert [t.split("\n")[0] for t in labels] == [
+        "Bains-sur-Oust (35)",
+        "Redon (35)",
+        "Sainte-Marie (35)",
+    ]
+
+
+def test_permalink_restores_its_view(page: Any, live_server: str, tmp_path: Path) -> None:
+    query = (
+        "level=epci&indicator=population&classification=jenks&k=4&palette=cividis"
+        "&territory=35236&facilities=FRANCE_SERVICES&lat=48.10000&lon=-1.70000&zoom=9.5"
+    )
+    page.goto(f"{live_server}/?{query}")
+    page.wait_for_selector(FEATURES)
+    page.wait_for_selector(".territoires-facility, .territoires-cluster")
+    assert page.locator(FEATURES).count() == 18
+    assert page.is_checked("#level input[value=epci]")
+    assert page.is_checked("#classification input[value=jenks]")
+    assert page.is_checked("#palette input[value=cividis]")
+    assert page.locator("#legend .legend-item").count() == 4
+    assert page.locator("path.territoires-selected.code-243500741").count() == 1
+    time.sleep(1)
+    assert _href(page) == f"{live_server}/?{query}"
+    assert page.input_value("#permalink-text") == _href(page)
+    page.screenshot(path=tmp_path / "permalink.png")
+
+
+def test_bad_permalink_shows_a_message(page: Any, live_server: str, tmp_path: Path) -> None:
+    page.goto(live_server + "/?indicator=n_existe_pas&territory=3X5&k=99")
+    page.wait_for_selector(FEATURES)
+    text = page.inner_text("#messages")
+    assert "Indicateur inconnu « n_existe_pas »" in text
+    assert "code mal formé « 3X5 »" in text
+    assert "Nombre de classes invalide « 99 »" in text
+    assert "Traceback" not in page.content()
+    page.screenshot(path=tmp_path / "bad.png")
+
+
+def test_exports_download_files_that_parse(page: Any, live_server: str, tmp_path: Path) -> None:
+    _open(page, live_server + "/?indicator=density&level=epci")
+    with page.expect_download() as info:
+        page.click("#export-csv")
+    data = Path(info.value.path()).read_bytes()
+    assert info.value.suggested_filename == "territoires_density_epci.csv"
+    assert data[:3] == b"\xef\xbb\xbf"
+    rows = list(csv.reader(io.StringIO(data[3:].decode("utf-8")), delimiter=";"))
+    assert rows[0][:5] == ["code", "nom", "niveau", "indicateur", "valeur"]
+    assert len(rows) == 19
+    assert all(re.fullmatch(r"\d+(,\d+)?", r[4]) for r in rows[1:])
+    with page.expect_download() as info:
+        page.click("#export-xlsx")
+    xlsx = tmp_path / info.value.suggested_filename
+    info.value.save_as(xlsx)
+    book = openpyxl.load_workbook(xlsx)
+    assert book.sheetnames == ["Données", "Métadonnées"]
+    assert book["Données"].max_row == 19
+
+
+def test_what_if_adds_people_where_a_facility_is_placed(
+    page: Any, live_server: str, dash_db: Path, tmp_path: Path
+) -> None:
+    wh = queries.open_warehouse(dash_db)
+    inputs = queries.what_if_inputs(wh, "departement", "35", "FRANCE_SERVICES", "car")
+    far = inputs.points.sort_values("minutes", ascending=False).iloc[0]
+    lon, lat = transform([far["x"]], [far["y"]], int(far["epsg"]), WGS84)
+    code = str(far["commune_code"])
+    _open(
+        page,
+        f"{live_server}/?indicator=share_within_15min__france_services__car"
+        f"&territory={code}&lat={lat[0]:.5f}&lon={lon[0]:.5f}&zoom=12",
+    )
+    page.check("#planner-mode input[value=add]")
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # the town hall
+    sentence = page.locator(".planner-sentence")
+    sentence.wait_for()
+    gained = int(
+        re.search(r"([\d\u202f]+) habitants de plus", sentence.inner_text())
+        .group(1)
+        .replace("\u202f", "")
+    )
+    assert gained >= far["population"] > 0
+    assert page.locator(".territoires-simulated").count() == 1
+    page.screenshot(path=tmp_path / "whatif.png")
+
+
+def test_portrait_reference_and_print_stylesheet(
+    page: Any, live_server: str, tmp_path: Path
+) -> None:
+    page.goto(live_server + "/portrait?territory=35236")
+    page.wait_for_selector(".portrait-table")
+    assert "Portrait : Redon (commune, 35)" in page.inner_text("#portrait-title")
+    _choose(page, "reference", "Bretagne")
+    page.wait_for_function("() => window.location.search.includes('reference=region')")
+    assert "partiellement" in page.inner_text("#portrait-body")
+    page.emulate_media(media="print")
+    assert not page.is_visible("#print-button")
+    assert not page.is_visible("#search-input")
+    assert page.is_visible(".portrait-table")
+    page.screenshot(path=tmp_path / "portrait_print.png", full_page=True)
+
+
+def test_keyboard_and_labels(page: Any, live_server: str) -> None:
+    _open(page, live_server + "/")
+    for label in ("Rechercher une commune", "Lien permanent de cette vue"):
+        assert page.get_by_label(label).count() == 1, label
+    for group in ("Niveau", "Classification", "Palette (lisible par les daltoniens)"):
+        assert page.get_by_role("group", name=group).count() == 1, group
+    for dropdown_id in ("indicator", "classes", "facility-types"):  # label for= the widget
+        assert page.locator(f"label[for={dropdown_id}]").count() == 1
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Aller au contenu"
+    page.focus("#search-input")
+    page.keyboard.type("Rennes")
+    page.locator(".search-hit").first.wait_for()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => window.location.search.includes('territory=35238')")

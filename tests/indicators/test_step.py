@@ -1,0 +1,168 @@
+"""The indicator step on hand-made inputs: coverage of partial sources, completeness."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from indicators._sql import WarehouseInputs
+from indicators.step import compute_values, coverage, dep_of_commune, registry_from_inputs
+from tests.indicators.conftest import geography
+
+
+def _inputs() -> WarehouseInputs:
+    """Two départements (35, 56), one commune each, plus an incomplete région.
+
+    Schools (C101) exist only in 35: a partial source (1 of 2 départements < 90 %).
+    Post offices (A206) exist in both.
+    """
+    points = pd.DataFrame(
+        {
+            "point_id": ["p1", "p2", "p3"],
+            "commune_code": ["35001", "35001", "56001"],
+            "population": [100.0, 300.0, 200.0],
+            "density_level": [1.0, 1.0, np.nan],
+            "kind": "mairie",
+        }
+    )
+    communes = pd.DataFrame(
+        {
+            "code": ["35001", "56001"],
+            "epci_code": ["E1", "E2"],
+            "dep_code": ["35", "56"],
+            "reg_code": ["53", "53"],
+        }
+    )
+    territories = pd.DataFrame(
+        {
+            "level": ["commune", "commune", "epci", "epci", "departement", "departement", "region"],
+            "code": ["35001", "56001", "E1", "E2", "35", "56", "53"],
+            "complete": [True, True, True, True, True, True, False],
+        }
+    )
+    nearest = pd.DataFrame(
+        {
+            "origin_id": ["p1", "p2", "p3", "p1", "p2", "p3"],
+            "service_type": ["A206"] * 3 + ["C101"] * 3,
+            "mode": "walk",
+            "rank": 1,
+            "minutes": [10.0, 20.0, 5.0, 3.0, 4.0, 400.0],
+        }
+    )
+    facilities = pd.DataFrame(
+        {
+            "facility_id": ["a1", "a2", "c1"],
+            "service_type": ["A206", "A206", "C101"],
+            "commune_code": ["35001", "56001", "35001"],
+        }
+    )
+    types = pd.DataFrame(
+        {
+            "code": ["A206", "C101"],
+            "slug": ["a206", "c101"],
+            "label": ["Bureau de poste", "École maternelle"],
+            "bpe_gamme": [None, None],
+            "sources": ["laposte_points_contact", "education_annuaire"],
+        }
+    )
+    return WarehouseInputs(
+        points=points,
+        communes=communes,
+        territories=territories,
+        nearest=nearest,
+        catchments=pd.DataFrame(columns=["origin_id", "service_type", "facility_id", "minutes"]),
+        facilities=facilities,
+        service_types=types,
+        vintages={"laposte_points_contact": "2020", "cog_communes": "COG 2026"},
+        population_sources=("cog_communes",),
+        density_sources=(),
+        method="straight_line",
+    )
+
+
+def _value(values: pd.DataFrame, ident: str, level: str, code: str) -> float:
+    row = values[
+        (values["indicator_id"] == ident) & (values["level"] == level) & (values["code"] == code)
+    ]
+    assert len(row) == 1
+    return float(row["value"].iloc[0])
+
+
+@pytest.fixture
+def values() -> pd.DataFrame:
+    inputs = _inputs()
+    registry = registry_from_inputs(inputs, 15.0)
+    return compute_values(inputs, registry)
+
+
+def test_every_territory_has_a_row_for_every_indicator(values: pd.DataFrame) -> None:
+    counts = values.groupby("indicator_id", observed=True).size()
+    assert (counts == 7).all()
+    assert not values["secret"].any()
+    assert not values.duplicated(["indicator_id", "level", "code"]).any()
+
+
+def test_hand_values(values: pd.DataFrame) -> None:
+    ident = "share_within_15min__a206__walk"
+    assert _value(values, ident, "commune", "35001") == pytest.approx(25.0)
+    assert _value(values, ident, "departement", "56") == 100.0
+    # The région is not complete in this build: no figure.
+    assert np.isnan(_value(values, ident, "region", "53"))
+    # The car times are missing: every point is beyond (0 %), median unknown.
+    assert _value(values, "share_within_15min__a206__car", "departement", "35") == 0.0
+    assert np.isnan(_value(values, "median_minutes__a206__car", "departement", "35"))
+
+
+def test_partial_source_gives_no_figure_outside_its_coverage(values: pd.DataFrame) -> None:
+    ident = "share_within_15min__c101__walk"
+    assert _value(values, ident, "departement", "35") == 100.0
+    # 56 has no school in the source: unknown, not "nobody within 15 min".
+    assert np.isnan(_value(values, ident, "departement", "56"))
+    assert np.isnan(_value(values, ident, "commune", "56001"))
+
+
+def test_coverage_rule() -> None:
+    inputs = _inputs()
+    geo = geography(
+        list(inputs.points[["point_id", "commune_code", "population"]].itertuples(index=False)),
+        list(inputs.communes.itertuples(index=False)),
+    )
+    masks = coverage(geo, inputs.facilities)
+    assert masks["A206"].tolist() == [True, True, True]
+    assert masks["C101"].tolist() == [True, True, False]
+    # With a lower bar, one département out of two is enough to count as national.
+    assert coverage(geo, inputs.facilities, national_share=0.5)["C101"].all()
+    codes = pd.Series(["35001", "97411", "2A004", None])
+    assert dep_of_commune(codes).tolist()[:3] == ["35", "974", "2A"]
+    assert pd.isna(dep_of_commune(codes).iloc[3])
+
+
+def test_a_warehouse_without_facilities_gives_empty_tables() -> None:
+    inputs = _inputs()
+    empty_types = inputs.service_types.iloc[0:0]
+    registry = registry_from_inputs(
+        WarehouseInputs(**{**inputs.__dict__, "service_types": empty_types}), 15.0
+    )
+    assert registry == []
+    values = compute_values(inputs, registry)
+    assert values.empty
+    assert list(values.columns) == [
+        "indicator_id",
+        "level",
+        "code",
+        "value",
+        "secret",
+        "numerator",
+        "denominator",
+    ]
+
+
+def test_vintages_fall_back_to_the_catalogue_during_a_build() -> None:
+    from etl.catalogue import load_catalogue
+    from indicators.step import source_vintages
+
+    assert source_vintages({"x": "2024"}) == {"x": "2024"}
+    vintages = source_vintages(None)  # meta not written yet: the catalogue's values
+    expected = {n: s.vintage for n, s in load_catalogue().items() if s.vintage}
+    assert vintages == expected and "france_services" in vintages
