@@ -159,13 +159,14 @@ def network(graph: Path) -> str:
     text = buffer.getvalue()
     print("(c) " + text.strip().replace("\n", "\n    "))
     # Time ratios library / ours (> 1: ours is faster), as printed by access_network.py.
-    ratios = re.findall(r"(?:ratio networkx/ours |ours is )([0-9.]+)", text)
+    one = re.search(r"ratio networkx/ours ([0-9.]+) \(prepared graphs\), ([0-9.]+)", text)
+    many = re.search(r"service types .* ratio networkx/ours ([0-9.]+)", text)
     pandana = re.search(r"ratio pandana/ours ([0-9.]+) \(query only\)", text)
     parts = []
-    if ratios:
-        parts.append(f"networkx/ours {ratios[0]} (1 type)")
-        if len(ratios) > 1:
-            parts.append(f"{ratios[-1]} (20 types)")
+    if one:
+        parts.append(f"networkx/ours {one.group(1)} (1 type), {one.group(2)} (1 type from scratch)")
+    if many:
+        parts.append(f"{many.group(1)} (20 types)")
     if pandana:
         parts.append(f"pandana/ours {pandana.group(1)} (query only)")
     return ", ".join(parts) or "see above"

@@ -34,6 +34,7 @@ straight-line engine. On the network, car speed comes from road classes:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -229,6 +230,8 @@ def snap(
     x: npt.ArrayLike,
     y: npt.ArrayLike,
     nodes: npt.NDArray[np.int64] | None = None,
+    *,
+    tree: cKDTree | None = None,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
     """Nearest node of each point (coordinates in ``graph.epsg``, metres).
 
@@ -236,6 +239,9 @@ def snap(
     ----------
     nodes : array of node indices, optional
         Candidate nodes (e.g. those usable by a mode); all nodes by default.
+    tree : cKDTree, optional
+        A k-d tree already built on the candidates' coordinates (in ``nodes``
+        order), to skip building it again.
 
     Returns
     -------
@@ -250,10 +256,44 @@ def snap(
     points = np.column_stack([np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)])
     if len(points) == 0:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
-    tree = cKDTree(np.column_stack([graph.x[candidates], graph.y[candidates]]))
+    if tree is None:
+        tree = cKDTree(np.column_stack([graph.x[candidates], graph.y[candidates]]))
     # Threads only pay off on large queries (start-up costs ~ms).
     dist, idx = tree.query(points, workers=-1 if len(points) > 50_000 else 1)
     return candidates[idx].astype(np.int64), np.asarray(dist, dtype=np.float64)
+
+
+@dataclass(frozen=True, eq=False)
+class ModeNetwork:
+    """What one mode's searches need from a graph, computed once (:func:`prepare_mode`).
+
+    ``graph`` is the graph it was prepared from (checked on use), ``reversed_costs``
+    the transposed edge costs, ``usable`` the nodes of the main strongly connected
+    component and ``tree`` a k-d tree on their coordinates.
+    """
+
+    graph: RoadGraph
+    mode: Mode
+    constants: ModelConstants
+    reversed_costs: _Reversed
+    usable: npt.NDArray[np.int64]
+    tree: cKDTree | None
+
+
+def prepare_mode(
+    graph: RoadGraph, mode: Mode, constants: ModelConstants = DEFAULT_CONSTANTS
+) -> ModeNetwork:
+    """Edge costs, main component and snapping tree of ``mode`` (reusable across calls).
+
+    Pass the result to :func:`network_nearest` (``prepared=``) when the same graph
+    answers many queries (what-if simulations, benchmarks): only the snapping of the
+    points and the Dijkstra searches are then repeated.
+    """
+    (mode,) = check_modes((mode,))
+    reversed_costs = _reverse(mode_edges(graph, mode, constants), graph.n_nodes)
+    usable = _main_component(reversed_costs)
+    tree = cKDTree(np.column_stack([graph.x[usable], graph.y[usable]])) if len(usable) else None
+    return ModeNetwork(graph, mode, constants, reversed_costs, usable, tree)
 
 
 # --- Nearest facilities ---------------------------------------------------------------
@@ -266,6 +306,7 @@ def network_nearest(
     modes: tuple[Mode, ...] = MODES,
     k: int = 1,
     constants: ModelConstants = DEFAULT_CONSTANTS,
+    prepared: Sequence[ModeNetwork] = (),
 ) -> pd.DataFrame:
     """Travel time to the k nearest facilities of each service type, on the network.
 
@@ -282,6 +323,9 @@ def network_nearest(
         1 runs one multi-source Dijkstra per (service type, mode); k > 1 runs one
         Dijkstra per facility (cost grows with the number of facilities).
     constants : ModelConstants
+    prepared : sequence of ModeNetwork, optional
+        Modes already prepared on this graph with these constants
+        (:func:`prepare_mode`); the other modes are prepared here.
 
     Returns
     -------
@@ -299,12 +343,18 @@ def network_nearest(
     """
     modes = check_modes(modes)
     k = check_k(k)
+    ready = {}
+    for net in prepared:
+        if net.graph is not graph or net.constants != constants:
+            raise ValueError("prepared mode networks belong to another graph or constants")
+        ready[net.mode] = net
     _check_same_crs(graph, origins, facilities)
     if origins.empty or facilities.empty:
         return empty_result(origins, facilities)
     frames: dict[tuple[int, int], pd.DataFrame] = {}
     for mode in modes:
-        frames.update(_one_mode(graph, origins, facilities, mode, k, constants))
+        net = ready.get(mode) or prepare_mode(graph, mode, constants)
+        frames.update(_one_mode(net, origins, facilities, k))
     if not frames:
         return empty_result(origins, facilities)
     return pd.concat([frames[key] for key in sorted(frames)], ignore_index=True)
@@ -323,16 +373,11 @@ def _check_same_crs(graph: RoadGraph, origins: pd.DataFrame, facilities: pd.Data
 
 
 def _one_mode(
-    graph: RoadGraph,
-    origins: pd.DataFrame,
-    facilities: pd.DataFrame,
-    mode: Mode,
-    k: int,
-    constants: ModelConstants,
+    net: ModeNetwork, origins: pd.DataFrame, facilities: pd.DataFrame, k: int
 ) -> dict[tuple[int, int], pd.DataFrame]:
     """Rows of one mode for every service type, keyed by (type code, mode code)."""
-    reversed_costs = _reverse(mode_edges(graph, mode, constants), graph.n_nodes)
-    usable = _main_component(reversed_costs)
+    graph, mode, constants = net.graph, net.mode, net.constants
+    reversed_costs, usable = net.reversed_costs, net.usable
     if len(usable) == 0:
         return {}
     # One k-d tree query for origins and facilities together.
@@ -342,6 +387,7 @@ def _one_mode(
         np.concatenate([origins["x"].to_numpy(np.float64), facilities["x"].to_numpy(np.float64)]),
         np.concatenate([origins["y"].to_numpy(np.float64), facilities["y"].to_numpy(np.float64)]),
         usable,
+        tree=net.tree,
     )
     walk = constants.speed_m_per_min("walk")
     search = _search_graph(reversed_costs, nodes[n_o:], snap_m[n_o:], walk)

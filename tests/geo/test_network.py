@@ -21,6 +21,7 @@ from geo.network import (
     mode_edges,
     network_nearest,
     network_nodes,
+    prepare_mode,
     snap,
 )
 
@@ -314,6 +315,33 @@ def test_real_graph_equals_networkx(maisons_laffitte, mode: str) -> None:
         )
     else:  # one-way streets make some car trips longer than walking ones
         assert (result["distance_m"].to_numpy() > 0).mean() > 0.9
+
+
+def test_prepared_modes_give_the_same_table_and_belong_to_their_graph(
+    maisons_laffitte, tmp_path: Path
+) -> None:
+    graph, _ = maisons_laffitte
+    rng = np.random.default_rng(3)
+    fac_nodes = rng.choice(network_nodes(graph, "car"), 15, replace=False)
+    origins = _points_at_nodes(graph, np.arange(0, graph.n_nodes, 7))
+    facilities = _facilities(graph, fac_nodes)
+    cold = network_nearest(graph, origins, facilities, modes=("walk", "car"), k=2)
+    prepared = (prepare_mode(graph, "car"), prepare_mode(graph, "walk"))
+    warm = network_nearest(
+        graph, origins, facilities, modes=("walk", "car"), k=2, prepared=prepared
+    )
+    pd.testing.assert_frame_equal(cold, warm)
+    other = load_graphml(_write_five_nodes(tmp_path / "five.graphml"))
+    with pytest.raises(ValueError, match="another graph"):
+        network_nearest(other, origins.iloc[:0], facilities.iloc[:0], prepared=prepared[:1])
+    with pytest.raises(ValueError, match="another graph"):
+        network_nearest(
+            graph,
+            origins,
+            facilities,
+            constants=dataclasses.replace(C, walk_kmh=3.0),
+            prepared=prepared,
+        )
 
 
 def test_real_graph_modes_differ_as_expected(maisons_laffitte) -> None:
