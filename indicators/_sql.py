@@ -158,8 +158,7 @@ def read_inputs(con: duckdb.DuckDBPyConnection) -> WarehouseInputs:
 def read_vintages(con: duckdb.DuckDBPyConnection) -> dict[str, str] | None:
     """Catalogue name -> vintage from the ``meta`` table; None when it does not exist.
 
-    (During a build, ``warehouse.build`` writes ``meta`` after the build steps: see
-    :func:`indicators.step.source_vintages` for what is used then.)
+    (``warehouse.build`` writes ``meta`` before the build steps.)
     """
     if not table_exists(con, "meta"):
         return None

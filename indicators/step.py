@@ -118,19 +118,16 @@ def registry_from_inputs(inputs: _sql.WarehouseInputs, threshold_min: float) -> 
 
 
 def source_vintages(from_meta: Mapping[str, str] | None) -> Mapping[str, str]:
-    """Vintages of the catalogue sources: the ``meta`` table's, else the catalogue's.
+    """Vintages of the catalogue sources, from the warehouse's ``meta`` table.
 
-    ``warehouse.build`` writes ``meta`` after the build steps. Until it writes it
-    before them, the step reads the vintages from the catalogue file the ``meta``
-    table is made of (``etl/catalogue.toml``): the same values for the default
-    catalogue, never invented ones.
+    ``warehouse.build`` writes ``meta`` before the build steps. Without it (a
+    warehouse not made by ``territoires build``) no vintage is known, and the
+    registry says "millésime non renseigné" rather than guessing.
     """
-    if from_meta is not None:
-        return from_meta
-    from etl.catalogue import load_catalogue
-
-    log.info("table meta absente (étape de build) : millésimes lus dans le catalogue")
-    return {name: source.vintage for name, source in load_catalogue().items() if source.vintage}
+    if from_meta is None:
+        log.warning("table meta absente : millésimes des sources inconnus")
+        return {}
+    return from_meta
 
 
 def dep_of_commune(codes: pd.Series) -> pd.Series:

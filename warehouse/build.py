@@ -130,6 +130,8 @@ def build(
         load_spatial(con)
         records = _load_sources(con, catalogue, fetched, settings)
         _model(con, settings, records)
+        # Sources and vintages first: the build steps cite them (indicator registry).
+        _write_meta(con, catalogue, records)
         for name, step in tqdm(steps, desc="étapes", unit="étape", disable=not settings.progress):
             log.info("build step %s", name)
             step(con, settings)
@@ -137,7 +139,7 @@ def build(
         if failures:
             raise BuildError("contrôles de données en échec:\n- " + "\n- ".join(failures))
         seconds = time.perf_counter() - started
-        _write_meta(con, catalogue, records, settings, seconds)
+        _write_build_info(con, settings, seconds)
         table_rows = _table_rows(con)
         con.execute("CHECKPOINT")
         con.close()
@@ -272,10 +274,9 @@ def _write_meta(
     con: duckdb.DuckDBPyConnection,
     catalogue: Mapping[str, Source],
     records: Mapping[str, LoadRecord],
-    settings: Settings,
-    seconds: float,
 ) -> None:
-    now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)  # stored as UTC
+    """Tables ``meta`` (one row per catalogue source) and ``meta_usage``."""
+    now = _now()
     meta = pd.DataFrame(
         [
             {
@@ -300,6 +301,16 @@ def _write_meta(
     )
     write_frame(con, "meta", meta)
     write_frame(con, "meta_usage", _used_sources(records))
+    con.execute("DROP TABLE IF EXISTS stg_roles")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0, tzinfo=None)  # stored as UTC
+
+
+def _write_build_info(con: duckdb.DuckDBPyConnection, settings: Settings, seconds: float) -> None:
+    """Table ``build_info`` (key, value), written last."""
+    now = _now()
     info = pd.DataFrame(
         [
             ("territory", str(settings.territory)),
@@ -312,7 +323,6 @@ def _write_meta(
         columns=["key", "value"],
     )
     write_frame(con, "build_info", info)
-    con.execute("DROP TABLE IF EXISTS stg_roles")
 
 
 def _used_sources(records: Mapping[str, LoadRecord]) -> pd.DataFrame:

@@ -69,10 +69,51 @@ CHECKS: dict[str, tuple[str, str]] = {
 }
 
 
+# Checks of the tables written by the build steps, run when the table exists:
+# table -> {name -> (query returning offending rows, human description)}.
+STEP_CHECKS: dict[str, dict[str, tuple[str, str]]] = {
+    "travel_times": {
+        "travel_times_valid": (
+            "SELECT origin_id FROM travel_times WHERE minutes IS NULL OR isnan(minutes) "
+            "OR minutes < 0 OR distance_m < 0",
+            "temps de parcours manquant ou négatif",
+        ),
+    },
+    "indicator_values": {
+        "indicator_values_registered": (
+            "SELECT DISTINCT indicator_id FROM indicator_values "
+            "WHERE indicator_id NOT IN (SELECT id FROM indicators)",
+            "valeur d'un indicateur absent du registre",
+        ),
+        "indicator_shares_in_range": (
+            "SELECT v.indicator_id, v.level, v.code, v.value FROM indicator_values v "
+            "JOIN indicators i ON i.id = v.indicator_id "
+            "WHERE i.unit = '%' AND (isnan(v.value) OR v.value < 0 OR v.value > 100)",
+            "part hors de [0, 100] %",
+        ),
+        "indicator_values_finite": (
+            "SELECT indicator_id, level, code FROM indicator_values "
+            "WHERE isnan(value) OR isinf(value)",
+            "valeur non finie (NaN ou infini) : non calculable s'écrit NULL",
+        ),
+        "indicator_secret_blank": (
+            "SELECT indicator_id, level, code FROM indicator_values "
+            "WHERE secret AND value IS NOT NULL",
+            "valeur soumise au secret statistique mais publiée",
+        ),
+    },
+}
+
+
 def run_checks(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Run every check; return one message per failed check (empty when all pass)."""
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    checks = dict(CHECKS)
+    for table, more in STEP_CHECKS.items():
+        if table in tables:
+            checks.update(more)
     failures = []
-    for name, (sql, description) in CHECKS.items():
+    for name, (sql, description) in checks.items():
         rows = con.execute(sql).fetchall()
         if rows:
             examples = ", ".join(str(r[0] if len(r) == 1 else r) for r in rows[:5])

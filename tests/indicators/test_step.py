@@ -158,11 +158,20 @@ def test_a_warehouse_without_facilities_gives_empty_tables() -> None:
     ]
 
 
-def test_vintages_fall_back_to_the_catalogue_during_a_build() -> None:
-    from etl.catalogue import load_catalogue
+def test_indicators_cite_the_vintages_of_the_meta_table(dep35_access) -> None:
     from indicators.step import source_vintages
+    from warehouse.gate import connect
 
     assert source_vintages({"x": "2024"}) == {"x": "2024"}
-    vintages = source_vintages(None)  # meta not written yet: the catalogue's values
-    expected = {n: s.vintage for n, s in load_catalogue().items() if s.vintage}
-    assert vintages == expected and "france_services" in vintages
+    assert source_vintages(None) == {}  # no meta: unknown, never guessed
+    con = connect(dep35_access.db_path, read_only=True)
+    try:
+        meta = dict(con.execute("SELECT dataset, vintage FROM meta WHERE vintage <> ''").fetchall())
+        cited = con.execute(
+            "SELECT sources, vintage FROM indicators "
+            "WHERE id = 'share_within_30min__france_services__car'"
+        ).fetchone()
+    finally:
+        con.close()
+    assert cited is not None and "france_services" in cited[0].split(", ")
+    assert f"france_services : {meta['france_services']}" in cited[1]

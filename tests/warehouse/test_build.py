@@ -299,3 +299,34 @@ def test_old_commune_codes_are_mapped_to_the_current_commune(
     for published, current in rows:
         assert current_of.get(published, current) == current
         assert published != current
+
+
+def test_step_checks_catch_bad_shares_and_published_secrets(tmp_path: Path, dep35) -> None:
+    from warehouse.checks import run_checks
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(dep35.db_path, copy)
+    con = connect(copy)
+    try:
+        assert run_checks(con) == []
+        share_id = con.execute(
+            "SELECT v.indicator_id FROM indicator_values v "
+            "JOIN indicators i ON i.id = v.indicator_id "
+            "WHERE i.unit = '%' AND v.value IS NOT NULL LIMIT 1"
+        ).fetchone()[0]
+        con.execute(
+            "UPDATE indicator_values SET value = 120 "
+            "WHERE indicator_id = $id AND level = 'commune' AND code = '35236'",
+            {"id": share_id},
+        )
+        con.execute(
+            "UPDATE indicator_values SET secret = true WHERE indicator_id = $id "
+            "AND level = 'departement'",
+            {"id": share_id},
+        )
+        failures = run_checks(con)
+    finally:
+        con.close()
+    assert any(f.startswith("indicator_shares_in_range") and "35236" in f for f in failures)
+    assert any(f.startswith("indicator_secret_blank") for f in failures)
+    assert len(failures) == 2
