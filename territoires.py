@@ -4,6 +4,7 @@ Subcommands (their names are a contract)::
 
     territoires fetch   [--mirror DIR] [--cache DIR] [--offline] [--source NAME ...]
     territoires build   --territory T [--mirror DIR] [--db PATH] [--cache DIR] [--offline]
+                        [--travel-method straight_line|network --road-graph FILE] [--threshold 15]
     territoires sources [--db PATH]
     territoires indicators [--db PATH]
     territoires serve   [--db PATH] [--port 8050] [--host 127.0.0.1] [--production]
@@ -79,6 +80,24 @@ def _parser() -> argparse.ArgumentParser:
         default=40.0,
         help="équipements conservés jusqu'à cette distance hors du territoire (défaut 40 km)",
     )
+    p.add_argument(
+        "--travel-method",
+        choices=("straight_line", "network"),
+        default="straight_line",
+        help="temps de parcours : vol d'oiseau avec détour calibré (défaut) ou réseau routier",
+    )
+    p.add_argument(
+        "--road-graph",
+        type=Path,
+        default=None,
+        help="graphe routier OSM (GraphML d'OSMnx ou extrait .osm.pbf), requis par network",
+    )
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=15.0,
+        help="seuil d'accès des indicateurs principaux, en minutes (défaut 15)",
+    )
 
     p = sub.add_parser(
         "sources", help="catalogue des sources et, pour un entrepôt, ce qui a été chargé"
@@ -116,6 +135,9 @@ def _settings(args: argparse.Namespace) -> Settings:
         territory=territory,
         facility_buffer_m=getattr(args, "buffer_km", 40.0) * 1000.0,
         progress=not args.quiet and sys.stderr.isatty(),
+        travel_method=getattr(args, "travel_method", "straight_line"),
+        road_graph=getattr(args, "road_graph", None),
+        threshold_min=getattr(args, "threshold", 15.0),
     )
 
 
@@ -156,6 +178,15 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from warehouse.build import build
 
     settings = _settings(args)
+    if settings.travel_method == "network" and settings.road_graph is None:
+        print("erreur: --travel-method network demande --road-graph FICHIER", file=sys.stderr)
+        return EXIT_USAGE
+    if settings.road_graph is not None and not settings.road_graph.is_file():
+        print(f"erreur: graphe routier introuvable : {settings.road_graph}", file=sys.stderr)
+        return EXIT_USAGE
+    if not 0 < settings.threshold_min <= 120:
+        print("erreur: --threshold doit être compris entre 0 et 120 minutes", file=sys.stderr)
+        return EXIT_USAGE
     report = build(settings, steps=build_steps())
     print(f"entrepôt {report.db_path} construit pour {report.territory} en {report.seconds:.1f} s")
     for table, rows in report.table_rows.items():

@@ -96,3 +96,21 @@ def test_serve_rejects_a_bad_port(port: str, capsys: pytest.CaptureFixture[str])
         main(["serve", "--port", port])
     assert exc.value.code == 2
     assert "port invalide" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--travel-method", "network"], "demande --road-graph"),
+        (["--road-graph", "absent.graphml"], "graphe routier introuvable"),
+        (["--threshold", "0"], "--threshold"),
+    ],
+)
+def test_build_refuses_bad_travel_options_before_touching_the_warehouse(
+    tmp_path: Path, extra: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "w.duckdb"
+    args = ["build", "--territory", "dep:35", "--offline", "--db", str(db), "--quiet", *extra]
+    assert main(args) == 2
+    assert message in capsys.readouterr().err
+    assert not db.exists()
