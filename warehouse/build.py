@@ -360,7 +360,19 @@ def _table_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "service_types",
         "meta",
     ]
-    return {n: con.execute(f"SELECT count(*) FROM {n}").fetchone()[0] for n in names}
+    # Tables of the build steps, when they ran (travel times, indicators, ESS, fractures).
+    steps = [
+        "travel_times",
+        "indicators",
+        "indicator_values",
+        "ess_by_sector",
+        "fracture_indices",
+        "double_peine",
+    ]
+    names += [n for n in steps if table_exists(con, n)]
+    return {
+        n: con.execute(f"SELECT count(*) FROM {checked_identifier(n)}").fetchone()[0] for n in names
+    }
 
 
 def register_roles(con: duckdb.DuckDBPyConnection, catalogue: Mapping[str, Source]) -> None:
