@@ -8,6 +8,8 @@ Subcommands (their names are a contract)::
     territoires sources [--db PATH]
     territoires indicators [--db PATH]
     territoires serve   [--db PATH] [--port 8050] [--host 127.0.0.1] [--production]
+    territoires export  --level L [--territory T] [--theme all] --format F --out FILE
+                        [--db PATH] [--decimal-comma]
 
 This module sits above the layers (etl, warehouse, geo, indicators, dashboards):
 it only parses arguments, builds the one frozen :class:`~etl.settings.Settings`
@@ -122,7 +124,33 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="serveur gunicorn (sinon serveur de développement)",
     )
+    _add_export(sub)
     return parser
+
+
+def _add_export(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "export", help="exporter les indicateurs d'un niveau (CSV, XLSX, GeoPackage, Parquet)"
+    )
+    p.add_argument(
+        "--db", type=Path, default=DEFAULT_DB, help=f"entrepôt construit (défaut {DEFAULT_DB})"
+    )
+    p.add_argument("--level", required=True, help="commune, epci, departement ou region")
+    p.add_argument(
+        "--territory",
+        default=None,
+        help="fr, dep:35, reg:53 ou epci:<siren> : lignes du niveau dans ce territoire",
+    )
+    p.add_argument(
+        "--theme",
+        default="all",
+        help="access, third_places, mobility, ess, fracture ou all (défaut all)",
+    )
+    p.add_argument("--format", required=True, help="csv, xlsx, gpkg ou parquet")
+    p.add_argument("--out", type=Path, required=True, help="fichier à écrire")
+    p.add_argument(
+        "--decimal-comma", action="store_true", help="CSV : virgule décimale (12,5 au lieu de 12.5)"
+    )
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -167,11 +195,18 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def build_steps() -> list[tuple[str, object]]:
-    """Build steps run after the base tables: travel times, then indicators."""
+    """Build steps run after the base tables: travel times, indicators, ESS, fractures."""
     from geo.access_step import compute_travel_times
+    from indicators.ess_step import compute_ess
+    from indicators.fracture_step import compute_fracture
     from indicators.step import compute_indicators
 
-    return [("travel_times", compute_travel_times), ("indicators", compute_indicators)]
+    return [
+        ("travel_times", compute_travel_times),
+        ("indicators", compute_indicators),
+        ("ess", compute_ess),
+        ("fracture", compute_fracture),
+    ]
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -220,6 +255,39 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_EXPORT_SCOPE = {"dep": "departement", "reg": "region", "epci": "epci"}
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from indicators.exports import ExportError, check_format, check_target, export_to_file
+    from warehouse.gate import connect
+
+    territory = parse_territory(args.territory) if args.territory else None
+    within = None if territory is None or territory.kind == "fr" else territory
+    try:
+        check_format(args.format)
+        check_target(args.out)
+        con = connect(args.db, read_only=True)
+        try:
+            path, frame, meta = export_to_file(
+                con,
+                args.out,
+                args.format,
+                args.level,
+                (_EXPORT_SCOPE[within.kind], within.code) if within else None,
+                args.theme,
+                decimal_comma=args.decimal_comma,
+            )
+        finally:
+            con.close()
+    except ExportError as exc:
+        print(f"erreur: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    n = f"{len(frame):,d}".replace(",", "\u202f")
+    print(f"{path} : {n} ligne(s) ({meta.scope}), {len(meta.indicators)} indicateur(s)")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``territoires`` command; returns the exit status."""
     parser = _parser()
@@ -238,6 +306,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sources": _cmd_sources,
         "indicators": _cmd_indicators,
         "serve": _cmd_serve,
+        "export": _cmd_export,
     }
     try:
         return commands[args.command](args)

@@ -28,7 +28,7 @@ from typing import Any
 
 import duckdb
 
-from indicators import whatif
+from indicators import exports, whatif
 from warehouse.gate import WarehouseError, checked_identifier, connect
 
 LEVELS: tuple[str, ...] = ("commune", "epci", "departement", "region")
@@ -573,5 +573,41 @@ def what_if_inputs(
     cur = _connection(wh.path, wh.stamp, os.getpid()).cursor()
     try:
         return whatif.load_inputs(cur, _checked_level(level), code, service_type, mode)
+    finally:
+        cur.close()
+
+
+# --- exports ------------------------------------------------------------------------------
+
+
+def export_view(
+    wh: Warehouse,
+    level: str,
+    territory: tuple[str, str] | None,
+    *,
+    indicator_ids: tuple[str, ...],
+    extra: tuple[exports.ExtraIndicator, ...] = (),
+    geometry: bool = False,
+    context: tuple[tuple[str, str], ...] = (),
+) -> tuple[Any, exports.ExportMeta]:
+    """A view's export frame and metadata through :func:`indicators.exports.export_frame`,
+    the code of ``territoires export`` (not cached: the frame is the caller's to write).
+
+    Raises
+    ------
+    indicators.exports.ExportError
+        The view cannot be exported (French message).
+    """
+    cur = _connection(wh.path, wh.stamp, os.getpid()).cursor()
+    try:
+        return exports.export_frame(
+            cur,
+            _checked_level(level),
+            territory,
+            indicator_ids=indicator_ids,
+            extra=extra,
+            geometry=geometry,
+            context=context,
+        )
     finally:
         cur.close()

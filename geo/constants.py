@@ -220,3 +220,65 @@ FCA_PER_INHABITANTS: Final = 10_000.0
 # get no figure. ASSUMPTION: 90 % separates national lists (France Services, La Poste,
 # ANCT Fabriques: sites in nearly every département) from departmental extracts.
 SOURCE_NATIONAL_SHARE: Final = 0.9
+
+# --- Territorial-fracture indices (appended for indicators/inequality and fracture, -----
+# --- issue 4 part 4) -----------------------------------------------------------------
+# Best- and worst-served "fifth": population quintiles (20 % of the inhabitants), the
+# usual split of French income statistics (INSEE publishes niveau de vie by quintile and
+# the S80/S20 ratio of the top to the bottom fifth).
+FIFTH_SHARE: Final = 0.2
+# Palma ratio: share of the total held by the top 10 % over the share held by the bottom
+# 40 % (Palma 2011, Cambridge Working Papers in Economics 1111; Cobham & Sumner 2013,
+# "Is it all about the tails? The Palma measure of income inequality", CGD WP 343).
+PALMA_TOP_SHARE: Final = 0.1
+PALMA_BOTTOM_SHARE: Final = 0.4
+# Urban and rural communes from the INSEE 7-level communal density grid: rural =
+# "communes peu denses ou très peu denses" (levels 5-7: bourgs ruraux, rural à habitat
+# dispersé, très dispersé), urban = dense and intermediate-density communes (levels
+# 1-4). INSEE's definition of the rural since 2020 (Beck, de Bellefon, Forgeot, Pramil,
+# Quantin, "Une nouvelle définition du rural...", INSEE Références, La France et ses
+# territoires, 2021). Same split as indicators/rural_mobility.py.
+URBAN_DENSITY_LEVELS: Final[tuple[int, ...]] = (1, 2, 3, 4)
+RURAL_DENSITY_LEVELS: Final[tuple[int, ...]] = (5, 6, 7)
+# "Double peine": a commune is "farther" when its everyday-basket score (services of the
+# basket within the quart d'heure) is below its département's population-weighted median
+# of communes. Modes tried in this order, the first one registered is used. ASSUMPTION
+# (project rule): walking first, because the double peine is about households that are
+# both poorer and less mobile, and low-income households are the least often motorised;
+# the car score is the fallback. (The car score also saturates where every commune
+# reaches the whole basket by car, e.g. the 3-item basket of the offline mirror in
+# Ille-et-Vilaine, which leaves no commune below the median.)
+DOUBLE_PEINE_ACCESS_MODES: Final[tuple[str, ...]] = ("walk", "car")
+
+# --- ESS: jobs estimated from the Sirene headcount brackets (appended for -----------
+# --- indicators/ess.py, issue 4 parts 1-3) ------------------------------------------
+# Sirene "tranche d'effectif salarié" codes (trancheEffectifsEtablissement; INSEE,
+# description des variables du répertoire Sirene): NN = no employee during the reference
+# year and none on 31 December; 00 = employees during the year but none on 31 December;
+# 01 = 1-2, 02 = 3-5, 03 = 6-9, 11 = 10-19, 12 = 20-49, 21 = 50-99, 22 = 100-199,
+# 31 = 200-249, 32 = 250-499, 41 = 500-999, 42 = 1 000-1 999, 51 = 2 000-4 999,
+# 52 = 5 000-9 999, 53 = 10 000 and more. Estimated salaried jobs of an establishment =
+# the midpoint (lower + upper) / 2 of its bracket; 00 -> 0 (nobody on 31 December);
+# 53 has no upper bound: its lower bound 10 000 (ASSUMPTION: a low estimate). NN, no
+# bracket or an unknown code: no estimate (the establishment is counted, its jobs are
+# not). Every figure built on these values is labelled an estimate.
+ESS_BRACKET_JOBS: Final[tuple[tuple[str, float], ...]] = (
+    ("00", 0.0),
+    ("01", 1.5),
+    ("02", 4.0),
+    ("03", 7.5),
+    ("11", 14.5),
+    ("12", 34.5),
+    ("21", 74.5),
+    ("22", 149.5),
+    ("31", 224.5),
+    ("32", 374.5),
+    ("41", 749.5),
+    ("42", 1499.5),
+    ("51", 3499.5),
+    ("52", 7499.5),
+    ("53", 10000.0),
+)
+# ESS establishments are also given per this many inhabitants, the scale INSEE uses for
+# densities of facilities and establishments ("pour 10 000 habitants").
+ESS_PER_INHABITANTS: Final = 10_000.0

@@ -196,3 +196,266 @@ def write_tables(
 
 
 _PLURAL: Final = MappingProxyType({"indicator_id": "ids", "level": "levels", "code": "codes"})
+
+
+# --- Exports (indicators/exports.py) ----------------------------------------------------
+# The rows of one level, optionally restricted to the territories of that level that
+# have at least one member commune inside a territory given as ($within_level,
+# $within_code); $within_level = '' means the whole warehouse. Bound values only.
+_EXPORT_SCOPE: Final = """
+WITH scope AS (
+    SELECT DISTINCT CASE $level WHEN 'commune' THEN code WHEN 'epci' THEN epci_code
+                                WHEN 'departement' THEN dep_code WHEN 'region' THEN reg_code
+                    END AS code
+    FROM territories
+    WHERE level = 'commune'
+      AND CASE $within_level WHEN 'commune' THEN code WHEN 'epci' THEN epci_code
+                             WHEN 'departement' THEN dep_code WHEN 'region' THEN reg_code
+          END = $within_code
+)
+"""
+EXPORT_TERRITORIES: Final = (
+    _EXPORT_SCOPE
+    + """
+SELECT t.code, t.name, t.population, coalesce(t.complete, true) AS complete, t.epsg
+FROM territories t
+WHERE t.level = $level AND ($within_level = '' OR t.code IN (SELECT code FROM scope))
+ORDER BY t.code
+"""
+)
+EXPORT_GEOMETRY: Final = (
+    _EXPORT_SCOPE
+    + """
+SELECT t.code, ST_AsWKB(t.geom) AS wkb
+FROM territories t
+WHERE t.level = $level AND ($within_level = '' OR t.code IN (SELECT code FROM scope))
+ORDER BY t.code
+"""
+)
+EXPORT_GEOMETRY_WGS84: Final = (
+    _EXPORT_SCOPE
+    + """
+SELECT t.code, ST_AsWKB(ST_Transform(t.geom, 'EPSG:' || t.epsg, 'EPSG:4326', true)) AS wkb
+FROM territories t
+WHERE t.level = $level AND ($within_level = '' OR t.code IN (SELECT code FROM scope))
+ORDER BY t.code
+"""
+)
+# Values as positions: i = row of EXPORT_TERRITORIES (same filter, same order),
+# j = position of the indicator in $ids (0-based).
+EXPORT_VALUES: Final = (
+    _EXPORT_SCOPE
+    + """, places AS (
+    SELECT t.code, row_number() OVER (ORDER BY t.code) - 1 AS i
+    FROM territories t
+    WHERE t.level = $level AND ($within_level = '' OR t.code IN (SELECT code FROM scope))
+)
+SELECT p.i, list_position($ids, v.indicator_id) - 1 AS j, v."value",
+       coalesce(v.secret, false) AS secret
+FROM indicator_values v JOIN places p ON p.code = v.code
+WHERE v.level = $level AND list_contains($ids, v.indicator_id)
+"""
+)
+EXPORT_WITHIN: Final = """
+SELECT name FROM territories WHERE level = $within_level AND code = $within_code
+"""
+EXPORT_REGISTRY: Final = """
+SELECT id, theme, label, coalesce(unit, '') AS unit, coalesce(definition, '') AS definition,
+       coalesce(formula, '') AS formula, coalesce(sources, '') AS sources,
+       coalesce(vintage, '') AS vintage, coalesce(decimals, 1) AS decimals
+FROM indicators ORDER BY rowid
+"""
+EXPORT_SECRECY_IDS: Final = """
+SELECT DISTINCT indicator_id FROM indicator_values WHERE secret ORDER BY 1
+"""
+EXPORT_BUILD_INFO: Final = "SELECT key, value FROM build_info ORDER BY key"
+EXPORT_META: Final = """
+SELECT dataset, coalesce(title, '') AS title, coalesce(publisher, '') AS publisher,
+       coalesce(vintage, '') AS vintage, coalesce(licence, '') AS licence,
+       coalesce(status, '') AS status, coalesce(url, '') AS url, coalesce(role, '') AS role
+FROM meta ORDER BY dataset
+"""
+EXPORT_BASE_SOURCES: Final = """
+SELECT DISTINCT s FROM (
+    SELECT population_source AS s FROM territories WHERE level = 'commune'
+    UNION ALL
+    SELECT geometry_source FROM territories WHERE level = 'commune' AND $geometry
+) WHERE s IS NOT NULL ORDER BY 1
+"""
+
+
+# --- Fracture (indicators/fracture_step.py, issue 4 part 4) -----------------------------
+# Texts only; the step registers its frames under these fixed names before running them.
+FRACTURE_BASE_INDICATORS: Final = """
+SELECT id, label, unit, decimals, sources, vintage, higher_is_better, service_type,
+       "mode", threshold_min
+FROM indicators WHERE list_contains($themes, theme) ORDER BY id
+"""
+FRACTURE_COMMUNES: Final = """
+SELECT code, epci_code, dep_code, reg_code, population::DOUBLE AS population, density_level
+FROM territories WHERE level = 'commune' ORDER BY code
+"""
+# Commune-level values as (row, column) positions of the step's matrix.
+FRACTURE_VALUE_CELLS: Final = """
+SELECT i.k AS row_k, c.k AS col_k, v."value"::DOUBLE AS "value"
+FROM indicator_values v
+JOIN _fracture_ids i ON i.id = v.indicator_id
+JOIN _fracture_codes c ON c.code = v.code
+WHERE v.level = 'commune' AND v."value" IS NOT NULL
+"""
+FRACTURE_FILOSOFI: Final = """
+SELECT commune_code::VARCHAR AS commune_code, median_income_eur::DOUBLE AS median_income_eur,
+       poverty_rate_pct::DOUBLE AS poverty_rate_pct
+FROM raw_filosofi_communes
+"""
+_FRACTURE_COLUMNS: Final = """
+indicator_id::VARCHAR AS indicator_id, "level"::VARCHAR AS "level", code::VARCHAR AS code,
+index_id::VARCHAR AS index_id, "value"::DOUBLE AS "value", n_communes::INTEGER AS n_communes,
+population_covered::DOUBLE AS population_covered, note::VARCHAR AS note
+"""
+# _fracture_frame: every indicator's indices; _fracture_extra: the overlay's share.
+WRITE_FRACTURE_INDICES: Final = (
+    "CREATE OR REPLACE TABLE fracture_indices AS\n"
+    f"SELECT {_FRACTURE_COLUMNS} FROM _fracture_frame\n"
+    f"UNION ALL SELECT {_FRACTURE_COLUMNS} FROM _fracture_extra"
+)
+WRITE_DOUBLE_PEINE: Final = """
+CREATE OR REPLACE TABLE double_peine AS
+SELECT commune_code::VARCHAR AS commune_code, dep_code::VARCHAR AS dep_code,
+       population::DOUBLE AS population, median_income_eur::DOUBLE AS median_income_eur,
+       poverty_rate_pct::DOUBLE AS poverty_rate_pct,
+       access_indicator_id::VARCHAR AS access_indicator_id, access_value::DOUBLE AS access_value,
+       ref_median_income_eur::DOUBLE AS ref_median_income_eur,
+       ref_poverty_rate_pct::DOUBLE AS ref_poverty_rate_pct,
+       ref_access_value::DOUBLE AS ref_access_value, poorer::BOOLEAN AS poorer,
+       farther::BOOLEAN AS farther, double_peine::BOOLEAN AS double_peine, note::VARCHAR AS note
+FROM _double_peine_frame
+"""
+DELETE_FRACTURE_VALUES: Final = """
+DELETE FROM indicator_values
+WHERE indicator_id IN (SELECT id FROM indicators WHERE theme = 'fracture')
+"""
+DELETE_FRACTURE_INDICATORS: Final = "DELETE FROM indicators WHERE theme = 'fracture'"
+INSERT_FRACTURE_INDICATORS: Final = """
+INSERT INTO indicators BY NAME
+SELECT id::VARCHAR AS id, theme::VARCHAR AS theme, label::VARCHAR AS label,
+       unit::VARCHAR AS unit, definition::VARCHAR AS definition,
+       formula::VARCHAR AS formula, sources::VARCHAR AS sources,
+       vintage::VARCHAR AS vintage, higher_is_better::BOOLEAN AS higher_is_better,
+       decimals::INTEGER AS decimals, service_type::VARCHAR AS service_type,
+       "mode"::VARCHAR AS "mode", threshold_min::DOUBLE AS threshold_min
+FROM _fracture_registry
+"""
+INSERT_FRACTURE_VALUES: Final = """
+INSERT INTO indicator_values BY NAME
+SELECT indicator_id::VARCHAR AS indicator_id, "level"::VARCHAR AS "level",
+       code::VARCHAR AS code, "value"::DOUBLE AS "value", secret::BOOLEAN AS secret,
+       numerator::DOUBLE AS numerator, denominator::DOUBLE AS denominator
+FROM _fracture_values
+"""
+
+
+# --- ESS (indicators/ess_step.py, issue 4 parts 1-3) ------------------------------------
+# Texts only. The step registers the lookup frames built by the pure kernels of
+# indicators/ess.py (_ess_families, _ess_sections, _ess_employment) and its result frames
+# (_ess_registry, _ess_values, _ess_sectors) under these fixed names before running them.
+ESS_CATEGORIES: Final = """
+SELECT DISTINCT categorie_juridique FROM raw_sirene_unites_legales
+"""
+ESS_ACTIVITIES: Final = """
+SELECT DISTINCT activite_principale FROM raw_sirene_etablissements
+WHERE etat_administratif = 'A'
+"""
+ESS_EMPLOYMENT: Final = """
+SELECT DISTINCT employeur, tranche_effectifs FROM raw_sirene_etablissements
+WHERE etat_administratif = 'A'
+"""
+ESS_TERRITORIES: Final = """
+SELECT level, code, epci_code, dep_code, reg_code, complete, population::DOUBLE AS population
+FROM territories
+"""
+# Active employing establishments of the build's communes (current COG codes), with
+# their estimated jobs (NULL: no usable bracket).
+ESS_ESTABLISHMENTS: Final = """
+CREATE OR REPLACE TEMP TABLE _ess_establishments AS
+SELECT m.code AS commune_code, e.siren, e.activite_principale, emp.jobs
+FROM raw_sirene_etablissements e
+JOIN commune_code_map m ON m.old_code = e.commune_code
+JOIN territories t ON t.level = 'commune' AND t.code = m.code
+JOIN _ess_employment emp
+  ON emp.employeur IS NOT DISTINCT FROM e.employeur
+ AND emp.tranche_effectifs IS NOT DISTINCT FROM e.tranche_effectifs
+WHERE e.etat_administratif = 'A' AND emp.employing
+"""
+# ESS legal units and their family: the Sirene ESS flag, and (second text) the ESS
+# France list when it is loaded; a listed unit missing from the stock is "autre".
+_ESS_UNITS_HEAD: Final = """
+CREATE OR REPLACE TEMP TABLE _ess_units AS
+SELECT u.siren, coalesce(f.family, 'autre') AS family
+FROM raw_sirene_unites_legales u
+LEFT JOIN _ess_families f ON f.categorie_juridique IS NOT DISTINCT FROM u.categorie_juridique
+"""
+ESS_UNITS: Final = _ESS_UNITS_HEAD + "WHERE u.ess\n"
+ESS_UNITS_WITH_LIST: Final = (
+    _ESS_UNITS_HEAD
+    + """WHERE u.ess OR u.siren IN (SELECT siren FROM raw_ess_france_list)
+UNION ALL
+SELECT siren, 'autre' FROM raw_ess_france_list
+WHERE siren NOT IN (SELECT siren FROM raw_sirene_unites_legales)
+"""
+)
+ESS_ATOMS: Final = """
+SELECT e.commune_code, u.family, coalesce(s.section, '?') AS section,
+       count(*)::DOUBLE AS n, coalesce(sum(e.jobs), 0)::DOUBLE AS jobs,
+       coalesce(max(e.jobs), 0)::DOUBLE AS max_jobs
+FROM _ess_establishments e
+JOIN _ess_units u ON u.siren = e.siren
+LEFT JOIN _ess_sections s ON s.activite_principale IS NOT DISTINCT FROM e.activite_principale
+GROUP BY ALL ORDER BY ALL
+"""
+ESS_EMPLOYING: Final = """
+SELECT commune_code, count(*)::DOUBLE AS n, coalesce(sum(jobs), 0)::DOUBLE AS jobs,
+       coalesce(max(jobs), 0)::DOUBLE AS max_jobs
+FROM _ess_establishments GROUP BY ALL ORDER BY ALL
+"""
+ESS_COUNTS: Final = """
+SELECT count(*) AS employing, count(*) FILTER (WHERE e.jobs IS NULL) AS no_bracket,
+       count(u.siren) AS ess, count(u.siren) FILTER (WHERE e.jobs IS NULL) AS ess_no_bracket
+FROM _ess_establishments e LEFT JOIN _ess_units u ON u.siren = e.siren
+"""
+ESS_DROP_TEMP: Final = (
+    "DROP TABLE IF EXISTS _ess_establishments",
+    "DROP TABLE IF EXISTS _ess_units",
+)
+DELETE_ESS_VALUES: Final = """
+DELETE FROM indicator_values
+WHERE indicator_id IN (SELECT id FROM indicators WHERE theme = 'ess')
+"""
+DELETE_ESS_INDICATORS: Final = "DELETE FROM indicators WHERE theme = 'ess'"
+INSERT_ESS_INDICATORS: Final = """
+INSERT INTO indicators BY NAME
+SELECT id::VARCHAR AS id, theme::VARCHAR AS theme, label::VARCHAR AS label,
+       unit::VARCHAR AS unit, definition::VARCHAR AS definition,
+       formula::VARCHAR AS formula, sources::VARCHAR AS sources,
+       vintage::VARCHAR AS vintage, higher_is_better::BOOLEAN AS higher_is_better,
+       decimals::INTEGER AS decimals, service_type::VARCHAR AS service_type,
+       "mode"::VARCHAR AS "mode", threshold_min::DOUBLE AS threshold_min
+FROM _ess_registry
+"""
+INSERT_ESS_VALUES: Final = """
+INSERT INTO indicator_values BY NAME
+SELECT indicator_id::VARCHAR AS indicator_id, "level"::VARCHAR AS "level",
+       code::VARCHAR AS code, "value"::DOUBLE AS "value", secret::BOOLEAN AS secret,
+       numerator::DOUBLE AS numerator, denominator::DOUBLE AS denominator
+FROM _ess_values
+"""
+WRITE_ESS_BY_SECTOR: Final = """
+CREATE OR REPLACE TABLE ess_by_sector AS
+SELECT "level"::VARCHAR AS "level", code::VARCHAR AS code, naf_section::VARCHAR AS naf_section,
+       label::VARCHAR AS label, establishments::DOUBLE AS establishments,
+       jobs_estimate::DOUBLE AS jobs_estimate, secret::BOOLEAN AS secret
+FROM _ess_sectors
+"""
+ESS_COLUMNS: Final = """
+SELECT column_name FROM information_schema.columns WHERE table_name = $name
+"""

@@ -18,7 +18,7 @@ from dash.exceptions import PreventUpdate
 from flask import request
 
 from dashboards import downloads, ids, queries
-from dashboards.components import controls, legend, planner, portrait, table
+from dashboards.components import controls, exports, legend, planner, portrait, table
 from dashboards.figures import choropleth
 from dashboards.pages import _planner
 from dashboards.permalink import (
@@ -51,6 +51,7 @@ EMPTY = {"type": "FeatureCollection", "features": []}
 _STYLE = {"variable": "territoires.choropleth.style"}
 _EACH = {"variable": "territoires.choropleth.onEachFeature"}
 _HOVER = {"variable": "territoires.choropleth.hover"}
+_EXPORT_KINDS = {ids.EXPORT_CSV: "csv", ids.EXPORT_XLSX: "xlsx", ids.EXPORT_GPKG: "gpkg"}
 
 
 @dataclass(frozen=True)
@@ -248,25 +249,14 @@ def layout(wh: Warehouse, state: ViewState) -> html.Div:
             html.Section(
                 [
                     html.H2("Tableau des valeurs"),
-                    html.Div(
-                        [
-                            html.Button(
-                                "Exporter en CSV",
-                                id=ids.EXPORT_CSV,
-                                n_clicks=0,
-                                type="button",
-                                className="button",
-                            ),
-                            html.Button(
-                                "Exporter en XLSX",
-                                id=ids.EXPORT_XLSX,
-                                n_clicks=0,
-                                type="button",
-                                className="button",
-                            ),
-                            dcc.Download(id=ids.DOWNLOAD),
-                        ],
-                        className="exports no-print",
+                    exports.export_buttons(
+                        {
+                            ids.EXPORT_CSV: "Exporter en CSV",
+                            ids.EXPORT_XLSX: "Exporter en XLSX",
+                            ids.EXPORT_GPKG: "Exporter en GeoPackage",
+                        },
+                        ids.DOWNLOAD,
+                        ids.EXPORT_STATUS,
                     ),
                     table.grid(ids.GRID, view.columns, view.rows),
                 ],
@@ -414,13 +404,15 @@ def register(app: Dash, wh_of: Callable[[], Warehouse], context: Callable[[], Co
 
     @app.callback(
         Output(ids.DOWNLOAD, "data"),
+        Output(ids.EXPORT_STATUS, "children"),
         Input(ids.EXPORT_CSV, "n_clicks"),
         Input(ids.EXPORT_XLSX, "n_clicks"),
+        Input(ids.EXPORT_GPKG, "n_clicks"),
         State(ids.VIEW, "data"),
         prevent_initial_call=True,
     )
-    def export(_csv: int, _xlsx: int, view: dict[str, Any] | None) -> dict[str, Any]:
-        kind = "csv" if ctx.triggered_id == ids.EXPORT_CSV else "xlsx"
+    def export(_c: int, _x: int, _g: int, view: dict[str, Any] | None) -> tuple[Any, str]:
+        kind = _EXPORT_KINDS[ctx.triggered_id]
         origin = request.host_url.rstrip("/")
         return downloads.download(wh_of(), ViewState.from_dict(view), kind, origin)
 

@@ -11,10 +11,26 @@ from dash.exceptions import PreventUpdate
 from flask import request
 
 from dashboards import downloads, ids, queries
-from dashboards.components import sources
+from dashboards.components import exports, sources
 from dashboards.components.controls import LEVEL_OPTIONS
 from dashboards.permalink import Context, ViewState, check_territory, join_territory, to_url
 from dashboards.queries import Warehouse
+
+_EXPORT_KINDS = {
+    ids.DATA_EXPORT_CSV: "csv",
+    ids.DATA_EXPORT_XLSX: "xlsx",
+    ids.DATA_EXPORT_GPKG: "gpkg",
+}
+
+
+def _scope_text(wh: Warehouse, state: ViewState) -> str:
+    """Which rows an export of this view holds (French sentence)."""
+    scope = downloads.export_scope(state.level, state.territory)
+    if scope is None:
+        return "Lignes exportées : tous les territoires de ce niveau dans l'entrepôt."
+    place = queries.territory(wh, *scope)
+    name = place.name if place else scope[1]
+    return f"Lignes exportées : territoires de ce niveau situés dans {name}."
 
 
 def layout(wh: Warehouse, state: ViewState) -> html.Div:
@@ -42,22 +58,22 @@ def layout(wh: Warehouse, state: ViewState) -> html.Div:
             html.Section(
                 [
                     html.H2("Exporter la vue courante"),
-                    html.P(f"Vue : {current}."),
-                    html.Button(
-                        "CSV (séparateur ;, UTF-8)",
-                        id=ids.DATA_EXPORT_CSV,
-                        n_clicks=0,
-                        type="button",
-                        className="button",
+                    html.P(f"Vue : {current}. {_scope_text(wh, state)}"),
+                    html.P(
+                        "Mêmes fichiers que la commande `territoires export` : colonnes code, "
+                        "nom, niveau, population, puis une colonne par indicateur ; valeurs "
+                        "secrètes ou non calculables laissées vides (jamais 0).",
+                        className="field-help",
                     ),
-                    html.Button(
-                        "XLSX (avec feuille Métadonnées)",
-                        id=ids.DATA_EXPORT_XLSX,
-                        n_clicks=0,
-                        type="button",
-                        className="button",
+                    exports.export_buttons(
+                        {
+                            ids.DATA_EXPORT_CSV: "CSV (séparateur ;, UTF-8)",
+                            ids.DATA_EXPORT_XLSX: "XLSX (avec feuille Métadonnées)",
+                            ids.DATA_EXPORT_GPKG: "GeoPackage (avec géométrie)",
+                        },
+                        ids.DATA_DOWNLOAD,
+                        ids.DATA_EXPORT_STATUS,
                     ),
-                    dcc.Download(id=ids.DATA_DOWNLOAD),
                     dcc.Store(id=ids.selection("donnees")),
                 ],
                 className="exports no-print",
@@ -81,13 +97,15 @@ def layout(wh: Warehouse, state: ViewState) -> html.Div:
 def register(app: Dash, wh_of: Callable[[], Warehouse], context: Callable[[], Context]) -> None:
     @app.callback(
         Output(ids.DATA_DOWNLOAD, "data"),
+        Output(ids.DATA_EXPORT_STATUS, "children"),
         Input(ids.DATA_EXPORT_CSV, "n_clicks"),
         Input(ids.DATA_EXPORT_XLSX, "n_clicks"),
+        Input(ids.DATA_EXPORT_GPKG, "n_clicks"),
         State(ids.VIEW, "data"),
         prevent_initial_call=True,
     )
-    def export(_csv: int, _xlsx: int, view: dict[str, Any] | None) -> dict[str, Any]:
-        kind = "csv" if ctx.triggered_id == ids.DATA_EXPORT_CSV else "xlsx"
+    def export(_c: int, _x: int, _g: int, view: dict[str, Any] | None) -> tuple[Any, str]:
+        kind = _EXPORT_KINDS[ctx.triggered_id]
         origin = request.host_url.rstrip("/")
         return downloads.download(wh_of(), ViewState.from_dict(view), kind, origin)
 

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import geopandas
 import openpyxl
 import pytest
 
@@ -135,15 +136,27 @@ def test_bad_permalink_shows_a_message(page: Any, live_server: str, tmp_path: Pa
 
 def test_exports_download_files_that_parse(page: Any, live_server: str, tmp_path: Path) -> None:
     _open(page, live_server + "/?indicator=density&level=epci")
+    page.focus("#export-csv")  # keyboard reachable: Enter on the focused button
     with page.expect_download() as info:
-        page.click("#export-csv")
+        page.keyboard.press("Enter")
     data = Path(info.value.path()).read_bytes()
     assert info.value.suggested_filename == "territoires_density_epci.csv"
     assert data[:3] == b"\xef\xbb\xbf"
     rows = list(csv.reader(io.StringIO(data[3:].decode("utf-8")), delimiter=";"))
-    assert rows[0][:5] == ["code", "nom", "niveau", "indicateur", "valeur"]
+    assert rows[0] == ["code", "nom", "niveau", "population", "density", "territoire_complet"]
     assert len(rows) == 19
-    assert all(re.fullmatch(r"\d+(,\d+)?", r[4]) for r in rows[1:])
+    for row in rows[1:]:  # partial EPCI: blank, never a figure for part of a territory
+        expected = r"\d+(,\d)?" if row[5] == "oui" else ""
+        assert re.fullmatch(expected, row[4]), row
+    page.wait_for_selector("#export-status:has-text('18 ligne(s) exportée(s)')")
+    with page.expect_download() as info:
+        page.click("#export-gpkg")
+    gpkg = tmp_path / info.value.suggested_filename
+    info.value.save_as(gpkg)
+    assert gpkg.name == "territoires_density_epci.gpkg"
+    read = geopandas.read_file(gpkg)
+    assert len(read) == 18 and read.crs.to_epsg() == 2154
+    assert list(read.columns[:5]) == ["code", "nom", "niveau", "population", "density"]
     with page.expect_download() as info:
         page.click("#export-xlsx")
     xlsx = tmp_path / info.value.suggested_filename

@@ -1,0 +1,660 @@
+"""ESS (économie sociale et solidaire): employing establishments, families, sectors, jobs.
+
+Pure kernels over Sirene codes, the aggregation of establishments into the cells of the
+published tables (territory x column) for communes, EPCI, départements and régions, and
+the ESS indicators built on them. The build step (:mod:`indicators.ess_step`) applies
+the kernels to the distinct codes of the loaded Sirene stocks, counts establishments per
+commune in DuckDB, then calls :func:`ess_cells`, :func:`indicators.secrecy.protect`,
+:func:`indicator_values` and :func:`sector_rows`.
+
+Definitions (also in the indicator definitions)
+-----------------------------------------------
+- **ESS establishment**: an establishment whose legal unit is flagged ESS in Sirene
+  (``economieSocialeSolidaireUniteLegale`` = O), or is listed by ESS France when that
+  list is loaded.
+- **Active employing establishment**: ``etatAdministratifEtablissement`` = A, and
+  employing (:func:`is_employing`): ``caractereEmployeurEtablissement`` = O; when that
+  flag is not stated, a headcount bracket from 00 to 53 (INSEE: 00 = employed someone
+  during the year, nobody on 31 December); NN or no bracket: not employing.
+- **Estimated jobs** (:func:`bracket_jobs`): the midpoint of the establishment's
+  headcount bracket (``geo.constants.ESS_BRACKET_JOBS``): an ESTIMATE, kept apart from
+  the counts and labelled as such. An employing establishment without a usable bracket
+  is counted, its jobs are not.
+- **Family** (:func:`ess_family`): from the legal category (INSEE nomenclature des
+  catégories juridiques): associations, coopératives, mutuelles, fondations, sociétés
+  commerciales de l'ESS, and "autres" (any other or unknown category).
+- **Sector** (:func:`naf_section`): the NAF rév. 2 section (A-U) of the establishment's
+  activity; "?" for a code outside NAF rév. 2 (older nomenclatures) or missing.
+
+Columns of the tables (:data:`COLUMN_KEYS`): the six families, their total (all ESS),
+the NAF sections (same total), and all employing establishments (ESS or not, the
+denominator of the shares).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from geo.constants import ESS_BRACKET_JOBS, ESS_PER_INHABITANTS
+from indicators.registry import Indicator
+from indicators.secrecy import Columns, Hierarchy, SecrecyRule
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+# --- Families --------------------------------------------------------------------------
+# (slug used in indicator ids, French label).
+FAMILIES: Final[tuple[tuple[str, str], ...]] = (
+    ("association", "Associations"),
+    ("cooperative", "Coopératives"),
+    ("mutuelle", "Mutuelles"),
+    ("fondation", "Fondations"),
+    ("societe_commerciale", "Sociétés commerciales de l'ESS"),
+    ("autre", "Autres structures de l'ESS"),
+)
+# INSEE, nomenclature des catégories juridiques (niveaux I, II et III),
+# https://www.insee.fr/fr/information/2028129 (labels below are the niveau III ones).
+# Associations: niveau II 92 "Association loi 1901 ou assimilé" (9210 non déclarée,
+#   9220 déclarée, 9221 d'insertion par l'économique, 9222 intermédiaire, 9223
+#   groupement d'employeurs, 9224 d'avocats, 9230 reconnue d'utilité publique, 9240
+#   congrégation, 9260 de droit local Alsace-Moselle).
+# Fondations: niveau II 93 "Fondation" (9300).
+# Mutuelles: niveau II 82 "Organisme mutualiste" (8210 Mutuelle, 8250 Assurance mutuelle
+#   agricole, 8290 Autre organisme mutualiste) and 6411 "Société d'assurance à forme
+#   mutuelle" (niveau II 64, Société d'assurance mutuelle).
+# Coopératives: niveau II 51 "Société coopérative commerciale particulière" (5191 caution
+#   mutuelle, 5192 banque populaire, 5193 crédit maritime mutuel, 5194 crédit mutuel,
+#   5195 association coopérative inscrite, 5196 caisse d'épargne à forme coopérative),
+#   niveau II 63 "Société coopérative agricole" (6316 CUMA, 6317, 6318 union), every
+#   niveau III code whose label names a cooperative form (listed below: SNC, SCS, SCA,
+#   SARL, SA and civil cooperative companies), and the cooperative banks with their own
+#   codes: 6100 Caisse d'épargne et de prévoyance (cooperative banks since loi
+#   n° 99-532 du 25 juin 1999), 6595 Caisse locale de crédit mutuel, 6596 Caisse de
+#   crédit agricole mutuel. SCOP and SCIC in the SAS form have no own code (5710 SAS):
+#   they fall in the commercial companies.
+# Sociétés commerciales de l'ESS: any other niveau I 5 "Société commerciale" code (loi
+#   n° 2014-856 du 31 juillet 2014, article 1er II).
+_ASSOCIATION_PREFIX: Final = "92"
+_FONDATION_PREFIX: Final = "93"
+_MUTUELLE_PREFIX: Final = "82"
+_MUTUELLE_CODES: Final = frozenset({"6411"})
+_COOPERATIVE_PREFIXES: Final = ("51", "63")
+_COOPERATIVE_CODES: Final = frozenset(
+    {
+        "5203",  # SNC coopérative
+        "5307",  # SCS coopérative
+        "5309",  # SCA coopérative
+        "5443",  # SARL coopérative de construction
+        "5451",  # SARL coopérative de consommation
+        "5453",  # SARL coopérative artisanale
+        "5454",  # SARL coopérative d'intérêt maritime
+        "5455",  # SARL coopérative de transport
+        "5458",  # SARL coopérative ouvrière de production (SCOP)
+        "5459",  # SARL union de sociétés coopératives
+        "5460",  # Autre SARL coopérative
+        "5543",  # SA coopérative de construction à conseil d'administration
+        "5547",  # SA coopérative de production de HLM à conseil d'administration
+        "5551",  # SA coopérative de consommation à conseil d'administration
+        "5552",  # SA coopérative de commerçants-détaillants à conseil d'administration
+        "5553",  # SA coopérative artisanale à conseil d'administration
+        "5554",  # SA coopérative (d'intérêt) maritime à conseil d'administration
+        "5555",  # SA coopérative de transport à conseil d'administration
+        "5558",  # SA coopérative ouvrière de production (SCOP) à conseil d'administration
+        "5559",  # SA union de sociétés coopératives à conseil d'administration
+        "5560",  # Autre SA coopérative à conseil d'administration
+        "5643",  # SA coopérative de construction à directoire
+        "5647",  # Société coopérative de production de HLM anonyme à directoire
+        "5651",  # SA coopérative de consommation à directoire
+        "5652",  # SA coopérative de commerçants-détaillants à directoire
+        "5653",  # SA coopérative artisanale à directoire
+        "5654",  # SA coopérative d'intérêt maritime à directoire
+        "5655",  # SA coopérative de transport à directoire
+        "5658",  # SA coopérative ouvrière de production (SCOP) à directoire
+        "5659",  # SA union de sociétés coopératives à directoire
+        "5660",  # Autre SA coopérative à directoire
+        "6100",  # Caisse d'épargne et de prévoyance
+        "6543",  # Société civile coopérative de construction
+        "6551",  # Société civile coopérative de consommation
+        "6554",  # Société civile coopérative d'intérêt maritime
+        "6558",  # Société civile coopérative entre médecins
+        "6560",  # Autre société civile coopérative
+        "6595",  # Caisse locale de crédit mutuel
+        "6596",  # Caisse de crédit agricole mutuel
+    }
+)
+_COMMERCIAL_PREFIX: Final = "5"
+
+# --- NAF rév. 2 sections -------------------------------------------------------------
+# INSEE, Nomenclature d'activités française NAF rév. 2 (décret n° 2007-1888 du 26
+# décembre 2007): section, first and last division, French label.
+SECTIONS: Final[tuple[tuple[str, int, int, str], ...]] = (
+    ("A", 1, 3, "Agriculture, sylviculture et pêche"),
+    ("B", 5, 9, "Industries extractives"),
+    ("C", 10, 33, "Industrie manufacturière"),
+    (
+        "D",
+        35,
+        35,
+        "Production et distribution d'électricité, de gaz, de vapeur et d'air conditionné",
+    ),
+    (
+        "E",
+        36,
+        39,
+        "Production et distribution d'eau ; assainissement, gestion des déchets et dépollution",
+    ),
+    ("F", 41, 43, "Construction"),
+    ("G", 45, 47, "Commerce ; réparation d'automobiles et de motocycles"),
+    ("H", 49, 53, "Transports et entreposage"),
+    ("I", 55, 56, "Hébergement et restauration"),
+    ("J", 58, 63, "Information et communication"),
+    ("K", 64, 66, "Activités financières et d'assurance"),
+    ("L", 68, 68, "Activités immobilières"),
+    ("M", 69, 75, "Activités spécialisées, scientifiques et techniques"),
+    ("N", 77, 82, "Activités de services administratifs et de soutien"),
+    ("O", 84, 84, "Administration publique"),
+    ("P", 85, 85, "Enseignement"),
+    ("Q", 86, 88, "Santé humaine et action sociale"),
+    ("R", 90, 93, "Arts, spectacles et activités récréatives"),
+    ("S", 94, 96, "Autres activités de services"),
+    (
+        "T",
+        97,
+        98,
+        "Activités des ménages en tant qu'employeurs ; activités indifférenciées "
+        "des ménages en tant que producteurs de biens et services pour usage propre",
+    ),
+    ("U", 99, 99, "Activités extra-territoriales"),
+)
+UNKNOWN_SECTION: Final = "?"
+UNKNOWN_SECTION_LABEL: Final = "Section inconnue (code d'activité hors NAF rév. 2 ou absent)"
+_NAF2_RE: Final = re.compile(r"^(\d{2})\.\d{2}[A-Z]$")
+
+# --- Columns of the tables -----------------------------------------------------------
+ESS_KEY: Final = "ess"
+ALL_KEY: Final = "all"
+SECTION_KEYS: Final[tuple[str, ...]] = (*(s[0] for s in SECTIONS), UNKNOWN_SECTION)
+COLUMN_KEYS: Final[tuple[str, ...]] = (
+    *(f for f, _ in FAMILIES),
+    ESS_KEY,
+    *(f"section_{s}" for s in SECTION_KEYS),
+    ALL_KEY,
+)
+FAMILY_COLUMNS: Final = tuple(range(len(FAMILIES)))
+ESS_COLUMN: Final = len(FAMILIES)
+SECTION_COLUMNS: Final = tuple(range(ESS_COLUMN + 1, ESS_COLUMN + 1 + len(SECTION_KEYS)))
+ALL_COLUMN: Final = len(COLUMN_KEYS) - 1
+COLUMNS: Final = Columns(
+    len(COLUMN_KEYS), ((FAMILY_COLUMNS, ESS_COLUMN), (SECTION_COLUMNS, ESS_COLUMN))
+)
+LEVELS: Final[tuple[str, ...]] = ("commune", "epci", "departement", "region")
+_PARENT_CODE: Final = {"epci": "epci_code", "departement": "dep_code", "region": "reg_code"}
+
+
+# --------------------------------------------------------------------------- kernels
+
+
+def _text(codes: pd.Series) -> pd.Series:
+    return codes.astype(object).where(codes.notna(), "").astype(str).str.strip()
+
+
+def ess_family(categorie_juridique: pd.Series) -> pd.Series:
+    """ESS family slug (:data:`FAMILIES`) of each legal-category code.
+
+    Parameters
+    ----------
+    categorie_juridique : Series of str
+        INSEE 4-digit codes (``categorieJuridiqueUniteLegale``); NULL allowed.
+
+    Returns
+    -------
+    Series of str
+        Same index; ``"autre"`` for a missing or unlisted code (module docstring).
+    """
+    code = _text(categorie_juridique)
+    out = pd.Series("autre", index=categorie_juridique.index, dtype=object)
+    valid = code.str.fullmatch(r"\d{4}")
+    out[valid & code.str.startswith(_COMMERCIAL_PREFIX)] = "societe_commerciale"
+    cooperative = code.isin(_COOPERATIVE_CODES) | code.str.startswith(_COOPERATIVE_PREFIXES)
+    out[valid & cooperative] = "cooperative"
+    mutuelle = code.str.startswith(_MUTUELLE_PREFIX) | code.isin(_MUTUELLE_CODES)
+    out[valid & mutuelle] = "mutuelle"
+    out[valid & code.str.startswith(_FONDATION_PREFIX)] = "fondation"
+    out[valid & code.str.startswith(_ASSOCIATION_PREFIX)] = "association"
+    return out
+
+
+def naf_section(activite: pd.Series) -> pd.Series:
+    """NAF rév. 2 section letter of each activity code (``"?"`` when not NAF rév. 2).
+
+    Parameters
+    ----------
+    activite : Series of str
+        ``activitePrincipaleEtablissement`` codes such as ``88.99B``; NULL allowed.
+
+    Returns
+    -------
+    Series of str
+        Same index: ``A`` .. ``U``, or :data:`UNKNOWN_SECTION` for a missing code, a
+        code of an older nomenclature (NAF rév. 1 ``85.3K``, NAP) or a division that
+        NAF rév. 2 does not use (e.g. ``04``).
+    """
+    division = _text(activite).str.extract(_NAF2_RE, expand=False)
+    number = pd.to_numeric(division, errors="coerce")
+    out = pd.Series(UNKNOWN_SECTION, index=activite.index, dtype=object)
+    for letter, first, last, _ in SECTIONS:
+        out[(number >= first) & (number <= last)] = letter
+    return out
+
+
+def bracket_jobs(tranche: pd.Series) -> pd.Series:
+    """Estimated salaried jobs of each headcount bracket (NaN: no estimate).
+
+    Parameters
+    ----------
+    tranche : Series of str
+        ``trancheEffectifsEtablissement`` codes (``NN``, ``00`` .. ``53``); NULL allowed.
+
+    Returns
+    -------
+    Series of float
+        Same index; jobs from ``geo.constants.ESS_BRACKET_JOBS`` (bracket midpoint,
+        ``00`` -> 0, ``53`` -> 10 000); NaN for ``NN``, NULL or an unknown code.
+    """
+    return _text(tranche).map(dict(ESS_BRACKET_JOBS)).astype(np.float64)
+
+
+def is_employing(employeur: pd.Series, tranche: pd.Series) -> pd.Series:
+    """Whether each establishment is employing (rule in the module docstring).
+
+    Parameters
+    ----------
+    employeur : Series of bool or None
+        ``caractereEmployeurEtablissement`` (O -> True, N -> False, not stated -> None).
+    tranche : Series of str
+        Headcount bracket codes.
+
+    Returns
+    -------
+    Series of bool
+        The stated flag; when it is not stated, True for a bracket ``00`` .. ``53``.
+    """
+    flag = employeur.astype("boolean")
+    by_bracket = _text(tranche).isin(dict(ESS_BRACKET_JOBS).keys())
+    return flag.fillna(pd.Series(by_bracket, index=employeur.index)).astype(bool)
+
+
+# --------------------------------------------------------------------------- cells
+
+
+@dataclass(frozen=True)
+class TerritoryLayout:
+    """Territories in table order (communes first, then EPCI, départements, régions).
+
+    ``frame`` holds ``level``, ``code``, ``complete`` (bool) and ``population``;
+    ``hierarchy`` the published containers of each commune (complete territories only).
+    """
+
+    frame: pd.DataFrame
+    hierarchy: Hierarchy
+
+    @property
+    def published(self) -> BoolArray:
+        return self.frame["complete"].to_numpy(dtype=bool)
+
+
+def territory_layout(territories: pd.DataFrame) -> TerritoryLayout:
+    """Order the territories of a warehouse and link each commune to its containers.
+
+    Parameters
+    ----------
+    territories : DataFrame
+        ``level``, ``code``, ``epci_code``, ``dep_code``, ``reg_code``, ``complete``,
+        ``population`` (the ``territories`` table).
+
+    Returns
+    -------
+    TerritoryLayout
+        Communes are always published; an EPCI, département or région only when
+        ``complete`` (all its communes in the build), else it is in no table.
+    """
+    frame = territories.copy()
+    frame["complete"] = frame["complete"].astype("boolean").fillna(False).astype(bool)
+    frame.loc[frame["level"] == "commune", "complete"] = True
+    rank = frame["level"].map({lvl: i for i, lvl in enumerate(LEVELS)})
+    if rank.isna().any():
+        raise ValueError(
+            f"niveau de territoire inconnu : {sorted(set(frame['level'][rank.isna()]))}"
+        )
+    frame = frame.assign(_rank=rank).sort_values(["_rank", "code"], kind="stable")
+    frame = frame.drop(columns="_rank").reset_index(drop=True)
+    communes = frame[frame["level"] == "commune"]
+    ancestors = np.full((len(communes), len(_PARENT_CODE)), -1, dtype=np.int64)
+    for k, (level, column) in enumerate(_PARENT_CODE.items()):
+        rows = frame.index[(frame["level"] == level) & frame["complete"]]
+        number = pd.Series(rows.to_numpy(), index=frame.loc[rows, "code"].to_numpy())
+        found = communes[column].map(number)
+        ancestors[:, k] = found.fillna(-1).to_numpy(dtype=np.int64)
+    keep = ["level", "code", "complete", "population"]
+    return TerritoryLayout(frame[keep], Hierarchy(ancestors, len(frame)))
+
+
+@dataclass(frozen=True)
+class EssCells:
+    """Cells of the ESS tables, arrays territories x :data:`COLUMN_KEYS`.
+
+    ``n`` establishments, ``jobs`` estimated jobs, ``max_jobs`` estimated jobs of the
+    largest establishment.
+    """
+
+    n: FloatArray
+    jobs: FloatArray
+    max_jobs: FloatArray
+
+
+def ess_cells(atoms: pd.DataFrame, employing: pd.DataFrame, layout: TerritoryLayout) -> EssCells:
+    """Aggregate commune counts into the cells of every territory.
+
+    Parameters
+    ----------
+    atoms : DataFrame
+        ESS establishments per (``commune_code``, ``family``, ``section``): ``n``,
+        ``jobs`` (estimated, unknown brackets as 0) and ``max_jobs``.
+    employing : DataFrame
+        All active employing establishments per ``commune_code``: ``n``, ``jobs``,
+        ``max_jobs``.
+    layout : TerritoryLayout
+
+    Returns
+    -------
+    EssCells
+        Sums (and maxima) over the communes of each territory; columns per
+        :data:`COLUMN_KEYS`. A territory in no published table (incomplete: some of its
+        communes are outside the build) stays at zero: it is never published. Pure;
+        empty inputs give zeros.
+
+    Raises
+    ------
+    ValueError
+        A commune, family or section code unknown to the layout.
+    """
+    frame = layout.frame
+    n_communes = layout.hierarchy.n_communes
+    shape = (len(frame), len(COLUMN_KEYS))
+    out = {k: np.zeros(shape) for k in ("n", "jobs", "max_jobs")}
+    commune_index = pd.Index(frame["code"].iloc[:n_communes])
+    family_col = {f: i for i, (f, _) in enumerate(FAMILIES)}
+    section_col = {s: SECTION_COLUMNS[i] for i, s in enumerate(SECTION_KEYS)}
+    pieces = [
+        (atoms, atoms["family"].map(family_col) if len(atoms) else atoms["family"], "famille"),
+        (atoms, atoms["section"].map(section_col) if len(atoms) else atoms["section"], "section"),
+        (atoms, pd.Series(ESS_COLUMN, index=atoms.index), "total"),
+        (employing, pd.Series(ALL_COLUMN, index=employing.index), "employeurs"),
+    ]
+    for table, column, what in pieces:
+        rows = commune_index.get_indexer(table["commune_code"])
+        bad = (rows < 0) | column.isna().to_numpy()
+        if bad.any():
+            raise ValueError(f"ESS ({what}) : code inconnu {table[bad].iloc[0].to_dict()}")
+        cols = column.to_numpy(dtype=np.int64)
+        np.add.at(out["n"], (rows, cols), table["n"].to_numpy(np.float64))
+        np.add.at(out["jobs"], (rows, cols), table["jobs"].to_numpy(np.float64))
+        np.maximum.at(out["max_jobs"], (rows, cols), table["max_jobs"].to_numpy(np.float64))
+    anc = layout.hierarchy.ancestors
+    for k in range(anc.shape[1]):
+        has = anc[:, k] >= 0
+        for name in ("n", "jobs"):
+            np.add.at(out[name], anc[has, k], out[name][:n_communes][has])
+        np.maximum.at(out["max_jobs"], anc[has, k], out["max_jobs"][:n_communes][has])
+    return EssCells(out["n"], out["jobs"], out["max_jobs"])
+
+
+# --------------------------------------------------------------------------- indicators
+
+
+@dataclass(frozen=True)
+class EssSources:
+    """Catalogue names and vintages cited by the ESS indicators (from ``meta``)."""
+
+    establishments: tuple[str, ...]  # Sirene stocks (and the ESS France list when loaded)
+    population: tuple[str, ...]
+    vintages: dict[str, str]
+
+    def cite(self, *, population: bool = False) -> tuple[str, str]:
+        names = [*self.establishments, *(self.population if population else ())]
+        vintage = " ; ".join(
+            f"{n} : {self.vintages.get(n) or 'millésime non renseigné'}" for n in names
+        )
+        return ", ".join(names), vintage
+
+
+@dataclass(frozen=True)
+class _Spec:
+    id: str
+    kind: str  # count, jobs, per_inhabitants, share_count, share_jobs
+    column: int
+
+
+_SPECS: Final[tuple[_Spec, ...]] = (
+    _Spec("ess_establishments", "count", ESS_COLUMN),
+    *(_Spec(f"ess_establishments__{f}", "count", i) for i, (f, _) in enumerate(FAMILIES)),
+    _Spec("ess_establishments_per_10k", "per_inhabitants", ESS_COLUMN),
+    _Spec("ess_share_establishments", "share_count", ESS_COLUMN),
+    _Spec("ess_jobs_estimate", "jobs", ESS_COLUMN),
+    *(_Spec(f"ess_jobs_estimate__{f}", "jobs", i) for i, (f, _) in enumerate(FAMILIES)),
+    _Spec("ess_share_jobs_estimate", "share_jobs", ESS_COLUMN),
+)
+ESS_INDICATOR_IDS: Final[tuple[str, ...]] = tuple(s.id for s in _SPECS)
+
+
+def _brackets_text() -> str:
+    parts = [f"{code} : {f'{jobs:g}'.replace('.', ',')}" for code, jobs in ESS_BRACKET_JOBS]
+    return ", ".join(parts)
+
+
+def _definitions(listed: bool) -> dict[str, str]:
+    who = "l'indicateur ESS du répertoire Sirene" + (
+        " ou la liste des entreprises de l'ESS d'ESS France" if listed else ""
+    )
+    return {
+        "scope": (
+            "Établissements actifs et employeurs du répertoire Sirene (état A ; caractère "
+            "employeur O, ou à défaut tranche d'effectif de 00 à 53) dont l'unité légale "
+            f"relève de l'économie sociale et solidaire selon {who}."
+        ),
+        "family": (
+            " Famille d'après la catégorie juridique de l'unité légale (nomenclature INSEE) : "
+            "associations (92xx), fondations (9300), mutuelles (82xx, 6411), coopératives "
+            "(51xx, 63xx, formes coopératives des sociétés, caisses d'épargne et de crédit "
+            "mutuel), sociétés commerciales de l'ESS (autres 5xxx), autres."
+        ),
+        "jobs": (
+            " ESTIMATION, pas un effectif mesuré : chaque établissement compte pour le milieu "
+            "de sa tranche d'effectif salarié Sirene au 31 décembre (tranche : emplois "
+            f"estimés ; {_brackets_text()}) ; un établissement sans tranche renseignée est "
+            "compté parmi les établissements mais pas dans les emplois."
+        ),
+        "secret": " " + SecrecyRule().text(),
+    }
+
+
+def ess_registry(sources: EssSources) -> list[Indicator]:
+    """Metadata of the ESS indicators, in :data:`ESS_INDICATOR_IDS` order.
+
+    Parameters
+    ----------
+    sources : EssSources
+        What fed them (``meta``): cited in ``sources`` and ``vintage``.
+
+    Returns
+    -------
+    list of Indicator
+        Theme ``ess``. Job figures say "estimation" in their label and definition.
+    """
+    text = _definitions("ess_france_list" in sources.establishments)
+    family_label = dict(FAMILIES)
+    per = f"{ESS_PER_INHABITANTS:,.0f}".replace(",", " ")
+    out = []
+    for spec in _SPECS:
+        family = COLUMN_KEYS[spec.column] if spec.column != ESS_COLUMN else None
+        suffix = f" : {family_label[family].lower()}" if family else ""
+        cited, vintage = sources.cite(population=spec.kind == "per_inhabitants")
+        label, unit, formula, decimals, extra = {
+            "count": (
+                f"Établissements employeurs de l'ESS{suffix}",
+                "établissements",
+                "nombre d'établissements",
+                0,
+                text["family"] if family else "",
+            ),
+            "jobs": (
+                f"Emplois salariés de l'ESS{suffix} (estimation)",
+                "emplois (estimation)",
+                "Σ emplois estimés des établissements (milieu de tranche)",
+                0,
+                text["jobs"] + (text["family"] if family else ""),
+            ),
+            "per_inhabitants": (
+                f"Établissements employeurs de l'ESS pour {per} habitants",
+                f"pour {per} hab.",
+                f"{ESS_PER_INHABITANTS:g} × établissements ESS / population",
+                1,
+                " Population : celle du territoire dans l'entrepôt.",
+            ),
+            "share_count": (
+                "Part de l'ESS dans les établissements employeurs",
+                "%",
+                "100 × établissements ESS / établissements employeurs actifs (tous)",
+                1,
+                " Dénominateur : tous les établissements actifs et employeurs du territoire.",
+            ),
+            "share_jobs": (
+                "Part de l'ESS dans l'emploi salarié (estimation)",
+                "%",
+                "100 × emplois estimés ESS / emplois estimés de tous les établissements "
+                "employeurs actifs",
+                1,
+                text["jobs"] + " Dénominateur : les emplois estimés de même de tous les "
+                "établissements actifs et employeurs du territoire.",
+            ),
+        }[spec.kind]
+        out.append(
+            Indicator(
+                id=spec.id,
+                theme="ess",
+                label=label,
+                unit=unit,
+                definition=text["scope"] + extra + text["secret"],
+                formula=formula,
+                sources=cited,
+                vintage=vintage,
+                higher_is_better=True,
+                decimals=decimals,
+                service_type=None,
+                mode=None,
+                threshold_min=None,
+            )
+        )
+    return out
+
+
+def _ratio(num: FloatArray, den: FloatArray, scale: float) -> FloatArray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, scale * num / np.where(den > 0, den, 1.0), np.nan)
+
+
+def indicator_values(cells: EssCells, secret: BoolArray, layout: TerritoryLayout) -> pd.DataFrame:
+    """Values of the ESS indicators for every territory (the ``indicator_values`` rows).
+
+    Parameters
+    ----------
+    cells : EssCells
+    secret : bool array (territories x columns)
+        Blank cells (:func:`indicators.secrecy.protect`).
+    layout : TerritoryLayout
+
+    Returns
+    -------
+    DataFrame
+        ``indicator_id``, ``level``, ``code``, ``value``, ``secret`` (bool),
+        ``numerator``, ``denominator``: counts (numerator = value), estimated jobs
+        (numerator = value), per 10 000 inhabitants (establishments / population),
+        shares in % (ESS / all employing establishments, or their estimated jobs). A
+        secret row has value, numerator and denominator NULL; a territory not
+        published (incomplete) has NULL values and ``secret`` false; a ratio with a
+        zero denominator is NULL. Pure.
+    """
+    frame = layout.frame
+    published = layout.published
+    population = frame["population"].to_numpy(dtype=np.float64)
+    ess = ESS_COLUMN
+    pieces = []
+    for spec in _SPECS:
+        col = spec.column
+        hide = secret[:, col].copy()
+        if spec.kind in ("count", "jobs"):
+            source = cells.n if spec.kind == "count" else cells.jobs
+            num, den = source[:, col], np.full(len(frame), np.nan)
+            value = num.copy()
+        elif spec.kind == "per_inhabitants":
+            num, den = cells.n[:, ess], population
+            value = _ratio(num, den, ESS_PER_INHABITANTS)
+        else:
+            source = cells.n if spec.kind == "share_count" else cells.jobs
+            num, den = source[:, ess], source[:, ALL_COLUMN]
+            value = _ratio(num, den, 100.0)
+            hide |= secret[:, ALL_COLUMN]
+        hide &= published
+        blank = hide | ~published
+        pieces.append(
+            pd.DataFrame(
+                {
+                    "indicator_id": spec.id,
+                    "level": frame["level"].to_numpy(),
+                    "code": frame["code"].to_numpy(),
+                    "value": np.where(blank, np.nan, value),
+                    "secret": hide,
+                    "numerator": np.where(blank, np.nan, num),
+                    "denominator": np.where(blank, np.nan, den),
+                }
+            )
+        )
+    return pd.concat(pieces, ignore_index=True)
+
+
+def sector_rows(cells: EssCells, secret: BoolArray, layout: TerritoryLayout) -> pd.DataFrame:
+    """The ``ess_by_sector`` table: ESS establishments and estimated jobs by NAF section.
+
+    Returns
+    -------
+    DataFrame
+        ``level``, ``code``, ``naf_section`` (``A`` .. ``U``, ``?``), ``label`` (French
+        section label), ``establishments``, ``jobs_estimate`` (estimated salaried jobs),
+        ``secret`` (bool); one row per territory and section. Secret cells and
+        territories not published have NULL figures (``secret`` false for the latter).
+        Pure.
+    """
+    frame = layout.frame
+    published = layout.published
+    labels = [label for _, _, _, label in SECTIONS] + [UNKNOWN_SECTION_LABEL]
+    cols = list(SECTION_COLUMNS)
+    n_terr, n_sec = len(frame), len(cols)
+    hide = secret[:, cols] & published[:, None]
+    blank = hide | ~published[:, None]
+    return pd.DataFrame(
+        {
+            "level": np.repeat(frame["level"].to_numpy(), n_sec),
+            "code": np.repeat(frame["code"].to_numpy(), n_sec),
+            "naf_section": np.tile(np.array(SECTION_KEYS, dtype=object), n_terr),
+            "label": np.tile(np.array(labels, dtype=object), n_terr),
+            "establishments": np.where(blank, np.nan, cells.n[:, cols]).ravel(),
+            "jobs_estimate": np.where(blank, np.nan, cells.jobs[:, cols]).ravel(),
+            "secret": hide.ravel(),
+        }
+    )
