@@ -51,6 +51,46 @@ SELECT DISTINCT population_source FROM territories
 WHERE level = 'commune' AND population_source IS NOT NULL ORDER BY 1
 """
 DENSITY_KNOWN: Final = "SELECT count(*) FROM population_points WHERE density_level IS NOT NULL"
+# Replacing one theme's rows of ``indicators`` / ``indicator_values`` (the ESS and
+# fracture steps): the step registers its frames as ``_theme_registry`` and
+# ``_theme_values`` and binds ``$theme``.
+DELETE_THEME_VALUES: Final = """
+DELETE FROM indicator_values
+WHERE indicator_id IN (SELECT id FROM indicators WHERE theme = $theme)
+"""
+DELETE_THEME_INDICATORS: Final = "DELETE FROM indicators WHERE theme = $theme"
+INSERT_THEME_INDICATORS: Final = """
+INSERT INTO indicators BY NAME
+SELECT id::VARCHAR AS id, theme::VARCHAR AS theme, label::VARCHAR AS label,
+       unit::VARCHAR AS unit, definition::VARCHAR AS definition,
+       formula::VARCHAR AS formula, sources::VARCHAR AS sources,
+       vintage::VARCHAR AS vintage, higher_is_better::BOOLEAN AS higher_is_better,
+       decimals::INTEGER AS decimals, service_type::VARCHAR AS service_type,
+       "mode"::VARCHAR AS "mode", threshold_min::DOUBLE AS threshold_min
+FROM _theme_registry
+WHERE theme = $theme
+"""
+INSERT_THEME_VALUES: Final = """
+INSERT INTO indicator_values BY NAME
+SELECT indicator_id::VARCHAR AS indicator_id, "level"::VARCHAR AS "level",
+       code::VARCHAR AS code, "value"::DOUBLE AS "value", secret::BOOLEAN AS secret,
+       numerator::DOUBLE AS numerator, denominator::DOUBLE AS denominator
+FROM _theme_values
+"""
+
+
+def replace_theme(con: duckdb.DuckDBPyConnection, theme: str) -> None:
+    """Replace ``theme``'s indicators and values by the registered ``_theme_*`` frames.
+
+    Runs inside the caller's transaction; the frames must be registered.
+    """
+    params = {"theme": theme}
+    con.execute(DELETE_THEME_VALUES, params)
+    con.execute(DELETE_THEME_INDICATORS, params)
+    con.execute(INSERT_THEME_INDICATORS, params)
+    con.execute(INSERT_THEME_VALUES)
+
+
 META: Final = "SELECT dataset, vintage, status FROM meta"
 TABLE_EXISTS: Final = """
 SELECT count(*) FROM information_schema.tables WHERE table_name = $name
@@ -331,34 +371,12 @@ SELECT commune_code::VARCHAR AS commune_code, dep_code::VARCHAR AS dep_code,
        farther::BOOLEAN AS farther, double_peine::BOOLEAN AS double_peine, note::VARCHAR AS note
 FROM _double_peine_frame
 """
-DELETE_FRACTURE_VALUES: Final = """
-DELETE FROM indicator_values
-WHERE indicator_id IN (SELECT id FROM indicators WHERE theme = 'fracture')
-"""
-DELETE_FRACTURE_INDICATORS: Final = "DELETE FROM indicators WHERE theme = 'fracture'"
-INSERT_FRACTURE_INDICATORS: Final = """
-INSERT INTO indicators BY NAME
-SELECT id::VARCHAR AS id, theme::VARCHAR AS theme, label::VARCHAR AS label,
-       unit::VARCHAR AS unit, definition::VARCHAR AS definition,
-       formula::VARCHAR AS formula, sources::VARCHAR AS sources,
-       vintage::VARCHAR AS vintage, higher_is_better::BOOLEAN AS higher_is_better,
-       decimals::INTEGER AS decimals, service_type::VARCHAR AS service_type,
-       "mode"::VARCHAR AS "mode", threshold_min::DOUBLE AS threshold_min
-FROM _fracture_registry
-"""
-INSERT_FRACTURE_VALUES: Final = """
-INSERT INTO indicator_values BY NAME
-SELECT indicator_id::VARCHAR AS indicator_id, "level"::VARCHAR AS "level",
-       code::VARCHAR AS code, "value"::DOUBLE AS "value", secret::BOOLEAN AS secret,
-       numerator::DOUBLE AS numerator, denominator::DOUBLE AS denominator
-FROM _fracture_values
-"""
 
 
 # --- ESS (indicators/ess_step.py, issue 4 parts 1-3) ------------------------------------
 # Texts only. The step registers the lookup frames built by the pure kernels of
 # indicators/ess.py (_ess_families, _ess_sections, _ess_employment) and its result frames
-# (_ess_registry, _ess_values, _ess_sectors) under these fixed names before running them.
+# (_theme_registry, _theme_values, _ess_sectors) under these fixed names before running them.
 ESS_CATEGORIES: Final = """
 SELECT DISTINCT categorie_juridique FROM raw_sirene_unites_legales
 """
@@ -427,28 +445,6 @@ ESS_DROP_TEMP: Final = (
     "DROP TABLE IF EXISTS _ess_establishments",
     "DROP TABLE IF EXISTS _ess_units",
 )
-DELETE_ESS_VALUES: Final = """
-DELETE FROM indicator_values
-WHERE indicator_id IN (SELECT id FROM indicators WHERE theme = 'ess')
-"""
-DELETE_ESS_INDICATORS: Final = "DELETE FROM indicators WHERE theme = 'ess'"
-INSERT_ESS_INDICATORS: Final = """
-INSERT INTO indicators BY NAME
-SELECT id::VARCHAR AS id, theme::VARCHAR AS theme, label::VARCHAR AS label,
-       unit::VARCHAR AS unit, definition::VARCHAR AS definition,
-       formula::VARCHAR AS formula, sources::VARCHAR AS sources,
-       vintage::VARCHAR AS vintage, higher_is_better::BOOLEAN AS higher_is_better,
-       decimals::INTEGER AS decimals, service_type::VARCHAR AS service_type,
-       "mode"::VARCHAR AS "mode", threshold_min::DOUBLE AS threshold_min
-FROM _ess_registry
-"""
-INSERT_ESS_VALUES: Final = """
-INSERT INTO indicator_values BY NAME
-SELECT indicator_id::VARCHAR AS indicator_id, "level"::VARCHAR AS "level",
-       code::VARCHAR AS code, "value"::DOUBLE AS "value", secret::BOOLEAN AS secret,
-       numerator::DOUBLE AS numerator, denominator::DOUBLE AS denominator
-FROM _ess_values
-"""
 WRITE_ESS_BY_SECTOR: Final = """
 CREATE OR REPLACE TABLE ess_by_sector AS
 SELECT "level"::VARCHAR AS "level", code::VARCHAR AS code, naf_section::VARCHAR AS naf_section,

@@ -111,8 +111,8 @@ def compute_ess(con: duckdb.DuckDBPyConnection, settings: EssSettings | None = N
     registry = ess_registry(sources)
     secret = result.protection.secret
     frames = {
-        "_ess_registry": registry_frame(registry),
-        "_ess_values": indicator_values(result.cells, secret, result.layout),
+        "_theme_registry": registry_frame(registry),
+        "_theme_values": indicator_values(result.cells, secret, result.layout),
         "_ess_sectors": sector_rows(result.cells, secret, result.layout),
     }
     _write(con, frames)
@@ -204,10 +204,7 @@ def _write(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> N
         con.register(name, frame)
     con.begin()
     try:
-        con.execute(_sql.DELETE_ESS_VALUES)
-        con.execute(_sql.DELETE_ESS_INDICATORS)
-        con.execute(_sql.INSERT_ESS_INDICATORS)
-        con.execute(_sql.INSERT_ESS_VALUES)
+        _sql.replace_theme(con, "ess")
         con.execute(_sql.WRITE_ESS_BY_SECTOR)
         con.commit()
     except duckdb.Error:

@@ -432,8 +432,8 @@ def _write(
         "_fracture_frame": table,
         "_fracture_extra": _empty_indices() if extra is None else extra,
         "_double_peine_frame": flags,
-        "_fracture_registry": registry_frame(registry),
-        "_fracture_values": values,
+        "_theme_registry": registry_frame(registry),
+        "_theme_values": values,
     }
     for name, frame in frames.items():
         con.register(name, pa.Table.from_pandas(frame, preserve_index=False))
@@ -441,10 +441,7 @@ def _write(
     try:
         con.execute(_sql.WRITE_FRACTURE_INDICES)
         con.execute(_sql.WRITE_DOUBLE_PEINE)
-        con.execute(_sql.DELETE_FRACTURE_VALUES)
-        con.execute(_sql.DELETE_FRACTURE_INDICATORS)
-        con.execute(_sql.INSERT_FRACTURE_INDICATORS)
-        con.execute(_sql.INSERT_FRACTURE_VALUES)
+        _sql.replace_theme(con, "fracture")
     except duckdb.Error:
         con.execute("ROLLBACK")
         raise
