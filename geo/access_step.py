@@ -33,8 +33,10 @@ import logging
 import math
 from pathlib import Path
 from typing import Final, Protocol
+from xml.etree.ElementTree import ParseError  # nosec B405
 
 import duckdb
+import networkx as nx
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -208,7 +210,10 @@ def _graph(settings: AccessSettings) -> RoadGraph:
         )
     if not Path(path).is_file():
         raise AccessStepError(f"graphe routier introuvable: {path}")
-    return load_road_graph(path)
+    try:
+        return load_road_graph(path)
+    except (ValueError, OSError, ModuleNotFoundError, ParseError, nx.NetworkXError) as exc:
+        raise AccessStepError(f"graphe routier illisible: {path}: {exc}") from exc
 
 
 def _one_type(

@@ -4,7 +4,7 @@ A :class:`RoadGraph` holds nodes (ids, metric x/y) and directed edges (length, O
 ``highway`` class, ``maxspeed``) as arrays. :func:`load_graphml` reads OSMnx GraphML
 (``osmnx.save_graphml``; the ``.gml`` files of the data mirror are GraphML) and
 projects the nodes to a metric CRS; :func:`load_osm_pbf` reads ``.osm.pbf`` extracts
-when the optional package ``pyrosm`` is installed.
+with ``pyrosm`` and gives the same directed edges as OSMnx would.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import ast
 import importlib.util
 import math
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -33,6 +34,14 @@ __all__ = [
     "load_osm_pbf",
     "load_road_graph",
 ]
+
+# Tags read from .osm.pbf extracts.
+_PBF_TAGS: Final = ("highway", "maxspeed", "oneway", "junction")
+# ``oneway`` values making a way one-way, and those reversing it: OSMnx
+# (osmnx.graph._is_path_one_way, _is_path_reversed), so that .osm.pbf and GraphML
+# built by OSMnx give the same directions.
+_ONEWAY_VALUES: Final = frozenset({"yes", "true", "1", "-1", "reverse", "T", "F"})
+_ONEWAY_REVERSED: Final = frozenset({"-1", "reverse", "T"})
 
 # Implicit French ``maxspeed`` values (Code de la route R413-2, R413-3), km/h.
 _IMPLICIT_MAXSPEED: Final = MappingProxyType(
@@ -178,35 +187,66 @@ def graph_from_networkx(
 
 
 def load_osm_pbf(path: str | Path, epsg: int = LAMBERT93) -> RoadGraph:
-    """Read an ``.osm.pbf`` extract with the optional package ``pyrosm``.
+    """Read an ``.osm.pbf`` extract with ``pyrosm`` into a RoadGraph.
 
-    Raises ``ModuleNotFoundError`` naming the package to install when it is missing
-    (it is not a dependency of this project).
+    Every way with a ``highway`` tag of pyrosm's ``"all"`` network (OSMnx ``"all"``:
+    no ``area=yes``, no abandoned/construction/proposed... classes) is split into one
+    edge per pair of consecutive nodes, of great-circle length (pyrosm ``length``).
+    Directions follow OSMnx (``osmnx.graph._is_path_one_way``): a way is one-way when ``oneway`` is
+    one of ``yes``, ``true``, ``1``, ``-1``, ``reverse``, ``T``, ``F`` or when
+    ``junction=roundabout``; ``-1``, ``reverse`` and ``T`` run against the way's node
+    order; any other way gets both directions. The result thus has the edges of
+    ``osmnx.graph_from_xml(..., network_type="all", simplify=False)``; walkers ignore
+    the direction anyway (see :func:`geo.network.mode_edges`).
+
+    Raises
+    ------
+    ModuleNotFoundError
+        ``pyrosm`` is not installed (the message names the package).
+    FileNotFoundError
+        ``path`` does not exist.
+    ValueError
+        The file is not a valid OSM PBF, or holds no road; the message names the file.
     """
     if importlib.util.find_spec("pyrosm") is None:
         raise ModuleNotFoundError(
-            "reading .osm.pbf needs the optional package 'pyrosm' (pip install pyrosm), "
+            "reading .osm.pbf needs the package 'pyrosm' (pip install pyrosm), "
             "which is not installed; or build a GraphML with osmnx (e.g. osmium-tool to "
             ".osm XML, osmnx.graph_from_xml, osmnx.save_graphml) and use load_graphml()"
         )
     import pyrosm
+    from pyrosm.exceptions import PBFException
 
-    nodes, edges = pyrosm.OSM(str(path)).get_network(network_type="all", nodes=True)
+    epsg = check_metric_crs(epsg)
+    file = Path(path)
+    if not file.is_file():
+        raise FileNotFoundError(f"OSM PBF file not found: {file}")
+    try:
+        with warnings.catch_warnings():
+            # pyrosm warns, then returns None, when the extract holds no road.
+            warnings.filterwarnings("ignore", "Could not find any edges", UserWarning)
+            network = pyrosm.OSM(str(file)).get_network(
+                network_type="all", nodes=True, tags_to_keep=list(_PBF_TAGS)
+            )
+    except PBFException as exc:
+        raise ValueError(f"cannot read the OSM PBF file {file}: {exc}") from exc
+    nodes, edges = network if network is not None else (None, None)
+    if nodes is None or edges is None or edges.empty:
+        raise ValueError(f"no road (way with a 'highway' tag) in the OSM PBF file {file}")
     ids = nodes["id"].to_numpy(dtype=np.int64)
-    x, y = transform(
-        nodes["lon"].to_numpy(), nodes["lat"].to_numpy(), WGS84, check_metric_crs(epsg)
-    )
+    x, y = transform(nodes["lon"].to_numpy(), nodes["lat"].to_numpy(), WGS84, epsg)
     position = pd.Index(ids)
     u = position.get_indexer(edges["u"].to_numpy(dtype=np.int64))
     v = position.get_indexer(edges["v"].to_numpy(dtype=np.int64))
-    oneway = edges.get("oneway", pd.Series(None, index=edges.index)).astype(str).str.lower()
-    roundabout = (
-        edges.get("junction", pd.Series(None, index=edges.index)).astype(str) == "roundabout"
-    )
-    forward = (oneway != "-1").to_numpy()
-    backward = (~oneway.isin(["yes", "true", "1"]) & ~roundabout).to_numpy()
-    highway = np.array([_highway(h) for h in edges["highway"]], dtype=object)
-    maxspeed = np.array([_maxspeed(s) for s in edges.get("maxspeed", [None] * len(edges))])
+    if (u < 0).any() or (v < 0).any():
+        raise ValueError(f"edges of the OSM PBF file {file} reference missing nodes")
+    oneway = _tag(edges, "oneway")
+    reverse = oneway.isin(_ONEWAY_REVERSED).to_numpy()
+    one_way = (oneway.isin(_ONEWAY_VALUES) | (_tag(edges, "junction") == "roundabout")).to_numpy()
+    forward = ~reverse  # stored u -> v (way order)
+    backward = reverse | ~one_way  # stored v -> u
+    highway = _mapped(_tag(edges, "highway"), _highway, object)
+    maxspeed = _mapped(_tag(edges, "maxspeed"), _maxspeed, np.float64)
     length = edges["length"].to_numpy(dtype=np.float64)
     return RoadGraph(
         node_ids=ids,
@@ -219,6 +259,21 @@ def load_osm_pbf(path: str | Path, epsg: int = LAMBERT93) -> RoadGraph:
         edge_highway=np.concatenate([highway[forward], highway[backward]]),
         edge_maxspeed_kmh=np.concatenate([maxspeed[forward], maxspeed[backward]]),
     )
+
+
+def _tag(edges: pd.DataFrame, key: str) -> pd.Series:
+    """Tag column as object strings, None where absent (pyrosm omits all-empty keys)."""
+    if key not in edges:
+        return pd.Series(None, index=edges.index, dtype=object)
+    column = edges[key].astype(object)
+    return column.where(column.notna(), None)
+
+
+def _mapped(values: pd.Series, parse: Any, dtype: Any) -> np.ndarray:
+    """Apply ``parse`` once per distinct value (few classes and speeds, many edges)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    parsed = np.array([parse(u) for u in uniques] + [parse(None)], dtype=dtype)
+    return parsed[codes]  # code -1 (missing) picks the trailing parse(None)
 
 
 def _graph_epsg(graph: nx.Graph) -> int:

@@ -144,6 +144,12 @@ def test_network_needs_a_graph(tmp_path: Path) -> None:
         compute_travel_times(
             con, SETTINGS.with_(travel_method="network", road_graph=tmp_path / "none.gml")
         )
+    for name, content in (("bad.osm.pbf", b"not a pbf"), ("bad.graphml", b"<graphml")):
+        (tmp_path / name).write_bytes(content)
+        with pytest.raises(AccessStepError, match=f"illisible: .*{name}"):
+            compute_travel_times(
+                con, SETTINGS.with_(travel_method="network", road_graph=tmp_path / name)
+            )
     with pytest.raises(AccessStepError, match="inconnue"):
         compute_travel_times(con, SETTINGS.with_(travel_method="teleport"))
     assert issubclass(AccessStepError, ValueError)  # the build turns it into a BuildError
