@@ -7,13 +7,25 @@ are joined with a no-break space (U+00A0) so that ``12,3 %`` never wraps.
 from __future__ import annotations
 
 import math
+import re
+from typing import Protocol
 
 from babel.numbers import format_decimal
 
 LOCALE = "fr_FR"
 NBSP = "\u00a0"
-MISSING_TEXT = "valeur manquante"
+MISSING_TEXT = "non disponible"
 CONFIDENTIAL_TEXT = "secret statistique"
+SCORE_UNIT = "score"
+# Registry labels of basket scores end with "(<basket>, sur <n>)" (indicators/registry.py).
+_OUT_OF = re.compile(r"\bsur (\d+)\)\s*$")
+# Dimensionless index units: the value is read without a unit after it.
+_NO_SUFFIX = frozenset({"indice (0 à 1)", "indice"})
+
+
+class HasUnit(Protocol):
+    unit: str
+    label: str
 
 
 def number(value: float | None, decimals: int = 0) -> str:
@@ -37,6 +49,40 @@ def with_unit(value: float | None, unit: str, decimals: int = 0, *, secret: bool
     if not text:
         return MISSING_TEXT
     return f"{text}{NBSP}{unit}" if unit else text
+
+
+def display_unit(ind: HasUnit) -> str:
+    """The unit as read after a value: ``'sur 3'`` for a basket score (``'services'``
+    for a score gap or without a known basket size), nothing for a 0-1 index, else
+    the registry unit (``'%'``, ``'min'``, ``'hab.'``)."""
+    if ind.unit == SCORE_UNIT:
+        match = _OUT_OF.search(ind.label)
+        gap = ind.label.lower().startswith(("écart", "ecart"))
+        return f"sur {match.group(1)}" if match and not gap else "services"
+    return "" if ind.unit in _NO_SUFFIX else ind.unit
+
+
+def unit_title(ind: HasUnit) -> str:
+    """The unit in a title or header: ``'%'``, ``'services sur 3'``, ``'indice 0-1'``."""
+    if ind.unit == SCORE_UNIT:
+        shown = display_unit(ind)
+        return f"services {shown}" if shown.startswith("sur ") else "nombre de services"
+    return ind.unit
+
+
+def titled(ind: HasUnit) -> str:
+    """``'Label (unit)'`` for titles and headers; a basket score's label already
+    ends with "sur <n>", so it stands alone."""
+    if ind.unit == SCORE_UNIT and _OUT_OF.search(ind.label):
+        return ind.label
+    return f"{ind.label} ({unit_title(ind)})"
+
+
+def indicator_value(
+    value: float | None, ind: HasUnit, decimals: int, *, secret: bool = False
+) -> str:
+    """An indicator's value with its readable unit: ``'2,94 sur 3'``, ``'12,3 %'``."""
+    return with_unit(value, display_unit(ind), decimals, secret=secret)
 
 
 def integer(value: float | int | None) -> str:

@@ -13,7 +13,7 @@ from functools import lru_cache
 from dashboards import queries
 from dashboards.figures.classes import ranks
 from dashboards.permalink import LEVEL_LABELS, join_territory, split_territory
-from dashboards.queries import Indicator, Territory, Warehouse
+from dashboards.queries import DoublePeine, FractureIndex, Indicator, Territory, Warehouse
 
 # Containing territories, from the closest up; the key column of each in Territory.
 _PARENTS = {
@@ -46,6 +46,28 @@ class ReferenceOption:
 
 
 @dataclass(frozen=True)
+class FractureBlock:
+    """Fracture indices of one territory (``note`` says why there are none)."""
+
+    territory: Territory
+    indices: tuple[FractureIndex, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Fractures:
+    """The "Fractures territoriales" section: indices of the headline indicators
+    for the territory (for a commune: its EPCI and département), and the
+    double-peine row of a commune."""
+
+    computed: bool  # the warehouse has ``fracture_indices``
+    headlines: tuple[Indicator, ...]
+    blocks: tuple[FractureBlock, ...]
+    double_peine: DoublePeine | None
+    double_peine_computed: bool  # the warehouse has ``double_peine``
+
+
+@dataclass(frozen=True)
 class Portrait:
     territory: Territory
     reference: Territory | None
@@ -53,6 +75,7 @@ class Portrait:
     rows: tuple[Row, ...]
     options: tuple[ReferenceOption, ...]
     has_indicator_tables: bool
+    fractures: Fractures | None = None
 
 
 def parent_code(t: Territory, level: str) -> str | None:
@@ -119,7 +142,52 @@ def portrait(wh: Warehouse, territory: str, reference: str = "") -> Portrait | N
             "portent que sur les communes construites."
         )
     rows = tuple(_row(wh, ind, t, ref) for ind in queries.indicators(wh))
-    return Portrait(t, ref, note, rows, options, queries.has_indicator_tables(wh))
+    has_tables = queries.has_indicator_tables(wh)
+    return Portrait(t, ref, note, rows, options, has_tables, fractures(wh, t))
+
+
+_GINI_PREFIX = "gini__"
+# Territories whose indices a portrait shows: itself, or a commune's EPCI and département.
+_FRACTURE_SCOPE = {"commune": ("epci", "departement")}
+PARTIAL_NOTE = (
+    "non calculable : territoire partiellement dans l'entrepôt (les indices ne portent "
+    "que sur des territoires dont toutes les communes sont construites)"
+)
+NO_INDEX_NOTE = "non calculable : aucun indice pour ce territoire dans cet entrepôt"
+
+
+def headline_indicators(wh: Warehouse) -> tuple[Indicator, ...]:
+    """Base indicators of the registered fracture indicators (``gini__<base id>``),
+    basket scores first: the everyday-basket scores and the France Services time."""
+    bases = [
+        i.id.removeprefix(_GINI_PREFIX)
+        for i in queries.indicators(wh)
+        if i.theme == "fracture" and i.id.startswith(_GINI_PREFIX)
+    ]
+    found = [ind for b in bases if (ind := queries.indicator(wh, b)) is not None]
+    return tuple(sorted(found, key=lambda i: (not i.id.startswith("score_"), i.id)))
+
+
+def fractures(wh: Warehouse, t: Territory) -> Fractures:
+    """Fracture indices around ``t`` and, for a commune, its double-peine status."""
+    heads = headline_indicators(wh)
+    ids_ = tuple(i.id for i in heads)
+    blocks = []
+    for level in _FRACTURE_SCOPE.get(t.level, (t.level,)):
+        place = t if level == t.level else queries.territory(wh, level, parent_code(t, level) or "")
+        if place is None:
+            continue
+        found = queries.fracture_indices(wh, place.level, place.code, ids_)
+        note = "" if found else (PARTIAL_NOTE if not place.complete else NO_INDEX_NOTE)
+        blocks.append(FractureBlock(place, found, note))
+    dp = queries.double_peine(wh, t.code) if t.level == "commune" else None
+    return Fractures(
+        queries.has_fracture_tables(wh),
+        heads,
+        tuple(blocks),
+        dp,
+        "double_peine" in queries.tables(wh),
+    )
 
 
 @lru_cache(maxsize=512)

@@ -29,6 +29,7 @@ from typing import Any
 import duckdb
 
 from indicators import exports, whatif
+from indicators.ess_step import ESTABLISHMENTS, LEGAL_UNITS
 from warehouse.gate import WarehouseError, checked_identifier, connect
 
 LEVELS: tuple[str, ...] = ("commune", "epci", "departement", "region")
@@ -42,6 +43,18 @@ BASE_THEME = "base"
 _POPULATION_ID = "population"
 _DENSITY_ID = "density"
 _FACILITIES_PREFIX = "facilities_per_10k__"
+# Catalogue sources without which a theme has no indicator (to say why it is empty):
+# ESS needs both Sirene stocks (indicators/ess_step.py; the ESS France list is
+# optional); third places come from these two facility sources, rural mobility
+# from the SNCF stations (indicators/registry.py, etl/catalogue.toml).
+THEME_SOURCES = MappingProxyType(
+    {
+        "third_places": ("fabriques_territoire", "france_tiers_lieux"),
+        "mobility": ("sncf_gares",),
+        "ess": (ESTABLISHMENTS, LEGAL_UNITS),
+    }
+)
+_LOADED = "chargée"
 # Simplification of display geometry (degrees) and coordinate decimals, by size.
 _LARGE_LEVEL = 3000
 
@@ -552,10 +565,112 @@ def meta(wh: Warehouse) -> tuple[dict[str, Any], ...]:
 
 
 @lru_cache(maxsize=8)
+def theme_missing_sources(wh: Warehouse) -> MappingProxyType[str, tuple[str, ...]]:
+    """Theme -> the sources of :data:`THEME_SOURCES` that ``meta`` lists as not
+    loaded (status other than "chargée"), in catalogue order."""
+    status = {m["dataset"]: m["status"] for m in meta(wh)}
+    out = {
+        theme: tuple(s for s in names if s in status and status[s] != _LOADED)
+        for theme, names in THEME_SOURCES.items()
+    }
+    return MappingProxyType({k: v for k, v in out.items() if v})
+
+
+@lru_cache(maxsize=8)
 def meta_usage(wh: Warehouse) -> tuple[tuple[str, str], ...]:
     if "meta_usage" not in tables(wh):
         return ()
     return tuple(_rows(wh, "SELECT usage, dataset FROM meta_usage ORDER BY usage"))
+
+
+# --- territorial fractures ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FractureIndex:
+    """One row of ``fracture_indices`` (``value`` None when not computable: ``note``)."""
+
+    indicator_id: str
+    index_id: str
+    value: float | None
+    n_communes: int | None
+    population_covered: float | None
+    note: str
+
+
+@dataclass(frozen=True)
+class DoublePeine:
+    """One row of ``double_peine`` (flags None when unknown; ``note`` says why)."""
+
+    commune_code: str
+    median_income_eur: float | None
+    poverty_rate_pct: float | None
+    access_indicator_id: str
+    access_value: float | None
+    ref_median_income_eur: float | None
+    ref_poverty_rate_pct: float | None
+    ref_access_value: float | None
+    poorer: bool | None
+    farther: bool | None
+    double_peine: bool | None
+    note: str
+
+
+def has_fracture_tables(wh: Warehouse) -> bool:
+    return "fracture_indices" in tables(wh)
+
+
+@lru_cache(maxsize=256)
+def fracture_indices(
+    wh: Warehouse, level: str, code: str, indicator_ids: tuple[str, ...]
+) -> tuple[FractureIndex, ...]:
+    """Fracture indices of one territory for the given base indicators, ordered by
+    indicator then index id; ``()`` when none was computed (incomplete territory,
+    or no ``fracture_indices`` table)."""
+    if not has_fracture_tables(wh) or not indicator_ids:
+        return ()
+    rows = _rows(
+        wh,
+        "SELECT indicator_id, index_id, value, n_communes, population_covered, "
+        "coalesce(note, '') FROM fracture_indices WHERE level = ? AND code = ? "
+        "AND list_contains(?, indicator_id) ORDER BY indicator_id, index_id",
+        [level, code, list(indicator_ids)],
+    )
+    return tuple(
+        FractureIndex(i, x, _finite(v), None if n is None else int(n), _finite(p), note)
+        for i, x, v, n, p, note in rows
+    )
+
+
+@lru_cache(maxsize=1024)
+def double_peine(wh: Warehouse, commune_code: str) -> DoublePeine | None:
+    """The double-peine row of a commune, or None (no Filosofi file, commune of an
+    incomplete département, or table absent)."""
+    if "double_peine" not in tables(wh):
+        return None
+    rows = _rows(
+        wh,
+        "SELECT commune_code, median_income_eur, poverty_rate_pct, access_indicator_id, "
+        "access_value, ref_median_income_eur, ref_poverty_rate_pct, ref_access_value, "
+        "poorer, farther, double_peine, coalesce(note, '') FROM double_peine "
+        "WHERE commune_code = ?",
+        [commune_code],
+    )
+    if not rows:
+        return None
+    r = rows[0]
+    return DoublePeine(
+        r[0],
+        _finite(r[1]),
+        _finite(r[2]),
+        r[3] or "",
+        _finite(r[4]),
+        _finite(r[5]),
+        _finite(r[6]),
+        _finite(r[7]),
+        *(None if b is None else bool(b) for b in r[8:11]),
+        r[11],
+    )
 
 
 # --- planner what-if ---------------------------------------------------------------------

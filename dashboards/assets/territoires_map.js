@@ -105,10 +105,10 @@
     var lines = ["<strong>" + escapeHtml(feature.properties.name) + "</strong>"];
     var text;
     if (c === -2) {
-      text = "secret statistique";
+      text = h.secretText || "secret statistique";
     } else {
       var v = h.val ? formatNumber(h.val[i], h.dec || 0) : null;
-      text = v === null ? "valeur manquante" : v + (h.unit ? "\u00a0" + h.unit : "");
+      text = v === null ? h.missingText || "non disponible" : v + (h.unit ? "\u00a0" + h.unit : "");
     }
     lines.push(escapeHtml(h.label || "") + " : " + escapeHtml(text));
     if (h.rank && h.rank[i]) {
@@ -138,7 +138,7 @@
       var h = hideoutOf(context);
       layer.bindTooltip(function () {
         return tooltipHtml(feature, h);
-      }, { sticky: true, direction: "top" });
+      }, { sticky: true, direction: "auto" }); // "auto": never cut off at the map edge
       layer.on("add", function () {
         // 332+ shapes must not be 332 tab stops: keyboard users get the search and
         // the data-table twin below the map instead.

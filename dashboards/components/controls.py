@@ -3,12 +3,13 @@ classification, number of classes, palette, facility layers, basemap."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dash import dcc, html
 
 from dashboards import ids
+from dashboards.formatting import titled
 from dashboards.permalink import CLASSIFICATIONS, MAX_K, MIN_K, PALETTES
 from dashboards.queries import BASE_THEME, Indicator, ServiceType
 
@@ -16,10 +17,14 @@ THEMES = {
     "access": "Accès aux services en 15 minutes",
     "third_places": "Tiers-lieux",
     "mobility": "Mobilité rurale",
-    "ess": "Économie sociale et solidaire",
+    "ess": "ESS (économie sociale et solidaire)",
     "fracture": "Fractures territoriales",
     BASE_THEME: "Données de base (calculées par le tableau de bord)",
 }
+SHORT_THEMES = {"ess": "ESS"}
+# Themes of issue 5, in this order, always listed in the picker (a header saying
+# why when the warehouse has none of their indicators).
+FIXED_THEMES = ("access", "third_places", "mobility", "ess", "fracture")
 LEVEL_OPTIONS = {
     "commune": "Communes",
     "epci": "EPCI",
@@ -43,18 +48,43 @@ def theme_label(theme: str) -> str:
     return THEMES.get(theme, theme)
 
 
-def indicator_options(indicators: Sequence[Indicator]) -> list[dict[str, object]]:
-    """Dropdown options, one disabled heading per theme followed by its indicators."""
-    order = list(THEMES) + sorted({i.theme for i in indicators} - set(THEMES))
+def picker_label(ind: Indicator) -> str:
+    """``'Label (unit)'``; a score's label already says "sur <n>", so no unit."""
+    return titled(ind)
+
+
+def absent_theme_label(theme: str, missing_sources: Sequence[str]) -> str:
+    """Header of a theme without indicators, saying which sources were not loaded:
+    ``'ESS — source non chargée (sirene_etablissements, sirene_unites_legales)'``."""
+    name = SHORT_THEMES.get(theme, theme_label(theme))
+    if missing_sources:
+        return f"{name} — source non chargée ({', '.join(missing_sources)})"
+    return f"{name} — aucun indicateur dans cet entrepôt"
+
+
+def indicator_options(
+    indicators: Sequence[Indicator],
+    missing_sources: Mapping[str, Sequence[str]] | None = None,
+) -> list[dict[str, object]]:
+    """Dropdown options: one disabled heading per theme (fixed order of
+    :data:`FIXED_THEMES`, then others, then base figures) followed by its
+    indicators. A fixed theme without indicators keeps its heading, saying which
+    sources are missing (``missing_sources``: theme -> catalogue names)."""
+    missing_sources = missing_sources or {}
+    extra = sorted({i.theme for i in indicators} - set(THEMES))
+    order = [*FIXED_THEMES, *extra, BASE_THEME]
     options: list[dict[str, object]] = []
     for theme in order:
         members = sorted((i for i in indicators if i.theme == theme), key=lambda i: i.label)
         if not members:
+            if theme in FIXED_THEMES:
+                label = absent_theme_label(theme, missing_sources.get(theme, ()))
+                options.append({"label": label, "value": f"__theme__{theme}", "disabled": True})
             continue
         options.append(
             {"label": f"— {theme_label(theme)} —", "value": f"__theme__{theme}", "disabled": True}
         )
-        options.extend({"label": f"{i.label} ({i.unit})", "value": i.id} for i in members)
+        options.extend({"label": picker_label(i), "value": i.id} for i in members)
     return options
 
 
@@ -121,6 +151,7 @@ def map_controls(
     facilities: Sequence[str],
     basemap: bool,
     has_indicator_tables: bool,
+    missing_sources: Mapping[str, Sequence[str]] | None = None,
 ) -> list[html.Component]:
     notice = (
         []
@@ -145,7 +176,7 @@ def map_controls(
             "Indicateur",
             dropdown(
                 ids.INDICATOR,
-                options=indicator_options(indicators),
+                options=indicator_options(indicators, missing_sources),
                 value=indicator,
                 clearable=False,
                 searchable=True,

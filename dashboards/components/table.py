@@ -7,6 +7,7 @@ from typing import Any
 
 import dash_ag_grid as dag
 
+from dashboards.formatting import CONFIDENTIAL_TEXT, MISSING_TEXT, titled
 from dashboards.queries import Indicator, Territory, Value
 
 # French texts of the grid's own labels (ag-grid has no bundled locale in dash-ag-grid).
@@ -64,11 +65,15 @@ def column_defs(ind: Indicator, level_label: str) -> list[dict[str, Any]]:
         {"field": "name", "headerName": level_label, "flex": 2, "filter": True},
         {
             "field": "value",
-            "headerName": f"{ind.label} ({ind.unit})",
+            "headerName": titled(ind),
             "flex": 2,
             "type": "numericColumn",
             "filter": "agNumberColumnFilter",
-            "valueFormatter": {"function": f"frNumber(params.value, {int(ind.decimals)})"},
+            "valueFormatter": {"function": f"frValue(params, {int(ind.decimals)})"},
+            "cellClassRules": {
+                "cell-secret": "params.data && params.data.secret",
+                "cell-missing": "params.data && !params.data.secret && params.value == null",
+            },
         },
         {"field": "rank", "headerName": "Rang", "width": 100, "type": "numericColumn"},
         {"field": "status", "headerName": "Statut", "width": 170},
@@ -80,7 +85,7 @@ def row_data(
 ) -> list[dict[str, Any]]:
     rows = []
     for p, v, r in zip(places, values, ranks, strict=True):
-        status = "secret statistique" if v.secret else ("manquante" if v.value is None else "")
+        status = CONFIDENTIAL_TEXT if v.secret else (MISSING_TEXT if v.value is None else "")
         if not p.complete:
             status = (status + " ; " if status else "") + "territoire partiel"
         rows.append(
@@ -88,6 +93,7 @@ def row_data(
                 "code": p.code,
                 "name": p.name,
                 "value": None if v.secret else v.value,
+                "secret": v.secret,
                 "rank": r,
                 "status": status,
             }

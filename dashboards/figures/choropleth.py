@@ -16,7 +16,14 @@ from typing import Any
 
 from dashboards.figures.classes import Classes, class_index, classify, ranks
 from dashboards.figures.palettes import CONFIDENTIAL_SWATCH, MISSING_SWATCH, class_colours
-from dashboards.formatting import integer, number, with_unit
+from dashboards.formatting import (
+    CONFIDENTIAL_TEXT,
+    MISSING_TEXT,
+    display_unit,
+    integer,
+    number,
+    with_unit,
+)
 from dashboards.queries import Indicator, Territory, Value
 
 MISSING, CONFIDENTIAL = -1, -2
@@ -84,8 +91,10 @@ def build(
         "rank": rk,
         "n": sum(r is not None for r in rk),
         "colors": colours,
-        "unit": ind.unit,
+        "unit": display_unit(ind),
         "dec": ind.decimals,
+        "missingText": MISSING_TEXT,
+        "secretText": CONFIDENTIAL_TEXT,
         "label": ind.label,
         "rankNote": rank_note(ind),
         "sel": sel,
@@ -95,7 +104,7 @@ def build(
         legend_entries(classes, colours, ind, values),
         classes,
         tuple(rk),
-        summary(level, places, shown, ind),
+        summary(level, places, shown, ind, n_secret=sum(v.secret for v in values)),
     )
 
 
@@ -111,16 +120,16 @@ def legend_entries(
     n_missing = sum(1 for v in values if v.value is None and not v.secret)
     n_secret = sum(1 for v in values if v.secret)
     if n_missing:
-        out.append(LegendEntry("valeur manquante", n_missing, swatch_class=MISSING_SWATCH))
+        out.append(LegendEntry(MISSING_TEXT, n_missing, swatch_class=MISSING_SWATCH))
     if n_secret:
-        out.append(LegendEntry("secret statistique", n_secret, swatch_class=CONFIDENTIAL_SWATCH))
+        out.append(LegendEntry(CONFIDENTIAL_TEXT, n_secret, swatch_class=CONFIDENTIAL_SWATCH))
     return tuple(out)
 
 
 def _class_label(
     i: int, lower: float | None, upper: float, ind: Indicator, *, distinct: bool
 ) -> str:
-    hi = with_unit(upper, ind.unit, ind.decimals)
+    hi = with_unit(upper, display_unit(ind), ind.decimals)
     if distinct:
         return hi
     lo = number(lower, ind.decimals)
@@ -132,20 +141,22 @@ def summary(
     places: Sequence[Territory],
     shown: Sequence[float | None],
     ind: Indicator,
+    *,
+    n_secret: int = 0,
 ) -> str:
-    """One sentence a screen reader can read instead of the map."""
+    """One sentence a screen reader can read instead of the map; ``shown`` holds
+    None for missing and secret values (``n_secret`` of them are secret)."""
     pairs = [(s, p.name) for s, p in zip(shown, places, strict=True) if s is not None]
     plural = LEVEL_PLURAL.get(level, level)
-    n_missing = len(places) - len(pairs)
+    n_missing = len(places) - len(pairs) - n_secret
     if not pairs:
         return f"{ind.label} : aucune valeur disponible pour les {integer(len(places))} {plural}."
     low, high = min(pairs), max(pairs)
     med = statistics.median(s for s, _ in pairs)
-    missing = (
-        "aucune valeur manquante"
-        if n_missing == 0
-        else f"{integer(n_missing)} sans valeur (manquante ou secrète)"
-    )
+    parts = [f"{integer(n_missing)} sans valeur ({MISSING_TEXT})"] if n_missing else []
+    if n_secret:
+        parts.append(f"{integer(n_secret)} couvert(s) par le {CONFIDENTIAL_TEXT}")
+    missing = " et ".join(parts) if parts else "aucune valeur manquante"
     return (
         f"{ind.label}, {integer(len(places))} {plural} : de {_fmt(low[0], ind)} ({low[1]}) "
         f"à {_fmt(high[0], ind)} ({high[1]}), médiane {_fmt(med, ind)} ; {missing}."
@@ -153,4 +164,4 @@ def summary(
 
 
 def _fmt(x: float, ind: Indicator) -> str:
-    return with_unit(x, ind.unit, ind.decimals)
+    return with_unit(x, display_unit(ind), ind.decimals)

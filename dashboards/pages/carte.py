@@ -20,6 +20,7 @@ from flask import request
 from dashboards import downloads, ids, queries
 from dashboards.components import controls, exports, legend, planner, portrait, table
 from dashboards.figures import choropleth
+from dashboards.formatting import titled
 from dashboards.pages import _planner
 from dashboards.permalink import (
     DEFAULT_K,
@@ -91,7 +92,7 @@ def map_view(wh: Warehouse, state: ViewState) -> MapView:
     sel = code_at_level(wh, state.territory, state.level)
     model = _model(wh, ind.id, state.level, state.classification, state.k, state.palette, sel)
     level_label = controls.LEVEL_OPTIONS[state.level]
-    title = f"{ind.label} ({ind.unit}) — {choropleth.LEVEL_PLURAL[state.level]}"
+    title = f"{titled(ind)} — {choropleth.LEVEL_PLURAL[state.level]}"
     return MapView(
         geo_url(wh, state.level),
         model.hideout,
@@ -210,6 +211,7 @@ def layout(wh: Warehouse, state: ViewState) -> html.Div:
                         facilities=state.facilities,
                         basemap=state.basemap,
                         has_indicator_tables=queries.has_indicator_tables(wh),
+                        missing_sources=queries.theme_missing_sources(wh),
                     ),
                     planner.controls(sts, unavailable_reason(wh)),
                 ],

@@ -13,6 +13,7 @@ from flask import request
 from dashboards import downloads, ids, queries
 from dashboards.components import exports, sources
 from dashboards.components.controls import LEVEL_OPTIONS
+from dashboards.formatting import titled
 from dashboards.permalink import Context, ViewState, check_territory, join_territory, to_url
 from dashboards.queries import Warehouse
 
@@ -37,7 +38,7 @@ def layout(wh: Warehouse, state: ViewState) -> html.Div:
     meta = queries.meta(wh)
     ind = queries.indicator(wh, state.indicator)
     current = (
-        f"{ind.label} ({ind.unit}), niveau {LEVEL_OPTIONS[state.level].lower()}"
+        f"{titled(ind)}, niveau {LEVEL_OPTIONS[state.level].lower()}"
         if ind is not None
         else "aucun indicateur"
     )

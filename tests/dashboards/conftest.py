@@ -2,14 +2,19 @@
 
 ``dash_db``: dep:35 built offline from the mirror with the build steps (travel
 times, indicators); ``base_db``: the same without them (the dashboard must then say
-what it cannot show). ``live_server``: ``dashboards.serve.serve`` in a subprocess on
-127.0.0.1 and a free port. ``page``: headless Debian Chromium through Playwright,
-failing the test on any page error, CSP violation or request leaving localhost.
+what it cannot show); ``secret_db``: a copy of ``dash_db`` in which a few commune
+cells of :data:`SECRET_INDICATOR` are secret and one is NULL (no ESS in the offline
+mirror, so secrecy is simulated on a copy, never on the shared file).
+``live_server``: ``dashboards.serve.serve`` in a subprocess on 127.0.0.1 and a free
+port; ``secret_server``: the same on ``secret_db``. ``page``: headless Debian
+Chromium through Playwright, failing the test on any page error, CSP violation or
+request leaving localhost (pages of either server).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -20,6 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import duckdb
 import pytest
 
 from warehouse.build import BuildReport
@@ -46,18 +52,46 @@ def base_db(dep35_base: BuildReport) -> Path:
     return Path(dep35_base.db_path)
 
 
+SECRET_INDICATOR = "score_15min__walk"
+SECRET_CODES = ("35236", "35001", "35002")  # Redon and two communes: secret cells
+MISSING_CODE = "35003"  # a NULL cell that is not secret: "non disponible"
+
+
+@pytest.fixture(scope="session")
+def secret_db(dash_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of ``dash_db`` with secret cells (value NULL, secret true) and one
+    missing cell for :data:`SECRET_INDICATOR` at commune level."""
+    path = tmp_path_factory.mktemp("secret") / "secret.duckdb"
+    shutil.copy(dash_db, path)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(
+            "UPDATE indicator_values SET secret = true, value = NULL, numerator = NULL, "
+            "denominator = NULL WHERE indicator_id = ? AND level = 'commune' "
+            "AND list_contains(?, code)",
+            [SECRET_INDICATOR, list(SECRET_CODES)],
+        )
+        con.execute(
+            "UPDATE indicator_values SET secret = false, value = NULL, numerator = NULL "
+            "WHERE indicator_id = ? AND level = 'commune' AND code = ?",
+            [SECRET_INDICATOR, MISSING_CODE],
+        )
+    finally:
+        con.close()
+    return path
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_server(dash_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The development server (debug off) on 127.0.0.1, in its own process."""
+def _serve(db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The development server (debug off) on ``db``, on 127.0.0.1, in its own process."""
     port = _free_port()
     log = tmp_path_factory.mktemp("server") / "server.log"
-    code = f"from dashboards.serve import serve; serve({str(dash_db)!r}, port={port})"
+    code = f"from dashboards.serve import serve; serve({str(db)!r}, port={port})"
     with log.open("w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-c", code],
@@ -72,6 +106,18 @@ def live_server(dash_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def live_server(dash_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The development server on the dep:35 build."""
+    yield from _serve(dash_db, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def secret_server(secret_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The development server on the copy with secret cells."""
+    yield from _serve(secret_db, tmp_path_factory)
 
 
 def _wait(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 90.0) -> None:

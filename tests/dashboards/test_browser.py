@@ -20,6 +20,7 @@ import pytest
 
 from dashboards import queries
 from geo.crs import WGS84, transform
+from tests.dashboards.conftest import MISSING_CODE, SECRET_CODES, SECRET_INDICATOR
 
 pytestmark = pytest.mark.browser
 FEATURES = "path.territoires-area"
@@ -221,8 +222,84 @@ def test_keyboard_and_labels(page: Any, live_server: str) -> None:
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Aller au contenu"
     page.focus("#search-input")
-    page.keyboard.type("Rennes")
+    page.keyboard.type("Rennes")  # fast typing must keep every letter in order
     page.locator(".search-hit").first.wait_for()
+    assert page.input_value("#search-input") == "Rennes"
+    assert page.locator(".search-hit").first.inner_text().startswith("Rennes")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     page.wait_for_function("() => window.location.search.includes('territory=35238')")
+
+
+def test_portrait_fracture_section_prints_cleanly(
+    page: Any, live_server: str, tmp_path: Path
+) -> None:
+    page.goto(live_server + "/portrait?territory=35238")  # Rennes: EPCI and département
+    page.wait_for_selector(".fracture-table")
+    section = page.locator(".fracture-block")
+    assert section.count() == 3  # Rennes Métropole, Ille-et-Vilaine, double peine
+    body = page.inner_text("#portrait-body")
+    for words in ("Fractures territoriales", "Rennes Métropole (EPCI)", "Indice de Gini"):
+        assert words in body, words
+    assert "Theil inter-densité" in body and "Écart urbain − rural" in body
+    assert re.search(r"Population en double peine .*: \d+,\d\u00a0%", body)
+    assert "Double peine" in body and "Médiane du département" in body
+    assert "score" not in re.findall(r"\d,\d\d\u00a0(\w+)", body)  # "3,00 sur 3", not "score"
+    page.locator(".fracture-title").scroll_into_view_if_needed()
+    page.screenshot(path=tmp_path / "portrait_fractures.png", full_page=True)
+    page.emulate_media(media="print")
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.fracture-title')).breakBefore")
+        == "page"
+    )
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.fracture-block')).breakInside")
+        == "avoid"
+    )
+    assert not page.is_visible("#print-button") and page.is_visible(".fracture-table")
+    pdf = tmp_path / "portrait.pdf"
+    page.pdf(path=pdf, format="A4")
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    page.screenshot(path=tmp_path / "portrait_fractures_print.png", full_page=True)
+
+
+def test_secret_cells_are_drawn_as_secret(page: Any, secret_server: str, tmp_path: Path) -> None:
+    _open(page, f"{secret_server}/?indicator={SECRET_INDICATOR}&level=commune")
+    secret_fill = "url(#territoires-hatch-secret)"
+    for code in SECRET_CODES:
+        fill = page.get_attribute(f"path.territoires-area.code-{code}", "fill")
+        assert fill == secret_fill, (code, fill)
+    missing = page.get_attribute(f"path.territoires-area.code-{MISSING_CODE}", "fill")
+    assert missing == "url(#territoires-hatch-missing)"
+    assert _fills(page).count(secret_fill) == len(SECRET_CODES)
+    legend = page.inner_text("#legend")
+    assert "secret statistique\n(3)" in legend or "secret statistique (3)" in legend
+    assert "non disponible" in legend
+    page.hover("path.territoires-area.code-35236")
+    tip = page.locator(".leaflet-tooltip")
+    tip.wait_for()
+    assert "Redon" in tip.inner_text() and "secret statistique" in tip.inner_text()
+    page.screenshot(path=tmp_path / "secret_map.png")
+    cell = page.locator(".ag-row[row-id='35001'] .ag-cell.cell-secret")  # first page
+    cell.wait_for()
+    assert cell.inner_text() == "secret statistique"
+    gone = page.locator(f".ag-row[row-id='{MISSING_CODE}'] .ag-cell.cell-missing")
+    assert gone.inner_text() == "non disponible"
+    page.locator("#table-twin").screenshot(path=tmp_path / "secret_table.png")
+
+
+def test_sources_page_fits_and_hides_server_paths(
+    page: Any, live_server: str, mirror_dir: Path, tmp_path: Path
+) -> None:
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(live_server + "/donnees")
+    page.wait_for_selector(".data-table")
+    text = page.inner_text("body")
+    assert str(mirror_dir) not in text and "/work/" not in text and "/tmp/" not in text
+    assert "miroir local : liste-fs-20240801.csv" in text
+    card = page.locator(".donnees")
+    assert page.evaluate("el => el.scrollWidth <= el.clientWidth", card.element_handle())
+    region = page.locator(".table-scroll").first
+    region.focus()
+    assert page.evaluate("document.activeElement.classList.contains('table-scroll')")
+    page.screenshot(path=tmp_path / "donnees.png", full_page=True)

@@ -121,13 +121,14 @@ def test_missing_and_secret_are_never_a_class() -> None:
         "0,0\u00a0%",
         "10,0\u00a0%",
         "30,0\u00a0%",
-        "valeur manquante",
+        "non disponible",
         "secret statistique",
     ]
     assert [e.swatch_class for e in m.legend[-2:]] == ["swatch-missing", "swatch-secret"]
     assert m.summary == (
         "Part à 15 min, 5 communes : de 0,0\u00a0% (Commune 4) à 30,0\u00a0% (Commune 3), "
-        "médiane 10,0\u00a0% ; 2 sans valeur (manquante ou secrète)."
+        "médiane 10,0\u00a0% ; 1 sans valeur (non disponible) et 1 couvert(s) par le "
+        "secret statistique."
     )
 
 

@@ -1,0 +1,100 @@
+"""Secret cells (statistical secrecy) and missing cells, on a copy of the dep:35
+build in which a few commune cells are marked secret (``secret_db``): queries,
+map model, legend, table twin and portrait say "secret statistique", distinct from
+"non disponible", and never draw or export them as zero."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dashboards import queries
+from dashboards.components import legend, portrait, table
+from dashboards.figures import choropleth
+from dashboards.figures.palettes import CONFIDENTIAL_SWATCH, MISSING_SWATCH
+from dashboards.pages.carte import map_view
+from dashboards.permalink import ViewState
+from dashboards.portrait_data import portrait as gather_portrait
+from tests.dashboards.conftest import MISSING_CODE, SECRET_CODES, SECRET_INDICATOR
+
+
+@pytest.fixture(scope="module")
+def wh(secret_db: Path) -> queries.Warehouse:
+    return queries.open_warehouse(secret_db)
+
+
+def _at(wh: queries.Warehouse, code: str) -> int:
+    return queries.territory_index(wh, "commune")[code]
+
+
+def test_queries_return_secret_cells_blank(wh: queries.Warehouse) -> None:
+    values = queries.indicator_values(wh, SECRET_INDICATOR, "commune")
+    secret = {v.code for v in values if v.secret}
+    assert secret == set(SECRET_CODES)
+    assert all(values[_at(wh, c)].value is None for c in SECRET_CODES)
+    missing = values[_at(wh, MISSING_CODE)]
+    assert missing.value is None and not missing.secret
+    assert sum(v.value is not None for v in values) == 332 - 4
+
+
+def test_map_model_codes_legend_and_summary(wh: queries.Warehouse) -> None:
+    ind = queries.indicator(wh, SECRET_INDICATOR)
+    places = queries.territories(wh, "commune")
+    values = queries.indicator_values(wh, SECRET_INDICATOR, "commune")
+    m = choropleth.build("commune", places, values, ind, method="quantiles", k=5, palette="viridis")
+    for code in SECRET_CODES:
+        i = _at(wh, code)
+        assert m.hideout["cls"][i] == choropleth.CONFIDENTIAL
+        assert m.hideout["val"][i] is None and m.hideout["rank"][i] is None
+    assert m.hideout["cls"][_at(wh, MISSING_CODE)] == choropleth.MISSING
+    assert m.hideout["secretText"] == "secret statistique"
+    assert m.hideout["missingText"] == "non disponible"
+    tail = [(e.label, e.count, e.swatch_class) for e in m.legend[-2:]]
+    assert tail == [
+        ("non disponible", 1, MISSING_SWATCH),
+        ("secret statistique", 3, CONFIDENTIAL_SWATCH),
+    ]
+    assert sum(e.count for e in m.legend) == 332
+    assert m.summary.endswith(
+        "1 sans valeur (non disponible) et 3 couvert(s) par le secret statistique."
+    )
+
+
+def test_legend_component_draws_both_hatches(wh: queries.Warehouse) -> None:
+    view = map_view(wh, ViewState(indicator=SECRET_INDICATOR, level="commune"))
+    items = view.legend.children[1].children
+    last = items[-1].children
+    assert "swatch-secret" in last[0].className and last[1].children == "secret statistique"
+    assert "swatch-missing" in items[-2].children[0].className
+    assert legend.legend("x", ()).children[1].children == []
+
+
+def test_table_twin_says_secret_in_words(wh: queries.Warehouse) -> None:
+    view = map_view(wh, ViewState(indicator=SECRET_INDICATOR, level="commune"))
+    rows = {r["code"]: r for r in view.rows}
+    redon = rows["35236"]
+    assert redon["value"] is None and redon["secret"] is True
+    assert redon["status"] == "secret statistique" and redon["rank"] is None
+    assert rows[MISSING_CODE]["status"] == "non disponible"
+    assert rows[MISSING_CODE]["secret"] is False
+    value_col = next(c for c in view.columns if c["field"] == "value")
+    assert value_col["valueFormatter"]["function"].startswith("frValue(params, 2)")
+    assert value_col["headerName"] == "Score du quart d'heure à pied (panier du quotidien, sur 3)"
+    assert set(value_col["cellClassRules"]) == {"cell-secret", "cell-missing"}
+    partial = table.row_data(
+        [queries.territories(wh, "region")[0]],
+        [queries.Value("53", None, True, None, None)],
+        [None],
+    )[0]
+    assert partial["status"] == "secret statistique ; territoire partiel"
+
+
+def test_portrait_of_a_secret_cell(wh: queries.Warehouse) -> None:
+    p = gather_portrait(wh, "commune:35236")
+    row = next(r for r in p.rows if r.indicator.id == SECRET_INDICATOR)
+    assert row.secret and row.value is None and row.rank is None
+    assert row.reference is not None and not row.reference_secret  # the département
+    text = str(portrait.panel(p, SECRET_INDICATOR, "/portrait"))
+    assert "secret statistique" in text
+    assert "0,00" not in text
