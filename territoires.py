@@ -296,6 +296,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    if not args.verbose:
+        # Each retry of a failed download is logged by urllib3 in English; the final
+        # failure is reported once, in French, in the list of missing sources.
+        logging.getLogger("urllib3").setLevel(logging.ERROR)
     from etl.fetch import FetchError
     from warehouse.build import BuildError
     from warehouse.gate import WarehouseError
