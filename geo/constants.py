@@ -50,6 +50,13 @@ DENSITY_LEVELS: Final[tuple[str, ...]] = (
 # setting): ~20 km/h in dense cores (traffic lights, congestion; Paris intra-muros
 # average traffic speed is reported in the 15-20 km/h range), rising to ~60 km/h on
 # sparse rural networks. Calibrate against a routed sample before publishing figures.
+# Local check (bench/calibration.py, OSM graphs of Saint-Germain-en-Laye and
+# Maisons-Laffitte, both level 1): our network engine's free-flow speeds by road class
+# give 33-35 km/h effective (median) on the fastest path, which is 1.3-1.6 x the
+# crow-fly distance there; the straight-line model's level-1 times are 1.3-1.5 x the
+# network times. The 20 km/h core value is therefore a congested, pessimistic choice;
+# the France Services sensitivity in CHANGELOG.md shows its effect. Kept until a
+# routed sample covering every density level is available.
 CAR_KMH_BY_DENSITY: Final[tuple[float, ...]] = (20.0, 28.0, 35.0, 35.0, 45.0, 55.0, 60.0)
 # Car speed when density_level is NULL (origin outside the grid or code not matched).
 # ASSUMPTION: the value of the middle levels 3-4, so an unknown level gets neither the
@@ -94,6 +101,9 @@ NO_BIKE_HIGHWAYS: Final[tuple[str, ...]] = ("motorway", "motorway_link")
 # index of about 1.4, higher for short trips; Giacomin & Levinson 2015 (Environment and
 # Planning B 42(6), "Road network circuity in metropolitan areas") find 1.2-1.3 in
 # metropolitan road networks. Walking trips are short, hence the higher value.
+# Local check (bench/calibration.py, Yvelines OSM graphs, 250 m-4 km): walking detour
+# medians 1.15-1.32, below 1.4 (short urban trips through footpaths); the fastest car
+# path is 1.27-1.67 x the crow-fly distance (one-way streets, detours to faster roads).
 WALK_DETOUR: Final = 1.4
 BIKE_DETOUR: Final = 1.3
 CAR_DETOUR: Final = 1.3
