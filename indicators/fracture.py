@@ -9,13 +9,19 @@ indicator (``indicator_values`` at level ``commune``). It measures inequality
 differences inside a commune are not seen. Communes with no value (NULL: source not
 covering them, no inhabitant, median not computable) and communes without
 inhabitants are left out; the table says how many communes and inhabitants the
-index covers (``n_communes``, ``population_covered``).
+index covers (``n_communes``, ``population_covered``). When the communes with a
+value hold less than ``geo.constants.FRACTURE_MIN_POPULATION_SHARE`` (95 %) of the
+territory's inhabitants (a source covering only part of it), every index of that
+territory is NaN with a note: it would describe another population.
 
 Territories: every EPCI, département and région that is ``complete`` (all its
 communes in the build), and France (level ``france``, code ``FR``) when the build is
 national. Indicators: every indicator of the themes access, third_places and
 mobility, except counts of inhabitants (unit ``hab.``): their spread across
-communes measures commune size, not access (the matching shares are indexed).
+communes measures commune size, not access (the matching shares are indexed); and
+except indicators restricted to the inhabitants of one density class
+(``..._density_rural``): their communes are a subset by construction, and the
+density split is already what the Theil decomposition by density measures.
 
 The index ids (:data:`INDEX_IDS`, a fixed list; formulas in
 :mod:`indicators.inequality` and ``warehouse/SCHEMA.md``):
@@ -80,7 +86,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from geo.constants import RURAL_DENSITY_LEVELS, URBAN_DENSITY_LEVELS
+from geo.constants import (
+    FRACTURE_MIN_POPULATION_SHARE,
+    RURAL_DENSITY_LEVELS,
+    URBAN_DENSITY_LEVELS,
+)
 from indicators.inequality import (
     class_gap_by,
     fifth_means_of,
@@ -127,8 +137,11 @@ NOTES: Final[tuple[str | None, ...]] = (
     "rapport infini, non publié",
     "aucune commune urbaine (niveaux 1 à 4 de la grille de densité) avec une valeur",
     "aucune commune rurale (niveaux 5 à 7 de la grille de densité) avec une valeur",
+    "les communes avec une valeur rassemblent moins de "
+    f"{FRACTURE_MIN_POPULATION_SHARE * 100:.0f}\u00a0% des habitants du territoire "
+    "(source partielle) : indice non représentatif, non publié",
 )
-_NO_VALUE, _NEGATIVE, _ZERO_MEAN, _BOTTOM_EMPTY, _NO_URBAN, _NO_RURAL = range(1, 7)
+_NO_VALUE, _NEGATIVE, _ZERO_MEAN, _BOTTOM_EMPTY, _NO_URBAN, _NO_RURAL, _PARTIAL = range(1, 8)
 FRACTURE_COLUMNS: Final[tuple[str, ...]] = (
     "indicator_id",
     "level",
@@ -337,6 +350,11 @@ def level_indices(
     }
     matrix = np.column_stack([columns[i] for i in _PER_INDICATOR]) if n else np.zeros((0, 13))
     notes = _notes(matrix, ranked.negative, ranked.mean, n_communes, classes.first)
+    inhabited = (member >= 0) & (groups.weight > 0)
+    everyone = np.bincount(member[inhabited], weights=groups.weight[inhabited], minlength=n)
+    partial = (n_communes > 0) & (population < FRACTURE_MIN_POPULATION_SHARE * everyone)
+    matrix[partial] = np.nan
+    notes[partial] = _PARTIAL
     return LevelIndices(codes, matrix, notes, n_communes, population)
 
 

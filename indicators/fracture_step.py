@@ -6,7 +6,8 @@ transaction (nothing half-written on error):
 
 - ``fracture_indices``: every index of :data:`indicators.fracture.INDEX_IDS` for
   every base indicator (themes access, third_places, mobility; counts of
-  inhabitants left out) and every complete EPCI, département and région, plus
+  inhabitants and indicators restricted to one density class left out) and every
+  complete EPCI, département and région, plus
   France (``france``/``FR``) for a national build;
 - ``double_peine``: one row per commune with its flags (empty, and logged, when the
   Filosofi commune file ``raw_filosofi_communes`` is not loaded or no everyday-basket
@@ -44,7 +45,13 @@ from indicators.fracture import (
     double_peine_flags,
     fracture_table,
 )
-from indicators.registry import FRANCE_SERVICES, Indicator, minutes_tag, registry_frame
+from indicators.registry import (
+    FRANCE_SERVICES,
+    Indicator,
+    is_density_subset,
+    minutes_tag,
+    registry_frame,
+)
 from indicators.step import source_vintages
 
 log = logging.getLogger(__name__)
@@ -98,7 +105,9 @@ def compute_fracture(con: duckdb.DuckDBPyConnection, settings: FractureSettings)
     ids = base["id"].astype(str).tolist()
     better = base["higher_is_better"].astype(bool).tolist()
     matrix = read_commune_values(con, ids, groups.codes)
-    indexed = ~base["unit"].isin(SKIPPED_UNITS).to_numpy()
+    indexed = (
+        ~base["unit"].isin(SKIPPED_UNITS) & ~base["id"].astype(str).map(is_density_subset)
+    ).to_numpy(dtype=bool)
     table = fracture_table(
         matrix[indexed],
         [i for i, keep in zip(ids, indexed, strict=True) if keep],

@@ -388,6 +388,16 @@ def _third_places(types: pd.DataFrame, sources: SourceInfo) -> list[Indicator]:
     return [_replace_text(i, definition=i.definition + note) for i in (bike, car, far)]
 
 
+# Id part of the indicators restricted to the inhabitants of one density class.
+DENSITY_SUBSET_MARK: Final = "__density_"
+
+
+def is_density_subset(indicator_id: str) -> bool:
+    """Whether an indicator only covers the inhabitants of one density class
+    (``share_beyond_15min__train_station__car__density_rural``)."""
+    return DENSITY_SUBSET_MARK in indicator_id
+
+
 def _mobility(
     types: pd.DataFrame, sources: SourceInfo, density_classes: Sequence[str]
 ) -> list[Indicator]:
@@ -399,7 +409,7 @@ def _mobility(
     cited, vintage = sources.cite([TRAIN_STATION], density=True)
     out = []
     for density_class in density_classes:
-        suffix = "" if density_class == "all" else f"__density_{density_class}"
+        suffix = "" if density_class == "all" else f"{DENSITY_SUBSET_MARK}{density_class}"
         who = DENSITY_CLASSES[density_class]
         scope_text = "" if density_class == "all" else f" ({who})"
         out.append(

@@ -149,9 +149,14 @@ def test_epci_index_uses_its_member_communes_by_hand(small: duckdb.DuckDBPyConne
     # EPCI decomposition within an EPCI: all within.
     assert e1["theil_between_epci"][0] == pytest.approx(0.0)
     assert e1["theil_within_epci"][0] == pytest.approx(e1["theil"][0])
-    # The département: 35004 has no value and is left out, its population too.
+    # The département: 35004 (500 of its 1 000 inhabitants) has no value. An index
+    # over the other half would describe another population: not published.
     d35 = index(small, FS, "departement", "35")
     assert d35["gini"][1:3] == (3, 500.0)
+    assert all(v[0] is None and v[3] == NOTES[-1] for v in d35.values())
+    assert "moins de 95\u00a0% des habitants" in NOTES[-1]
+    # The walk score has a value everywhere: published for the département.
+    assert index(small, WALK, "departement", "35")["gini"][0] is not None
     # E2: one commune without a value.
     e2 = index(small, FS, "epci", "E2")
     assert e2["gini"] == (None, 0, 0.0, NOTES[1])
@@ -320,6 +325,46 @@ def test_needs_the_indicator_step() -> None:
     with pytest.raises(ValueError, match="indicator_values absente"):
         compute_fracture(con, dep_build())
     con.close()
+
+
+def test_partial_coverage_threshold() -> None:
+    """95 % of the inhabitants with a value: published; below: not published."""
+    communes = pd.DataFrame(
+        {
+            "code": ["1", "2", "3"],
+            "epci_code": "E",
+            "dep_code": "D",
+            "reg_code": "R",
+            "population": [60.0, 35.0, 5.0],
+            "density_level": [1.0, 5.0, 6.0],
+        }
+    )
+    territories = pd.DataFrame({"level": ["departement"], "code": ["D"], "complete": [True]})
+    groups = commune_groups(communes, territories, national=False)
+    kept = level_indices([10.0, 20.0, np.nan], groups, "departement", higher_is_better=False)
+    assert kept.population[0] == 95.0 and np.isfinite(kept.values[0]).any()
+    assert not (kept.notes[0] == len(NOTES) - 1).any()
+    cut = level_indices([10.0, np.nan, 30.0], groups, "departement", higher_is_better=False)
+    assert cut.population[0] == 65.0 and np.isnan(cut.values[0]).all()
+    assert (cut.notes[0] == len(NOTES) - 1).all()
+
+
+def test_density_subsets_are_not_indexed(small: duckdb.DuckDBPyConnection) -> None:
+    rural = "share_beyond_15min__train_station__car__density_rural"
+    small.execute(
+        "INSERT INTO indicators SELECT ? AS id, * EXCLUDE (id) FROM indicators WHERE id = ?",
+        [rural, FS],
+    )
+    small.execute(
+        "INSERT INTO indicator_values SELECT ? AS indicator_id, * EXCLUDE (indicator_id) "
+        "FROM indicator_values WHERE indicator_id = ?",
+        [rural, WALK],
+    )
+    compute_fracture(small, dep_build())
+    ids = {
+        r[0] for r in small.execute("SELECT DISTINCT indicator_id FROM fracture_indices").fetchall()
+    }
+    assert ids == {FS, WALK}
 
 
 def test_level_indices_notes() -> None:
