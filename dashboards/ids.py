@@ -40,6 +40,7 @@ PALETTE = "palette"
 FACILITY_TYPES = "facility-types"
 BASEMAP = "basemap"
 MAP = "map"
+GOTO = "goto"  # pattern-matching type: {"type": GOTO, "place": "metropole" | "departement:971"}
 CHOROPLETH = "choropleth"
 FACILITIES = "facilities"
 TILES = "tiles"

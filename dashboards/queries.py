@@ -205,22 +205,40 @@ def territory(wh: Warehouse, level: str, code: str) -> Territory | None:
     return None if idx is None else territories(wh, level)[idx]
 
 
+OVERSEAS_PREFIX = "97"  # INSEE codes of the overseas départements (971-976) and communes
+
+
+@lru_cache(maxsize=8)
+def overseas_departements(wh: Warehouse) -> tuple[Territory, ...]:
+    """Overseas départements of a build that also holds mainland communes (the map
+    opens on mainland France and offers a shortcut to each of them); ``()`` else."""
+    deps = [t for t in territories(wh, "departement") if t.code.startswith(OVERSEAS_PREFIX)]
+    communes = territories(wh, "commune")
+    if not deps or all(t.code.startswith(OVERSEAS_PREFIX) for t in communes):
+        return ()
+    return tuple(deps)
+
+
 @lru_cache(maxsize=64)
 def territory_bounds(wh: Warehouse, level: str, code: str) -> tuple[tuple[float, float], ...]:
     """``((south, west), (north, east))`` of a territory, or of the whole build if
-    ``code`` is empty; ``()`` when unknown."""
+    ``code`` is empty (mainland France only, when the build has mainland communes:
+    overseas départements would stretch the view over the oceans); ``()`` when
+    unknown."""
     if code:
         sql = (
             "SELECT ST_YMin(g), ST_XMin(g), ST_YMax(g), ST_XMax(g) FROM "
             "(SELECT ST_Extent(geom_display) AS g FROM territories WHERE level = ? AND code = ?)"
         )
         params: list[Any] = [_checked_level(level), code]
-    else:
+    else:  # the build; mainland France only when it holds mainland communes
         sql = (
             "SELECT ST_YMin(g), ST_XMin(g), ST_YMax(g), ST_XMax(g) FROM "
-            "(SELECT ST_Extent_Agg(geom_display) AS g FROM territories WHERE level = 'commune')"
+            "(SELECT ST_Extent_Agg(geom_display) AS g FROM territories WHERE level = 'commune' "
+            "AND (NOT starts_with(code, ?) OR NOT EXISTS (SELECT 1 FROM territories "
+            "WHERE level = 'commune' AND NOT starts_with(code, ?))))"
         )
-        params = []
+        params = [OVERSEAS_PREFIX, OVERSEAS_PREFIX]
     rows = _rows(wh, sql, params)
     if not rows or rows[0][0] is None:
         return ()

@@ -230,3 +230,20 @@ def map_controls(
             className="field",
         ),
     ]
+
+
+def goto_buttons(overseas: Sequence[tuple[str, str]]) -> html.Nav | None:
+    """Shortcuts from mainland France to each overseas département of the build
+    (``(territory, name)`` pairs); nothing when the build has none."""
+    if not overseas:
+        return None
+    places = [("metropole", "France métropolitaine"), *overseas]
+    return html.Nav(
+        [html.Span("Aller à :", className="goto-label")]
+        + [
+            html.Button(name, id={"type": ids.GOTO, "place": place}, n_clicks=0, type="button")
+            for place, name in places
+        ],
+        className="goto no-print",
+        **{"aria-label": "Aller à une partie du territoire"},
+    )

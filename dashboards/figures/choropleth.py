@@ -114,7 +114,9 @@ def legend_entries(
     out = []
     lower = classes.minimum
     for i, (upper, count) in enumerate(zip(classes.bins, classes.counts, strict=True)):
-        text = _class_label(i, lower, upper, ind, distinct=classes.distinct)
+        text = _class_label(
+            i, lower, upper, ind, distinct=classes.distinct or upper in classes.alone
+        )
         out.append(LegendEntry(text, count, colour=colours[i]))
         lower = upper
     n_missing = sum(1 for v in values if v.value is None and not v.secret)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import mapclassify
 import numpy as np
 
-from dashboards.formatting import integer
+from dashboards.formatting import integer, number
 
 JENKS_SAMPLE = 1500
 
@@ -32,6 +32,7 @@ class Classes:
     counts: tuple[int, ...]
     note: str = ""
     distinct: bool = False  # one class per distinct value (few distinct values)
+    alone: tuple[float, ...] = ()  # frequent values given a class of their own
 
 
 def classify(values: Sequence[float | None], method: str, k: int) -> Classes:
@@ -56,10 +57,20 @@ def classify(values: Sequence[float | None], method: str, k: int) -> Classes:
             note,
             distinct=True,
         )
+    alone = np.zeros(0)
     if method == "jenks":
         bins, sampled = fisher_jenks(x, k)
         if sampled:
             note = f"seuils de Jenks calculés sur {integer(JENKS_SAMPLE)} quantiles des valeurs"
+    elif method == "quantiles":
+        bins, alone = quantiles_with_ties(x, k)
+        if alone.size:
+            values, counts = np.unique(x, return_counts=True)
+            n_of = dict(zip(values.tolist(), counts.tolist(), strict=True))
+            note = "classe à part pour " + ", ".join(
+                f"la valeur {number(v, 0 if v == round(v) else 2)} ({integer(n_of[v])} territoires)"
+                for v in alone.tolist()
+            )
     else:
         bins = _mapclassify(x, method, k)
     bins = np.unique(bins)
@@ -73,7 +84,30 @@ def classify(values: Sequence[float | None], method: str, k: int) -> Classes:
         float(x.min()),
         tuple(int(c) for c in counts[: bins.size]),
         note,
+        alone=tuple(float(v) for v in alone) if method == "quantiles" else (),
     )
+
+
+def quantiles_with_ties(x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Quantile bins that keep working when one value is very frequent.
+
+    A value held by at least ``n / k`` territories (e.g. 100 % of the population
+    within 30 min in most EPCI) would swallow whole quantile classes and leave one or
+    two classes for everything. Such values get a class of their own, and the other
+    values are cut into the remaining ``k - m`` quantile classes. Returns the upper
+    bounds and the values set apart.
+    """
+    values, counts = np.unique(x, return_counts=True)
+    heavy = values[counts >= x.size / k]
+    if heavy.size == 0:
+        return _mapclassify(x, "quantiles", k), heavy
+    rest = x[~np.isin(x, heavy)]
+    k_rest = max(k - heavy.size, 1)
+    if np.unique(rest).size > k_rest:
+        rest_bins = _mapclassify(rest, "quantiles", k_rest)
+    else:
+        rest_bins = np.unique(rest)
+    return np.unique(np.concatenate([rest_bins, heavy])), heavy
 
 
 def _mapclassify(x: np.ndarray, method: str, k: int) -> np.ndarray:

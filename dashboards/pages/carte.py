@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 import dash_leaflet as dl
-from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import request
 
@@ -231,6 +231,12 @@ def layout(wh: Warehouse, state: ViewState) -> html.Div:
                         role="region",
                         **{"aria-label": "Carte (voir le tableau des valeurs plus bas)"},
                     ),
+                    controls.goto_buttons(
+                        [
+                            (join_territory("departement", t.code), t.name)
+                            for t in queries.overseas_departements(wh)
+                        ]
+                    ),
                     html.Div(
                         [
                             html.Div(view.legend, id=ids.LEGEND),
@@ -418,11 +424,40 @@ def register(app: Dash, wh_of: Callable[[], Warehouse], context: Callable[[], Co
         origin = request.host_url.rstrip("/")
         return downloads.download(wh_of(), ViewState.from_dict(view), kind, origin)
 
+    @app.callback(
+        Output(ids.MAP, "viewport", allow_duplicate=True),
+        Input({"type": ids.GOTO, "place": ALL}, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def go_to(clicks: list[int | None]) -> Any:
+        """Mainland France or an overseas département, from the shortcuts."""
+        trigger = ctx.triggered_id
+        if not isinstance(trigger, dict) or not any(clicks):
+            raise PreventUpdate
+        viewport = goto_viewport(wh_of(), str(trigger.get("place", "")))
+        if viewport is None:
+            raise PreventUpdate
+        return viewport
+
     _planner.register(app, wh_of)
 
 
+def goto_viewport(wh: Warehouse, place: str) -> dict[str, Any] | Any | None:
+    """Viewport of a shortcut: ``"metropole"`` or an overseas département of the
+    build; None for anything else (ids come from the browser: only offered places)."""
+    if place == "metropole":
+        return _fly_to(wh, "")
+    allowed = {join_territory("departement", t.code) for t in queries.overseas_departements(wh)}
+    return _fly_to(wh, place) if place in allowed else None
+
+
 def _fly_to(wh: Warehouse, territory: str) -> dict[str, Any] | Any:
-    bounds = queries.territory_bounds(wh, *split_territory(territory))
+    """Viewport of a territory (``""``: the build, mainland France first)."""
+    bounds = (
+        queries.territory_bounds(wh, *split_territory(territory))
+        if territory
+        else queries.territory_bounds(wh, "", "")
+    )
     if not bounds:
         return no_update
     return {

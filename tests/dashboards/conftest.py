@@ -29,6 +29,7 @@ import duckdb
 import pytest
 
 from warehouse.build import BuildReport
+from warehouse.gate import connect
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -79,6 +80,37 @@ def secret_db(dash_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     finally:
         con.close()
     return path
+
+
+# A 2 km square on La Réunion (lat -21.1, lon 55.5): only a shape to extend the build.
+OVERSEAS_SQUARE = "POLYGON((55.50 -21.10, 55.52 -21.10, 55.52 -21.08, 55.50 -21.08, 55.50 -21.10))"
+OVERSEAS_NAME = "Essai outre-mer"
+
+
+@pytest.fixture(scope="session")
+def overseas_db(dash_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of ``dash_db`` with one made-up overseas commune and département
+    (test geometry, no figures): a build holding mainland and overseas territories."""
+    path = tmp_path_factory.mktemp("overseas") / "mixed.duckdb"
+    shutil.copy(dash_db, path)
+    con = connect(path)
+    try:
+        for level, code in (("commune", "97411"), ("departement", "974")):
+            con.execute(
+                "INSERT INTO territories (level, code, name, dep_code, reg_code, complete, "
+                "epsg, geom_display) VALUES (?, ?, ?, '974', '04', true, 2975, "
+                "ST_GeomFromText(?))",
+                [level, code, OVERSEAS_NAME, OVERSEAS_SQUARE],
+            )
+    finally:
+        con.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def overseas_server(overseas_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The development server on the mixed mainland + overseas copy."""
+    yield from _serve(overseas_db, tmp_path_factory)
 
 
 def _free_port() -> int:

@@ -20,7 +20,12 @@ import pytest
 
 from dashboards import queries
 from geo.crs import WGS84, transform
-from tests.dashboards.conftest import MISSING_CODE, SECRET_CODES, SECRET_INDICATOR
+from tests.dashboards.conftest import (
+    MISSING_CODE,
+    OVERSEAS_NAME,
+    SECRET_CODES,
+    SECRET_INDICATOR,
+)
 
 pytestmark = pytest.mark.browser
 FEATURES = "path.territoires-area"
@@ -303,3 +308,16 @@ def test_sources_page_fits_and_hides_server_paths(
     region.focus()
     assert page.evaluate("document.activeElement.classList.contains('table-scroll')")
     page.screenshot(path=tmp_path / "donnees.png", full_page=True)
+
+
+def test_national_view_opens_on_mainland_with_overseas_shortcuts(
+    page: Any, overseas_server: str, tmp_path: Path
+) -> None:
+    _open(page, overseas_server + "/")
+    lat = float(re.search(r"lat=(-?[\d.]+)", _href(page)).group(1))
+    assert 47 < lat < 49  # the mainland part of the build, not the middle of the ocean
+    page.screenshot(path=tmp_path / "mainland.png")
+    page.get_by_role("button", name=OVERSEAS_NAME).click()
+    page.wait_for_function("() => /lat=-21\\./.test(window.location.search)", timeout=20000)
+    page.get_by_role("button", name="France métropolitaine").click()
+    page.wait_for_function("() => /lat=4[78]\\./.test(window.location.search)", timeout=20000)

@@ -57,6 +57,21 @@ def test_few_distinct_values_give_one_class_each() -> None:
     assert class_index(100.0, c.bins) == 1
 
 
+def test_a_frequent_value_gets_its_own_class() -> None:
+    """Most EPCI at 100 % must not collapse the quantiles into one class."""
+    x = [100.0] * 90 + [float(v) for v in range(40)]
+    c = classify(x, "quantiles", 5)
+    assert c.k == 5 and c.alone == (100.0,)
+    assert c.bins[-2:] == (39.0, 100.0) and c.counts[-1] == 90
+    assert sum(c.counts[:-1]) == 40 and min(c.counts[:-1]) >= 9  # 4 quantile classes
+    assert "100 (90 territoires)" in c.note
+    entries = choropleth.legend_entries(c, class_colours("viridis", c.k), IND, [])
+    assert entries[-1].label == "100,0\u00a0%"  # the class of one value reads as that value
+    assert entries[-2].label.startswith("plus de ")
+    # Without a frequent value, plain quantiles.
+    assert classify(list(range(100)), "quantiles", 5).alone == ()
+
+
 def test_quantiles_and_equal_intervals() -> None:
     x = list(range(1, 101))
     q = classify(x, "quantiles", 4)
