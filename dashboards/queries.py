@@ -20,6 +20,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -160,6 +161,20 @@ def tables(wh: Warehouse) -> frozenset[str]:
 
 def has_indicator_tables(wh: Warehouse) -> bool:
     return {"indicators", "indicator_values"} <= tables(wh)
+
+
+@lru_cache(maxsize=8)
+def commune_coverage(wh: Warehouse) -> Mapping[str, float]:
+    """Share (0-1) of the communes with a value, per registered indicator (empty
+    without indicator tables): the default indicator must not be a blank map."""
+    if not has_indicator_tables(wh):
+        return MappingProxyType({})
+    rows = _rows(
+        wh,
+        "SELECT indicator_id, avg(CASE WHEN value IS NULL THEN 0 ELSE 1 END) "
+        "FROM indicator_values WHERE level = 'commune' GROUP BY indicator_id",
+    )
+    return MappingProxyType({str(i): float(share) for i, share in rows})
 
 
 @lru_cache(maxsize=8)

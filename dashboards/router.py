@@ -31,7 +31,7 @@ def context_for(wh: Warehouse) -> Context:
     return Context(
         levels=frozenset(queries.levels(wh)),
         indicators=frozenset(i.id for i in indicators),
-        default_indicator=controls.default_indicator(indicators),
+        default_indicator=controls.default_indicator(indicators, queries.commune_coverage(wh)),
         service_types=frozenset(s.code for s in queries.service_types(wh)),
         exists=lambda level, code: queries.territory(wh, level, code) is not None,
     )

@@ -88,17 +88,36 @@ def indicator_options(
     return options
 
 
-_DEFAULT_PREFERENCE = ("score_15min__walk", "share_within_15min__")
+# (prefix, suffix) of the preferred default indicators, best first.
+_DEFAULT_PREFERENCE = (
+    ("score_15min__walk", ""),
+    ("share_within_15min__", "__walk"),
+    ("share_within_15min__", ""),
+)
 
 
-def default_indicator(indicators: Sequence[Indicator]) -> str:
+# A default indicator must have a value for at least this share of the communes.
+_DEFAULT_MIN_COVERAGE = 0.5
+
+
+def default_indicator(
+    indicators: Sequence[Indicator], coverage: Mapping[str, float] | None = None
+) -> str:
     """The everyday-basket score on foot when built, else a 15-minute share, else the
-    first indicator of the first theme; ``density`` without indicator tables."""
+    first indicator of the first theme; ``density`` without indicator tables.
+
+    With ``coverage`` (share of communes with a value, per indicator), the preferred
+    indicators without a value for half of the communes are passed over (e.g. the
+    score in a national build where a source of the basket covers two départements).
+    """
     registered = [i for i in indicators if i.theme != BASE_THEME]
-    for wanted in _DEFAULT_PREFERENCE:
-        for ind in registered:
-            if ind.id.startswith(wanted):
-                return ind.id
+    for usable in (True, False):
+        for prefix, suffix in _DEFAULT_PREFERENCE:
+            for ind in registered:
+                covered = coverage is None or coverage.get(ind.id, 0.0) >= _DEFAULT_MIN_COVERAGE
+                wanted = ind.id.startswith(prefix) and ind.id.endswith(suffix)
+                if wanted and (covered or not usable):
+                    return ind.id
     for theme in THEMES:
         for ind in registered:
             if ind.theme == theme:

@@ -117,3 +117,24 @@ def test_build_block_speaks_french_and_keeps_unknown_keys() -> None:
     assert text["new_key"] == "kept as is"
     assert text["Version du schéma de l'entrepôt"] == "not a number"
     assert "build_seconds" not in text
+
+
+def test_default_indicator_is_never_a_blank_map(dash_db: Path) -> None:
+    inds = [
+        _ind(i, "access")
+        for i in (
+            "share_within_15min__a206__bike",
+            "share_within_15min__a206__walk",
+            "score_15min__walk",
+        )
+    ]
+    assert controls.default_indicator(inds) == "score_15min__walk"
+    # A national build whose basket lacks a source in most départements.
+    coverage = {"score_15min__walk": 0.01, "share_within_15min__a206__walk": 1.0}
+    assert controls.default_indicator(inds, coverage) == "share_within_15min__a206__walk"
+    # Nothing covered: the preference order still gives an answer.
+    assert controls.default_indicator(inds, {}) == "score_15min__walk"
+    wh = queries.open_warehouse(dash_db)
+    covered = queries.commune_coverage(wh)
+    assert covered["score_15min__walk"] > 0.99  # dep:35: the basket is complete
+    assert all(0.0 <= v <= 1.0 for v in covered.values())
