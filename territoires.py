@@ -5,6 +5,7 @@ Subcommands (their names are a contract)::
     territoires fetch   [--mirror DIR] [--cache DIR] [--offline] [--source NAME ...]
     territoires build   --territory T [--mirror DIR] [--db PATH] [--cache DIR] [--offline]
                         [--travel-method straight_line|network --road-graph FILE] [--threshold 15]
+                        [--population-grid FILE]
     territoires sources [--db PATH]
     territoires indicators [--db PATH]
     territoires serve   [--db PATH] [--port 8050] [--host 127.0.0.1] [--production]
@@ -23,6 +24,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from etl.settings import DEFAULT_CACHE, DEFAULT_DB, Settings, TerritoryError, parse_territory
 
@@ -99,6 +101,14 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         default=15.0,
         help="seuil d'accès des indicateurs principaux, en minutes (défaut 15)",
+    )
+    p.add_argument(
+        "--population-grid",
+        type=Path,
+        default=None,
+        help="carroyage de population à 200 m lu à la place de celui du catalogue "
+        "(fichier déclaré dans etl/population_grid.py, par ex. le bloc Filosofi 2021 "
+        "du nord-est de l'Ille-et-Vilaine)",
     )
 
     p = sub.add_parser(
@@ -195,18 +205,33 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def build_steps() -> list[tuple[str, object]]:
-    """Build steps run after the base tables: travel times, indicators, ESS, fractures."""
+    """Build steps run after the base tables: travel times, search coverage, indicators,
+    ESS, fractures."""
     from geo.access_step import compute_travel_times
+    from geo.coverage import compute_point_coverage
     from indicators.ess_step import compute_ess
     from indicators.fracture_step import compute_fracture
     from indicators.step import compute_indicators
 
     return [
         ("travel_times", compute_travel_times),
+        ("coverage", compute_point_coverage),
         ("indicators", compute_indicators),
         ("ess", compute_ess),
         ("fracture", compute_fracture),
     ]
+
+
+def _population_grid(path: Path | None) -> dict[str, Any]:
+    """Keyword arguments of ``build`` reading the population grid file ``path`` in
+    place (none when ``path`` is None); ValueError for a missing or undeclared file."""
+    if path is None:
+        return {}
+    from etl.population_grid import grid_catalogue, grid_fetcher
+
+    if not path.is_file():
+        raise ValueError(f"carroyage introuvable : {path}")
+    return {"catalogue": grid_catalogue(path), "fetcher": grid_fetcher(path)}
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -222,7 +247,12 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if not 0 < settings.threshold_min <= 120:
         print("erreur: --threshold doit être compris entre 0 et 120 minutes", file=sys.stderr)
         return EXIT_USAGE
-    report = build(settings, steps=build_steps())
+    try:
+        grid = _population_grid(args.population_grid)
+    except ValueError as exc:  # etl.population_grid.GridFileError
+        print(f"erreur: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    report = build(settings, steps=build_steps(), **grid)
     print(f"entrepôt {report.db_path} construit pour {report.territory} en {report.seconds:.1f} s")
     for table, rows in report.table_rows.items():
         print(f"  {table:24s} {rows:>9,d} lignes".replace(",", "\u202f"))

@@ -55,6 +55,8 @@ EXPORT_GPKG = "export-gpkg"
 EXPORT_STATUS = "export-status"
 DOWNLOAD = "download"
 CLASS_NOTE = "class-note"
+COMMITMENT_NOTE = "commitment-note"  # legend: what the commitment is, how many meet it
+ONE_POINT_NOTE = "one-point-note"  # legend: commune values computed on one point each
 
 # Planner (what-if)
 PLANNER_MODE = "planner-mode"
@@ -74,6 +76,7 @@ PORTRAIT_BODY = "portrait-body"
 PORTRAIT_TITLE = "portrait-title"
 PRINT = "print-button"
 PRINT_DUMMY = "print-dummy"
+PORTRAIT_ONE_POINT = "portrait-one-point"  # a commune's values come from one point
 
 # Données & méthodes
 DATA_EXPORT_CSV = "data-export-csv"

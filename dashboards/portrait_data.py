@@ -36,6 +36,8 @@ class Row:
     reference_secret: bool
     numerator: float | None
     denominator: float | None
+    note: str | None = None  # why ``value`` is missing (warehouse note)
+    reference_note: str | None = None  # why ``reference`` is missing
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class Portrait:
     options: tuple[ReferenceOption, ...]
     has_indicator_tables: bool
     fractures: Fractures | None = None
+    one_point: bool = False  # a commune whose values come from one point (its town hall)
 
 
 def parent_code(t: Territory, level: str) -> str | None:
@@ -143,7 +146,12 @@ def portrait(wh: Warehouse, territory: str, reference: str = "") -> Portrait | N
         )
     rows = tuple(_row(wh, ind, t, ref) for ind in queries.indicators(wh))
     has_tables = queries.has_indicator_tables(wh)
-    return Portrait(t, ref, note, rows, options, has_tables, fractures(wh, t))
+    one_point = (
+        t.level == "commune"
+        and has_tables
+        and queries.population_points_kind(wh) == queries.POINTS_TOWN_HALL
+    )
+    return Portrait(t, ref, note, rows, options, has_tables, fractures(wh, t), one_point)
 
 
 _GINI_PREFIX = "gini__"
@@ -205,11 +213,12 @@ def _row(wh: Warehouse, ind: Indicator, t: Territory, ref: Territory | None) -> 
     idx = queries.territory_index(wh, t.level)[t.code]
     rk = level_ranks(wh, ind.id, t.level)
     v = values[idx]
-    ref_value, ref_secret = None, False
+    ref_value, ref_secret, ref_note = None, False, None
     if ref is not None:
         ref_values = queries.indicator_values(wh, ind.id, ref.level)
         rv = ref_values[queries.territory_index(wh, ref.level)[ref.code]]
         ref_value, ref_secret = (None if rv.secret else rv.value), rv.secret
+        ref_note = rv.note
     return Row(
         ind,
         None if v.secret else v.value,
@@ -220,4 +229,6 @@ def _row(wh: Warehouse, ind: Indicator, t: Territory, ref: Territory | None) -> 
         ref_secret,
         None if v.secret else v.numerator,
         None if v.secret else v.denominator,
+        v.note,
+        ref_note,
     )

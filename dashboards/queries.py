@@ -53,6 +53,7 @@ THEME_SOURCES = MappingProxyType(
         "third_places": ("fabriques_territoire", "france_tiers_lieux"),
         "mobility": ("sncf_gares",),
         "ess": (ESTABLISHMENTS, LEGAL_UNITS),
+        "commitments": ("laposte_points_contact", "france_services"),
     }
 )
 _LOADED = "chargée"
@@ -98,17 +99,20 @@ class Indicator:
     mode: str | None = None
     threshold_min: float | None = None
     computed_here: bool = False
+    target_max: float | None = None  # a commitment, met when value <= target_max
 
 
 @dataclass(frozen=True)
 class Value:
-    """One territory's value; ``value`` is None when missing or secret."""
+    """One territory's value; ``value`` is None when missing or secret (``note``:
+    the warehouse's French reason for a missing value, None when unknown or given)."""
 
     code: str
     value: float | None
     secret: bool
     numerator: float | None
     denominator: float | None
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -159,6 +163,16 @@ def tables(wh: Warehouse) -> frozenset[str]:
     return frozenset(r[0] for r in rows)
 
 
+@lru_cache(maxsize=64)
+def columns(wh: Warehouse, table: str) -> frozenset[str]:
+    """Column names of a table (empty when absent): newer contract columns such as
+    ``indicators.target_max`` or ``indicator_values.note`` are read only when there."""
+    rows = _rows(
+        wh, "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
+    )
+    return frozenset(r[0] for r in rows)
+
+
 def has_indicator_tables(wh: Warehouse) -> bool:
     return {"indicators", "indicator_values"} <= tables(wh)
 
@@ -182,6 +196,16 @@ def build_info(wh: Warehouse) -> tuple[tuple[str, str], ...]:
     if "build_info" not in tables(wh):
         return ()
     return tuple(_rows(wh, "SELECT key, value FROM build_info ORDER BY key"))
+
+
+POINTS_TOWN_HALL = "mairie"  # build_info.population_points: one point per commune
+
+
+def population_points_kind(wh: Warehouse) -> str:
+    """``build_info.population_points``: ``"mairie"`` when each commune's population
+    sits at one point (commune values are then 0 % or 100 %), ``"carreau_200m"`` for
+    the 200 m grid, ``""`` when the build does not say (older warehouses)."""
+    return dict(build_info(wh)).get("population_points", "") or ""
 
 
 @lru_cache(maxsize=8)
@@ -334,11 +358,18 @@ def indicators(wh: Warehouse) -> tuple[Indicator, ...]:
     the figures computed here from base tables (ids the registry lacks)."""
     registered: tuple[Indicator, ...] = ()
     if has_indicator_tables(wh):
+        target = "target_max" if "target_max" in columns(wh, "indicators") else "NULL"
         try:
-            rows = _rows(wh, f"SELECT {_INDICATOR_COLUMNS} FROM indicators ORDER BY theme, id")
+            rows = _rows(
+                wh,
+                f"SELECT {_INDICATOR_COLUMNS}, {target} FROM indicators ORDER BY theme, id",
+            )
         except duckdb.Error as exc:
             raise WarehouseError(f"table `indicators` non conforme au contrat: {exc}") from exc
-        registered = tuple(Indicator(*r[:8], r[8], int(r[9]), r[10], r[11], r[12]) for r in rows)
+        registered = tuple(
+            Indicator(*r[:8], r[8], int(r[9]), r[10], r[11], r[12], target_max=_finite(r[13]))
+            for r in rows
+        )
     known = {i.id for i in registered}
     return registered + tuple(i for i in _base_indicators(wh) if i.id not in known)
 
@@ -442,9 +473,11 @@ def indicator_values(wh: Warehouse, indicator_id: str, level: str) -> tuple[Valu
         raise KeyError(indicator_id)
     _checked_level(level)
     if not ind.computed_here:
+        note = "v.note" if "note" in columns(wh, "indicator_values") else "NULL"
         rows = _rows(
             wh,
-            "SELECT t.code, v.value, coalesce(v.secret, false), v.numerator, v.denominator "
+            "SELECT t.code, v.value, coalesce(v.secret, false), v.numerator, v.denominator, "
+            f"CASE WHEN v.value IS NULL AND NOT coalesce(v.secret, false) THEN {note} END "
             "FROM territories t LEFT JOIN indicator_values v ON v.indicator_id = ? "
             "AND v.level = t.level AND v.code = t.code WHERE t.level = ? ORDER BY t.code",
             [ind.id, level],
@@ -466,10 +499,21 @@ def indicator_values(wh: Warehouse, indicator_id: str, level: str) -> tuple[Valu
         )
     else:
         rows = _facility_rate_rows(wh, ind.service_type or "", level)
-    return tuple(
-        Value(code, _finite(v), bool(secret), _finite(num), _finite(den))
-        for code, v, secret, num, den in rows
-    )
+    notes: dict[str, str] = {}  # one string object per distinct note, shared by values
+    out = []
+    for code, v, secret, num, den, *rest in rows:
+        note = str(rest[0]) if rest and rest[0] else None
+        out.append(
+            Value(
+                code,
+                _finite(v),
+                bool(secret),
+                _finite(num),
+                _finite(den),
+                notes.setdefault(note, note) if note else None,
+            )
+        )
+    return tuple(out)
 
 
 def _facility_rate_rows(wh: Warehouse, service_type: str, level: str) -> list[tuple[Any, ...]]:
@@ -577,7 +621,10 @@ def communes_of_postal_code(wh: Warehouse, postal_code: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=8)
 def meta(wh: Warehouse) -> tuple[dict[str, Any], ...]:
-    """The load log (one row per catalogue source), as read-only row dicts."""
+    """The load log (one row per catalogue source), as read-only row dicts.
+
+    ``sample`` is true for a source loaded from the embedded real sample (false in a
+    warehouse built before that column existed)."""
     if "meta" not in tables(wh):
         return ()
     cols = (
@@ -593,8 +640,12 @@ def meta(wh: Warehouse) -> tuple[dict[str, Any], ...]:
         "reason",
         "url",
     )
-    rows = _rows(wh, f"SELECT {', '.join(cols)} FROM meta ORDER BY status DESC, role, dataset")
-    return tuple(MappingProxyType(dict(zip(cols, r, strict=True))) for r in rows)
+    sample = "coalesce(sample, false)" if "sample" in columns(wh, "meta") else "false"
+    rows = _rows(
+        wh,
+        f"SELECT {', '.join(cols)}, {sample} FROM meta ORDER BY status DESC, role, dataset",
+    )
+    return tuple(MappingProxyType(dict(zip((*cols, "sample"), r, strict=True))) for r in rows)
 
 
 @lru_cache(maxsize=8)

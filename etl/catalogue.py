@@ -26,6 +26,15 @@ ROLES = frozenset(
     }
 )
 FORMATS = frozenset({"csv", "json", "geojson", "parquet", "xlsx", "gpkg", "zip", "lzma-csv"})
+# What part of France a facility source covers (``coverage``): where it has no data, a
+# population point's nearest facility may lie in a hole of the source, so the build
+# marks the values that depend on that area (see warehouse/SCHEMA.md, coverage_gaps).
+COVERAGES = {
+    "france": "toute la France (métropole et DROM)",
+    "metropole": "France métropolitaine (Corse comprise), sans les DROM",
+    "metropole_continentale": "France métropolitaine continentale (sans la Corse ni les DROM)",
+    "mesuree": "mesurée : les départements où la source a au moins un équipement du type",
+}
 
 
 class CatalogueError(ValueError):
@@ -72,6 +81,16 @@ class Source:
         Sources this one replaces when they are missing (embedded defaults).
     notes : str
         Caveats shown to users (scope, known defects, vintage inference).
+    coverage : str
+        For facility sources, the part of France the source covers, one of
+        :data:`COVERAGES` ("france" by default; "mesuree" for sources mirrored as
+        partial extracts, whose coverage is measured per département and type).
+    sample : str
+        ``package/relative/path`` of the embedded real sample of this source
+        (``etl/sample/<file>``, made by :mod:`etl.make_sample`, described by
+        ``etl/sample/MANIFEST.json``): used only when the official file cannot be
+        had from the mirror, the cache or the network, and only for the
+        territories the sample covers (see :mod:`etl.embedded_sample`).
     """
 
     name: str
@@ -94,6 +113,8 @@ class Source:
     multi: bool = False
     fallback_for: tuple[str, ...] = ()
     notes: str = ""
+    coverage: str = "france"
+    sample: str = ""
 
     @property
     def is_embedded(self) -> bool:
@@ -115,6 +136,15 @@ def _source_from_entry(name: str, entry: dict[str, Any]) -> Source:
         raise CatalogueError(f"source {name!r}: format inconnu {entry['format']!r}")
     if str(entry["vintage"]).lower() in {"latest", "current", "dernier"}:
         raise CatalogueError(f"source {name!r}: millésime implicite {entry['vintage']!r}")
+    if entry.get("coverage", "france") not in COVERAGES:
+        raise CatalogueError(
+            f"source {name!r}: couverture inconnue {entry['coverage']!r} "
+            f"(attendu : {', '.join(COVERAGES)})"
+        )
+    if entry.get("sample") and entry.get("embedded"):
+        raise CatalogueError(f"source {name!r}: 'sample' inutile pour une source embarquée")
+    if entry.get("sample") and str(entry["sample"]).count("/") < 1:
+        raise CatalogueError(f"source {name!r}: 'sample' attendu sous la forme paquet/chemin")
     known = set(Source.__dataclass_fields__) - {"name"}
     unknown = set(entry) - known
     if unknown:

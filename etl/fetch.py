@@ -9,7 +9,12 @@
 3. in the cache (``settings.cache_dir / source.name / source.filename``);
 4. on the network (unless ``settings.offline``): retries with back-off,
    resumption of an interrupted ``.part`` file, extraction of ``.zip`` and
-   ``.gz`` downloads, atomic rename into the cache.
+   ``.gz`` downloads, atomic rename into the cache;
+5. when none of these gives the file (:class:`SourceUnavailable`) and the source
+   declares a ``sample``: the embedded real sample (``etl/sample/``, see
+   :mod:`etl.embedded_sample`), only for the territories it covers and after
+   checking its sha256 against ``etl/sample/MANIFEST.json``. A corrupt download or
+   mirror file is never replaced by the sample: it stays an error.
 
 Every file returned, whatever its origin, is checked (:func:`validate_file`):
 not empty, not an HTML page posing as data, archives that open, JSON that
@@ -42,6 +47,13 @@ from tqdm import tqdm
 
 from etl import _http
 from etl.catalogue import Source
+from etl.embedded_sample import (
+    MANIFEST_NAME,
+    SampleManifestError,
+    coverage_problem,
+    read_manifest,
+    sample_resource,
+)
 from etl.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -70,16 +82,25 @@ class Fetched:
     files : tuple[Path, ...]
         Files the loader reads (several only when ``source.multi``).
     origin : str
-        ``"miroir: <path>"``, ``"cache: <path>"``, ``"téléchargement: <url>"`` or
-        ``"embarqué: <package/path>"``; several joined with ``" ; "``.
+        ``"miroir: <path>"``, ``"cache: <path>"``, ``"téléchargement: <url>"``,
+        ``"embarqué: <package/path>"`` or, for the embedded real sample,
+        ``"échantillon embarqué (Ille-et-Vilaine et 60 km autour) : <package/path>, …"``;
+        several joined with ``" ; "``.
     sha256 : str
         Hex sha256 of each file, joined with ``","``.
+    sample : bool
+        The files are the embedded real sample, not the official file.
+    vintage : str
+        Vintage of the files when it is not necessarily the catalogue's (the
+        sample's original vintage, from its manifest); "" otherwise.
     """
 
     source: Source
     files: tuple[Path, ...]
     origin: str
     sha256: str
+    sample: bool = False
+    vintage: str = ""
 
 
 class FetchError(RuntimeError):
@@ -440,6 +461,75 @@ def _from_network(
     return Fetched(source, (dest,), f"téléchargement: {source.url}", digest)
 
 
+def _thousands(n: int) -> str:
+    return f"{n:,d}".replace(",", "\u202f")
+
+
+def _from_sample(source: Source, settings: Settings, why: SourceUnavailable) -> Fetched:
+    """The embedded real sample of ``source``, when it serves ``settings.territory``.
+
+    Raises
+    ------
+    SourceUnavailable
+        The sample does not cover the territory (or the build's buffer): the source
+        stays missing, ``why`` followed by the reason.
+    ChecksumError
+        The sample file does not have the sha256 of its manifest.
+    CorruptFileError
+        Sample file or manifest missing from the package, or manifest malformed.
+    """
+    hint = (
+        "réinstallez le projet (make install) ou régénérez l'échantillon avec "
+        "`python -m etl.make_sample --mirror <dossier miroir>`"
+    )
+    where = f"source {source.name!r}, échantillon embarqué {source.sample}"
+    try:
+        resource, manifest_resource = sample_resource(source.sample)
+        manifest = read_manifest(manifest_resource)
+    except (ModuleNotFoundError, SampleManifestError) as exc:
+        raise CorruptFileError(f"{where}: {exc}; {hint}") from exc
+    buffer_m = max(settings.facility_buffer_m, settings.demand_buffer_m)
+    problem = coverage_problem(manifest, settings.territory, buffer_m)
+    if problem:
+        raise SourceUnavailable(f"{why}; {problem}") from why
+    entry = manifest.files.get(PurePosixPath(source.sample).name)
+    if entry is None or entry.source != source.name:
+        raise CorruptFileError(f"{where}: fichier non décrit dans {MANIFEST_NAME}; {hint}")
+    if not resource.is_file():
+        raise CorruptFileError(f"{where}: fichier absent du paquet installé; {hint}")
+    if isinstance(resource, Path):
+        path = resource
+    else:  # package inside a zip: copy the resource into the cache
+        path = Path(settings.cache_dir) / source.name / "echantillon" / entry.file
+        with resources.as_file(resource) as real, _atomic_target(path) as tmp:
+            shutil.copyfile(real, tmp)
+    digest = sha256_file(path)
+    if digest != entry.sample_sha256:
+        raise ChecksumError(
+            f"{where}: échantillon embarqué corrompu (sha256 {digest}, {MANIFEST_NAME} attend "
+            f"{entry.sample_sha256}); {hint}"
+        )
+    origin = (
+        f"{manifest.label} : {source.sample}, extrait de {entry.original_file} "
+        f"(millésime d'origine {entry.vintage}, {_thousands(entry.rows_kept)} lignes "
+        f"sur {_thousands(entry.rows_original)})"
+    )
+    return Fetched(source, (path,), origin, digest, sample=True, vintage=entry.vintage)
+
+
+def _with_sample(source: Source, settings: Settings, why: SourceUnavailable) -> Fetched:
+    """The sample when ``source`` has one, else ``why`` raised again."""
+    if not source.sample:
+        raise why
+    try:
+        return _from_sample(source, settings, why)
+    except OSError as exc:
+        raise FetchError(
+            f"source {source.name!r}: erreur de lecture de l'échantillon embarqué "
+            f"{source.sample} ({exc})"
+        ) from exc
+
+
 # ----------------------------------------------------------------------------- public
 
 
@@ -493,7 +583,10 @@ def fetch(
     Looks in the installed package (``source.embedded``), then the mirror
     (recursively by file name, read in place; a mirrored archive is extracted
     into the cache), then the cache, then downloads (unless offline) into the
-    cache with retries, resumption and an atomic rename.
+    cache with retries, resumption and an atomic rename. When all of these fail
+    with :class:`SourceUnavailable`, the embedded real sample of the source (if
+    it declares one and it covers ``settings.territory``) is returned, flagged
+    ``sample=True``.
 
     Parameters
     ----------
@@ -501,7 +594,8 @@ def fetch(
         A catalogue entry.
     settings : Settings
         ``mirror_dir``, ``cache_dir``, ``offline``, ``progress``, ``http_timeout_s``
-        and ``http_retries`` are used.
+        and ``http_retries`` are used; ``territory`` and the buffers decide whether
+        the embedded sample may serve.
     session : requests.Session, optional
         Session for downloads; by default one with urllib3 retries is opened
         and closed here (pass one to share connections between sources).
@@ -515,14 +609,28 @@ def fetch(
     Raises
     ------
     ChecksumError
-        A file does not have the declared sha256.
+        A file (or the embedded sample) does not have the declared sha256.
     CorruptFileError
-        Empty, truncated, corrupt or HTML file.
+        Empty, truncated, corrupt or HTML file; embedded sample missing from the package.
     SourceUnavailable
-        Found nowhere, and offline or the download failed after the retries.
+        Found nowhere, and offline or the download failed after the retries, and no
+        embedded sample for this territory (the message says why).
     FetchError
         Ambiguous mirror, archive without the declared member, file system error.
     """
+    try:
+        return _fetch_official(source, settings, session, backoff_factor)
+    except SourceUnavailable as exc:
+        return _with_sample(source, settings, exc)
+
+
+def _fetch_official(
+    source: Source,
+    settings: Settings,
+    session: requests.Session | None,
+    backoff_factor: float,
+) -> Fetched:
+    """:func:`fetch` without the embedded sample (file system errors as FetchError)."""
     try:
         return _fetch(source, settings, session, backoff_factor)
     except OSError as exc:  # file system (permissions, disk full); requests errors are handled
@@ -565,9 +673,7 @@ def fetch_many(
             down = host in dead_hosts or len(dead_hosts) >= _MAX_DEAD_HOSTS
             current = settings.with_(offline=True) if down and not settings.offline else settings
             try:
-                results[source.name] = fetch(
-                    source, current, session=session, backoff_factor=backoff_factor
-                )
+                results[source.name] = _fetch_official(source, current, session, backoff_factor)
             except FetchError as error:
                 exc = error
                 if down and current is not settings:
@@ -578,6 +684,12 @@ def fetch_many(
                     )
                 elif _is_connection_failure(exc) and host:
                     dead_hosts.append(host)
+                if isinstance(exc, SourceUnavailable) and source.sample:
+                    try:  # after the circuit breaker saw the failure
+                        results[source.name] = _with_sample(source, current, exc)
+                        continue
+                    except FetchError as sample_error:
+                        exc = sample_error
                 log.info("%s", exc)  # returned to the caller, who reports it
                 results[source.name] = exc
     return results

@@ -92,6 +92,13 @@ class Settings:
         Facilities within this distance outside the territory are kept, so that
         people living near its edge are served by their real nearest facility.
         40 km covers a 30 min car trip at rural speeds (see geo/constants.py).
+    demand_buffer_m : float
+        Inhabitants of the communes within this distance outside the territory are
+        placed as points too (table ``demand_points``), but only as the DEMAND that
+        shares each capacity-limited site (2SFCA): a site near the edge serves people
+        on both sides of it. 45 km covers twice the reach of a 30 min car trip of the
+        straight-line model (2 x 21.5 km, see geo/constants.py); the travel-time step
+        checks it and flags the 2SFCA values when it is too short.
     progress : bool
         Show progress bars on stderr.
     travel_method : {"straight_line", "network"}
@@ -109,6 +116,7 @@ class Settings:
     offline: bool = False
     territory: Territory = field(default_factory=lambda: Territory("dep", "35"))
     facility_buffer_m: float = 40_000.0
+    demand_buffer_m: float = 45_000.0
     progress: bool = True
     travel_method: str = "straight_line"
     road_graph: Path | None = None

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Final, cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from geo.constants import MODES, Mode
@@ -27,6 +28,9 @@ OUTPUT_COLUMNS: Final = (
     "facility_id",
 )
 MAX_K: Final = 1000
+# Optional column of origins and facilities: when both carry it, an origin only meets
+# facilities of its own land mass (geo.land_masses), within its CRS zone.
+LAND_MASS: Final = "land_mass"
 
 
 class TravelTimeInputError(ValueError):
@@ -106,6 +110,44 @@ def check_facilities(facilities: pd.DataFrame) -> list[int]:
     if facilities["service_type"].isna().any():
         raise TravelTimeInputError("facilities.service_type has null values")
     return codes
+
+
+def zone_codes(
+    origins: pd.DataFrame, facilities: pd.DataFrame
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Integer zone of each origin and facility: an origin only meets its zone.
+
+    The zone is the CRS (``epsg``), split by ``land_mass`` when both frames carry
+    that column (walking, cycling and driving stay on one land mass). Without the
+    column on either frame, the zone is the CRS alone (the behaviour before land
+    masses).
+
+    Returns
+    -------
+    origin_zone, facility_zone : ndarray of int64
+        Equal values mean same CRS and same land mass.
+
+    Raises
+    ------
+    TravelTimeInputError
+        ``land_mass`` on one frame only, or null land masses.
+    """
+    o_epsg = origins["epsg"].to_numpy(dtype=np.int64)
+    f_epsg = facilities["epsg"].to_numpy(dtype=np.int64)
+    present = [LAND_MASS in frame.columns for frame in (origins, facilities)]
+    if not any(present):
+        return o_epsg, f_epsg
+    if not all(present):
+        which = "origins" if present[0] else "facilities"
+        raise TravelTimeInputError(
+            f"only {which} carry column {LAND_MASS!r}: give it to both frames or to neither"
+        )
+    masses = pd.concat([origins[LAND_MASS], facilities[LAND_MASS]], ignore_index=True)
+    if masses.isna().any():
+        raise TravelTimeInputError(f"{LAND_MASS!r} has null values: every point needs its own")
+    codes, uniques = pd.factorize(masses.astype(str))
+    zone = np.concatenate([o_epsg, f_epsg]) * (len(uniques) + 1) + codes
+    return zone[: len(origins)], zone[len(origins) :]
 
 
 def take_ids(

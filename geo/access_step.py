@@ -10,9 +10,10 @@ tables, before the swap). It reads ``population_points`` and ``facilities``, cal
 What it holds
 -------------
 - For every service type and every mode (walk, bike, car): the nearest facility
-  (``rank = 1``) of each population point. A point whose CRS zone (mainland,
-  each overseas département) has no facility of a type has no row for it: the
-  indicators read that as "beyond every threshold".
+  (``rank = 1``) of each population point, on the point's land mass (walking,
+  cycling and driving never cross the sea: :mod:`geo.land_masses`). A point whose
+  land mass (continent, Corsica, an island, an overseas island) has no facility of
+  a type has no row for it: the indicators read that as "beyond every threshold".
 - For the capacity-limited types of :data:`CATCHMENT_SERVICE_TYPES` (France
   Services, tiers-lieux, schools), by car only, also ranks 2, 3, ... : every
   facility reachable within the outer limit of the enhanced 2SFCA distance-decay
@@ -43,7 +44,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 from tqdm import tqdm
 
-from geo._validate import MAX_K
+from geo._validate import MAX_K, zone_codes
 from geo.constants import DEFAULT_CONSTANTS, MODES, ModelConstants
 from geo.engine import METHODS, Method, travel_times
 from geo.network import RoadGraph, load_road_graph
@@ -66,12 +67,12 @@ CATCHMENT_SERVICE_TYPES: Final[tuple[str, ...]] = (
 CATCHMENT_MODE: Final = "car"
 
 _ORIGINS_SQL: Final = """
-SELECT point_id AS origin_id, x, y, epsg, density_level
+SELECT point_id AS origin_id, x, y, epsg, land_mass, density_level
 FROM population_points
 ORDER BY point_id
 """
 _FACILITIES_SQL: Final = """
-SELECT facility_id, service_type, x, y, epsg
+SELECT facility_id, service_type, x, y, epsg, land_mass
 FROM facilities
 ORDER BY service_type, facility_id
 """
@@ -86,12 +87,31 @@ SELECT o.origin_id::VARCHAR AS origin_id,
        v."rank"::SMALLINT AS "rank",
        v.minutes::REAL AS minutes,
        v.distance_m::REAL AS distance_m,
+       v.crow_m::REAL AS crow_m,
        f.facility_id::VARCHAR AS facility_id,
        $method::VARCHAR AS method
 FROM _tt_rows v
 JOIN _tt_origins o ON o.k = v.origin_id
 JOIN _tt_types t ON t.k = v.service_type
 JOIN _tt_modes m ON m.k = v."mode"
+JOIN _tt_facilities f ON f.k = v.facility_id
+"""
+# Inhabitants around the territory (table demand_points): only their car catchments of
+# the capacity-limited types, the demand side of the 2SFCA (see indicators/fca.py).
+_DEMAND_SQL: Final = """
+SELECT point_id AS origin_id, x, y, epsg, land_mass, density_level
+FROM demand_points
+ORDER BY point_id
+"""
+_CREATE_DEMAND_SQL: Final = """
+CREATE OR REPLACE TABLE demand_travel_times AS
+SELECT o.origin_id::VARCHAR AS origin_id,
+       t.service_type::VARCHAR AS service_type,
+       v.minutes::REAL AS minutes,
+       f.facility_id::VARCHAR AS facility_id
+FROM _tt_rows v
+JOIN _tt_origins o ON o.k = v.origin_id
+JOIN _tt_types t ON t.k = v.service_type
 JOIN _tt_facilities f ON f.k = v.facility_id
 """
 
@@ -153,8 +173,24 @@ def compute_travel_times(
         bar.set_postfix_str(service_type)
         of_type = positions[positions["service_type"] == service_type].reset_index(drop=True)
         parts.append(_numeric(_one_type(origins, of_type, method, graph, constants), code))
+    rows = _with_crow(pd.concat(parts, ignore_index=True), origins, positions)
+    _write(con, _CREATE_SQL, rows, points, types, facilities, {"method": method})
+    log.info("travel_times: %d rows (%s, %d types)", len(rows), method, len(types))
+    _demand_catchments(con, facilities, types, method, graph, constants)
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    rows: pd.DataFrame,
+    points: pd.DataFrame,
+    types: list[str],
+    facilities: pd.DataFrame,
+    params: dict[str, str] | None = None,
+) -> None:
+    """Run ``sql`` over the numeric rows and their lookup frames (``_tt_*``)."""
     frames = {
-        "_tt_rows": pd.concat(parts, ignore_index=True),
+        "_tt_rows": rows,
         "_tt_origins": _lookup(points["origin_id"], "origin_id"),
         "_tt_types": _lookup(pd.Series(types, dtype=object), "service_type"),
         "_tt_modes": _lookup(pd.Series(MODES, dtype=object), "mode"),
@@ -163,11 +199,46 @@ def compute_travel_times(
     for name, frame in frames.items():
         con.register(name, frame)
     try:
-        con.execute(_CREATE_SQL, {"method": method})
+        con.execute(sql, params) if params else con.execute(sql)
     finally:
         for name in frames:
             con.unregister(name)
-    log.info("travel_times: %d rows (%s, %d types)", len(frames["_tt_rows"]), method, len(types))
+
+
+def _with_crow(rows: pd.DataFrame, origins: pd.DataFrame, facilities: pd.DataFrame) -> pd.DataFrame:
+    """Add ``crow_m``: the straight-line distance (metres) of each (origin, facility)."""
+    o = rows["origin_id"].to_numpy(dtype=np.int64)
+    f = rows["facility_id"].to_numpy(dtype=np.int64)
+    ox, oy = origins["x"].to_numpy(dtype=np.float64), origins["y"].to_numpy(dtype=np.float64)
+    fx = facilities["x"].to_numpy(dtype=np.float64)
+    fy = facilities["y"].to_numpy(dtype=np.float64)
+    crow = np.hypot(ox[o] - fx[f], oy[o] - fy[f]) if len(rows) else np.empty(0)
+    return rows.assign(crow_m=crow.astype(np.float32))
+
+
+def _demand_catchments(
+    con: duckdb.DuckDBPyConnection,
+    facilities: pd.DataFrame,
+    types: list[str],
+    method: Method,
+    graph: RoadGraph | None,
+    constants: ModelConstants,
+) -> None:
+    """Table ``demand_travel_times``: car catchments of the points around the territory."""
+    points = con.execute(_DEMAND_SQL).df()
+    origins = points.assign(origin_id=np.arange(len(points), dtype=np.int64))
+    positions = facilities.assign(facility_id=np.arange(len(facilities), dtype=np.int64))
+    limit = catchment_limit(constants)
+    parts = [_numeric(_empty_frame(), 0)]
+    for code, service_type in enumerate(types):
+        if service_type not in CATCHMENT_SERVICE_TYPES or origins.empty:
+            continue
+        of_type = positions[positions["service_type"] == service_type].reset_index(drop=True)
+        found = catchment_times(origins, of_type, method, limit, graph, constants)
+        parts.append(_numeric(found[found["minutes"] <= limit], code))
+    rows = pd.concat(parts, ignore_index=True)
+    _write(con, _CREATE_DEMAND_SQL, rows, points, types, facilities)
+    log.info("demand_travel_times: %d rows from %d points", len(rows), len(points))
 
 
 def _lookup(values: pd.Series, column: str) -> pd.DataFrame:
@@ -310,11 +381,10 @@ def _reachable_upper_bound(
         radius = budget * constants.car_m_per_min(levels) / constants.car_detour
     radius = radius + 1.0  # metre of slack against rounding at the limit
     counts = np.zeros(len(origins), dtype=np.int64)
-    o_epsg = origins["epsg"].to_numpy(dtype=np.int64)
-    f_epsg = facilities["epsg"].to_numpy(dtype=np.int64)
-    for epsg in np.unique(o_epsg):
-        here = np.flatnonzero(o_epsg == epsg)
-        fac = facilities[f_epsg == epsg]
+    o_zone, f_zone = zone_codes(origins, facilities)  # CRS, and land mass when given
+    for zone in np.unique(o_zone):
+        here = np.flatnonzero(o_zone == zone)
+        fac = facilities[f_zone == zone]
         if fac.empty:
             continue
         tree = cKDTree(fac[["x", "y"]].to_numpy(dtype=np.float64))

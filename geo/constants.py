@@ -223,13 +223,6 @@ STATION_REMOTE_MIN: Final = 15.0
 # hab.), the usual scale of French facility densities (INSEE BPE "taux
 # d'équipement" are per 10 000 inhabitants).
 FCA_PER_INHABITANTS: Final = 10_000.0
-# Facility sources known to be partial (e.g. an extract of a few départements): a
-# service type counts as national in a build when at least this share of the build's
-# départements hold one of its facilities; a département without any is then far from
-# one. Below it, only the départements holding a facility are covered, and the others
-# get no figure. ASSUMPTION: 90 % separates national lists (France Services, La Poste,
-# ANCT Fabriques: sites in nearly every département) from departmental extracts.
-SOURCE_NATIONAL_SHARE: Final = 0.9
 
 # --- Territorial-fracture indices (appended for indicators/inequality and fracture, -----
 # --- issue 4 part 4) -----------------------------------------------------------------

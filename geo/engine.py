@@ -12,6 +12,7 @@ from typing import Final, Literal, get_args
 import pandas as pd
 
 from geo._validate import (
+    LAND_MASS,
     ORIGIN_COLUMNS,
     OUTPUT_COLUMNS,
     TravelTimeInputError,
@@ -28,7 +29,14 @@ from geo.straight_line import nearest_facilities
 Method = Literal["straight_line", "network"]
 METHODS: Final[tuple[Method, ...]] = get_args(Method)
 
-__all__ = ["METHODS", "OUTPUT_COLUMNS", "Method", "TravelTimeInputError", "travel_times"]
+__all__ = [
+    "LAND_MASS",
+    "METHODS",
+    "OUTPUT_COLUMNS",
+    "Method",
+    "TravelTimeInputError",
+    "travel_times",
+]
 
 
 def travel_times(
@@ -46,9 +54,14 @@ def travel_times(
     ----------
     origins : DataFrame
         ``origin_id`` (unique), ``x``, ``y`` (metres), ``epsg`` (metric CRS); for the
-        straight-line car mode also ``density_level`` (INSEE grid 1-7 or NULL).
+        straight-line car mode also ``density_level`` (INSEE grid 1-7 or NULL);
+        optionally ``land_mass`` (:data:`LAND_MASS`, see below).
     facilities : DataFrame
-        ``facility_id`` (unique), ``service_type``, ``x``, ``y`` (metres), ``epsg``.
+        ``facility_id`` (unique), ``service_type``, ``x``, ``y`` (metres), ``epsg``,
+        optionally ``land_mass``. When both frames carry ``land_mass`` (not null),
+        an origin only meets facilities of its CRS zone AND its land mass (walking,
+        cycling and driving never cross the sea, :mod:`geo.land_masses`); without
+        it, only the CRS zone is matched.
     method : {"straight_line", "network"}
         Straight line with detour factors, or shortest paths on ``graph``.
     modes : tuple of {"walk", "bike", "car"}
@@ -72,7 +85,8 @@ def travel_times(
     Raises
     ------
     TravelTimeInputError
-        Unknown method, missing or superfluous graph, bad columns or values.
+        Unknown method, missing or superfluous graph, bad columns or values,
+        ``land_mass`` on one frame only.
     NonMetricCRSError
         Coordinates declared in a CRS that is not projected in metres.
     """

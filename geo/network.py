@@ -36,6 +36,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Final
 
 import numpy as np
@@ -47,6 +48,7 @@ from scipy.spatial import cKDTree
 
 from geo._validate import (
     FACILITY_COLUMNS,
+    LAND_MASS,
     ORIGIN_COLUMNS,
     OUTPUT_COLUMNS,
     TravelTimeInputError,
@@ -57,6 +59,7 @@ from geo._validate import (
     empty_result,
     sorted_types,
     take_ids,
+    zone_codes,
 )
 from geo.constants import DEFAULT_CONSTANTS, MODES, Mode, ModelConstants
 from geo.road_graph import (
@@ -212,15 +215,21 @@ def _reverse(costs: EdgeCosts, n_nodes: int) -> _Reversed:
     return _Reversed(indptr, costs.tail[order], costs.minutes[order], costs.length_m[order])
 
 
-def _main_component(reversed_costs: _Reversed) -> npt.NDArray[np.int64]:
-    """Nodes of the largest strongly connected component (same in the transpose)."""
-    if len(reversed_costs.tails) == 0:
-        return np.empty(0, dtype=np.int64)
+def _components(reversed_costs: _Reversed) -> npt.NDArray[np.int64]:
+    """Strongly connected component of every node; -1 for nodes without a usable edge."""
     matrix = reversed_costs.matrix()
     _, labels = connected_components(matrix, directed=True, connection="strong")
     n = matrix.shape[0]
     degree = np.diff(reversed_costs.indptr) + np.bincount(reversed_costs.tails, minlength=n)
-    used = np.flatnonzero(degree > 0)
+    return np.where(degree > 0, labels, -1).astype(np.int64)
+
+
+def _main_component(reversed_costs: _Reversed) -> npt.NDArray[np.int64]:
+    """Nodes of the largest strongly connected component (same in the transpose)."""
+    if len(reversed_costs.tails) == 0:
+        return np.empty(0, dtype=np.int64)
+    labels = _components(reversed_costs)
+    used = np.flatnonzero(labels >= 0)
     main = np.bincount(labels[used]).argmax()
     return used[labels[used] == main].astype(np.int64)
 
@@ -269,7 +278,9 @@ class ModeNetwork:
 
     ``graph`` is the graph it was prepared from (checked on use), ``reversed_costs``
     the transposed edge costs, ``usable`` the nodes of the main strongly connected
-    component and ``tree`` a k-d tree on their coordinates.
+    component and ``tree`` a k-d tree on their coordinates. ``labels`` (the strong
+    component of every node) and ``used_tree`` serve the land masses: the points of
+    an island snap to the island's own roads (:func:`_land_mass_nodes`).
     """
 
     graph: RoadGraph
@@ -278,6 +289,21 @@ class ModeNetwork:
     reversed_costs: _Reversed
     usable: npt.NDArray[np.int64]
     tree: cKDTree | None
+
+    @cached_property
+    def labels(self) -> npt.NDArray[np.int64]:
+        """Strong component of every node (-1: no usable edge), computed on first use."""
+        return _components(self.reversed_costs)
+
+    @cached_property
+    def used(self) -> npt.NDArray[np.int64]:
+        """Nodes with a usable edge, in any component."""
+        return np.flatnonzero(self.labels >= 0).astype(np.int64)
+
+    @cached_property
+    def used_tree(self) -> cKDTree:
+        """k-d tree on the coordinates of :attr:`used`."""
+        return cKDTree(np.column_stack([self.graph.x[self.used], self.graph.y[self.used]]))
 
 
 def prepare_mode(
@@ -335,11 +361,19 @@ def network_nearest(
         ``rank`` (int16), ``minutes`` (float32: snap legs at walking speed + network
         time + car overhead), ``distance_m`` (float32: snap legs + length of the
         fastest path, metres), ``facility_id``. Rows are ordered by service type,
-        mode, origin (input order), rank. Points snap to the main strongly connected
-        component, so every origin reaches every facility of the type: the table
-        has a row per origin, type, mode and rank up to min(k, facilities of the
-        type); a mode without any usable edge gives no row. Empty inputs give an
-        empty frame.
+        mode, land mass, origin (input order), rank. Points snap to the main
+        strongly connected component, so every origin reaches every facility of the
+        type: the table has a row per origin, type, mode and rank up to min(k,
+        facilities of the type); a mode without any usable edge gives no row. Empty
+        inputs give an empty frame.
+
+        Land masses: when both frames carry ``land_mass``, each land mass is
+        searched apart. Its points only meet its facilities and snap to the strong
+        component nearest to most of them: the island's own roads, since the graph
+        has no ferry edge (OSM ``route=ferry`` ways carry no ``highway`` tag). A land
+        mass the graph does not cover snaps to the nearest roads, across the sea:
+        use a graph that covers the islands. A land mass without a facility of a
+        type gets no row for it.
     """
     modes = check_modes(modes)
     k = check_k(k)
@@ -351,13 +385,44 @@ def network_nearest(
     _check_same_crs(graph, origins, facilities)
     if origins.empty or facilities.empty:
         return empty_result(origins, facilities)
-    frames: dict[tuple[int, int], pd.DataFrame] = {}
+    o_zone, f_zone = zone_codes(origins, facilities)  # one CRS here: zones = land masses
+    by_land_mass = LAND_MASS in origins.columns
+    types = sorted_types(facilities)
+    frames: dict[tuple[int, int, int], pd.DataFrame] = {}
     for mode in modes:
         net = ready.get(mode) or prepare_mode(graph, mode, constants)
-        frames.update(_one_mode(net, origins, facilities, k))
+        if len(net.usable) == 0:
+            continue
+        for z, zone in enumerate(np.unique(o_zone)):
+            here, there = np.flatnonzero(o_zone == zone), np.flatnonzero(f_zone == zone)
+            if len(there) == 0:
+                continue
+            sub_o, sub_f = origins.iloc[here], facilities.iloc[there]
+            nodes = _land_mass_nodes(net, sub_o, sub_f) if by_land_mass else None
+            for (code, m), frame in _one_mode(net, sub_o, sub_f, k, types, nodes).items():
+                frames[(code, m, z)] = frame
     if not frames:
         return empty_result(origins, facilities)
     return pd.concat([frames[key] for key in sorted(frames)], ignore_index=True)
+
+
+def _land_mass_nodes(
+    net: ModeNetwork, origins: pd.DataFrame, facilities: pd.DataFrame
+) -> tuple[npt.NDArray[np.int64], cKDTree]:
+    """Snapping nodes of one land mass: the strong component nearest to most of its points.
+
+    The road graph has no ferry edge, so an island's roads form their own component;
+    without this, the island's points would snap to the main component across the sea.
+    """
+    x = np.concatenate([origins["x"].to_numpy(np.float64), facilities["x"].to_numpy(np.float64)])
+    y = np.concatenate([origins["y"].to_numpy(np.float64), facilities["y"].to_numpy(np.float64)])
+    nearest, _ = snap(net.graph, x, y, net.used, tree=net.used_tree)
+    label = int(np.bincount(net.labels[nearest]).argmax())
+    if label == net.labels[net.usable[0]]:
+        assert net.tree is not None  # usable is not empty
+        return net.usable, net.tree
+    nodes = np.flatnonzero(net.labels == label).astype(np.int64)
+    return nodes, cKDTree(np.column_stack([net.graph.x[nodes], net.graph.y[nodes]]))
 
 
 def _check_same_crs(graph: RoadGraph, origins: pd.DataFrame, facilities: pd.DataFrame) -> None:
@@ -373,11 +438,21 @@ def _check_same_crs(graph: RoadGraph, origins: pd.DataFrame, facilities: pd.Data
 
 
 def _one_mode(
-    net: ModeNetwork, origins: pd.DataFrame, facilities: pd.DataFrame, k: int
+    net: ModeNetwork,
+    origins: pd.DataFrame,
+    facilities: pd.DataFrame,
+    k: int,
+    types: list[str],
+    snap_to: tuple[npt.NDArray[np.int64], cKDTree] | None = None,
 ) -> dict[tuple[int, int], pd.DataFrame]:
-    """Rows of one mode for every service type, keyed by (type code, mode code)."""
+    """Rows of one mode for every service type, keyed by (type code, mode code).
+
+    Points snap to ``snap_to`` (nodes and their k-d tree), by default the main
+    strongly connected component. A type absent from ``facilities`` gives no frame.
+    """
     graph, mode, constants = net.graph, net.mode, net.constants
-    reversed_costs, usable = net.reversed_costs, net.usable
+    reversed_costs = net.reversed_costs
+    usable, tree = snap_to if snap_to is not None else (net.usable, net.tree)
     if len(usable) == 0:
         return {}
     # One k-d tree query for origins and facilities together.
@@ -387,17 +462,19 @@ def _one_mode(
         np.concatenate([origins["x"].to_numpy(np.float64), facilities["x"].to_numpy(np.float64)]),
         np.concatenate([origins["y"].to_numpy(np.float64), facilities["y"].to_numpy(np.float64)]),
         usable,
-        tree=net.tree,
+        tree=tree,
     )
     walk = constants.speed_m_per_min("walk")
     search = _search_graph(reversed_costs, nodes[n_o:], snap_m[n_o:], walk)
     targets, inverse = np.unique(nodes[:n_o], return_inverse=True)
     extra = snap_m[:n_o] / walk + (constants.car_overhead_min if mode == "car" else 0.0)
-    types = sorted_types(facilities)
     f_type = facilities["service_type"].astype(str).to_numpy()
     frames = {}
     for code, service in enumerate(types):
-        found = _nearest(search, np.flatnonzero(f_type == service), targets, k)
+        of_type = np.flatnonzero(f_type == service)
+        if len(of_type) == 0:
+            continue
+        found = _nearest(search, of_type, targets, k)
         frames[(code, MODES.index(mode))] = _rows(
             found, inverse, extra, snap_m[:n_o], code, mode, types, origins, facilities
         )

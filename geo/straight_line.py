@@ -33,6 +33,7 @@ from geo._validate import (
     check_points,
     empty_result,
     sorted_types,
+    zone_codes,
 )
 from geo.constants import DEFAULT_CONSTANTS, MODES, Mode, ModelConstants
 
@@ -82,7 +83,9 @@ def nearest_facilities(
         NULL; NULL uses ``constants.car_fallback_kmh``).
     facilities : DataFrame
         ``facility_id`` (unique), ``service_type``, ``x``, ``y`` (metres), ``epsg``.
-        An origin is only matched with facilities of the same ``epsg``.
+        An origin is only matched with facilities of the same ``epsg``; when both
+        frames carry the optional column ``land_mass`` (not null, e.g. "corse"), also
+        of the same land mass: no trip crosses the sea (:mod:`geo.land_masses`).
     modes : tuple of {"walk", "bike", "car"}
         Modes to compute; each gives its own rows.
     k : int
@@ -105,16 +108,18 @@ def nearest_facilities(
         - ``distance_m``: float32, euclidean distance x detour factor of the mode, metres;
         - ``facility_id``: as in ``facilities`` (same dtype).
 
-        Rows are ordered by service type, CRS zone, mode, origin (input order) and
-        rank. An origin whose CRS zone has no facility of a type gets no row for that
-        type: indicators read a missing row as "beyond any threshold". Empty
-        ``origins`` or ``facilities`` give an empty frame with these columns.
+        Rows are ordered by service type, zone (CRS, then land mass), mode, origin
+        (input order) and rank. An origin whose CRS zone (or land mass) has no
+        facility of a type gets no row for that type: indicators read a missing row
+        as "beyond any threshold". Empty ``origins`` or ``facilities`` give an empty
+        frame with these columns.
 
     Raises
     ------
     TravelTimeInputError
         Missing columns, null or duplicated ids, non-finite coordinates, density levels
-        outside 1-7, unknown modes or ``k`` out of range.
+        outside 1-7, unknown modes, ``k`` out of range, ``land_mass`` on one frame
+        only or null.
     NonMetricCRSError
         An ``epsg`` value that is not a projected CRS in metres.
     """
@@ -167,16 +172,19 @@ def nearest_facilities(
 def _plan(
     origins: pd.DataFrame, facilities: pd.DataFrame, types: list[str], k: int
 ) -> list[_Group]:
-    """(service type, CRS zone) groups in output order, skipping zones with no facility."""
-    o_epsg = origins["epsg"].to_numpy(dtype=np.int64)
-    f_epsg = facilities["epsg"].to_numpy(dtype=np.int64)
+    """(service type, zone) groups in output order, skipping zones with no facility.
+
+    A zone is a CRS, or a land mass within it when both frames carry ``land_mass``
+    (:func:`geo._validate.zone_codes`).
+    """
+    o_zone, f_zone = zone_codes(origins, facilities)
     f_type = facilities["service_type"].astype(str).to_numpy()
-    zones = {int(e): np.flatnonzero(o_epsg == e) for e in np.unique(o_epsg)}
+    zones = {int(z): np.flatnonzero(o_zone == z) for z in np.unique(o_zone)}
     groups = []
     for code, service in enumerate(types):
         of_type = f_type == service
-        for epsg, origin_pos in zones.items():
-            facility_pos = np.flatnonzero(of_type & (f_epsg == epsg))
+        for zone, origin_pos in zones.items():
+            facility_pos = np.flatnonzero(of_type & (f_zone == zone))
             if len(facility_pos):
                 groups.append(_Group(code, origin_pos, facility_pos, min(k, len(facility_pos))))
     return groups

@@ -22,6 +22,13 @@ SELECT point_id, commune_code, population, density_level, kind
 FROM population_points
 ORDER BY point_id
 """
+# The same, with whether each point lies on an island (table land_masses).
+POINTS_ISLAND: Final = """
+SELECT p.point_id, p.commune_code, p.population, p.density_level, p.kind,
+       coalesce(l.island, false) AS island
+FROM population_points p LEFT JOIN land_masses l ON l.land_mass = p.land_mass
+ORDER BY p.point_id
+"""
 COMMUNES: Final = """
 SELECT code, epci_code, dep_code, reg_code
 FROM territories WHERE level = 'commune'
@@ -30,7 +37,7 @@ TERRITORIES: Final = """
 SELECT level, code, complete FROM territories ORDER BY level, code
 """
 NEAREST: Final = """
-SELECT origin_id, service_type, "mode", "rank", minutes
+SELECT origin_id, service_type, "mode", "rank", minutes, distance_m, crow_m
 FROM travel_times WHERE "rank" = 1
 """
 CATCHMENTS: Final = """
@@ -39,6 +46,17 @@ FROM travel_times
 WHERE "mode" = $mode AND list_contains($types, service_type)
 """
 METHOD: Final = "SELECT DISTINCT method FROM travel_times"
+# Search limits of the (point, service type) pairs (geo/coverage.py); absent = none.
+POINT_COVERAGE: Final = """
+SELECT origin_id, service_type, radius_m, reason, sources FROM point_coverage
+"""
+# Inhabitants around the territory and their car catchments: 2SFCA demand only.
+DEMAND_POINTS: Final = """
+SELECT point_id, population FROM demand_points ORDER BY point_id
+"""
+DEMAND_CATCHMENTS: Final = """
+SELECT origin_id, service_type, facility_id, minutes FROM demand_travel_times
+"""
 FACILITIES: Final = """
 SELECT facility_id, service_type, commune_code FROM facilities
 """
@@ -102,22 +120,25 @@ SELECT id::VARCHAR AS id, theme::VARCHAR AS theme, label::VARCHAR AS label,
        formula::VARCHAR AS formula, sources::VARCHAR AS sources,
        vintage::VARCHAR AS vintage, higher_is_better::BOOLEAN AS higher_is_better,
        decimals::INTEGER AS decimals, service_type::VARCHAR AS service_type,
-       "mode"::VARCHAR AS "mode", threshold_min::DOUBLE AS threshold_min
+       "mode"::VARCHAR AS "mode", threshold_min::DOUBLE AS threshold_min,
+       target_max::DOUBLE AS target_max
 FROM _indicators_frame
 """
 WRITE_VALUES: Final = """
 CREATE OR REPLACE TABLE indicator_values AS
 SELECT i.indicator_id::VARCHAR AS indicator_id, l.level::VARCHAR AS level,
        c.code::VARCHAR AS code, v."value"::DOUBLE AS "value", v.secret::BOOLEAN AS secret,
-       v.numerator::DOUBLE AS numerator, v.denominator::DOUBLE AS denominator
+       v.numerator::DOUBLE AS numerator, v.denominator::DOUBLE AS denominator,
+       n.note::VARCHAR AS note
 FROM _indicator_values_frame v
 JOIN _value_ids i ON i.k = v.i
 JOIN _value_levels l ON l.k = v.l
 JOIN _value_codes c ON c.k = v.c
+LEFT JOIN _value_notes n ON n.k = v.n
 """
 WHAT_IF_POINTS: Final = """
-SELECT p.point_id, p.commune_code, p.population, p.x, p.y, p.epsg, p.density_level,
-       tt.minutes, tt.facility_id
+SELECT p.point_id, p.commune_code, p.population, p.x, p.y, p.epsg, p.land_mass,
+       p.density_level, tt.minutes, tt.facility_id
 FROM population_points p
 JOIN territories c ON c.level = 'commune' AND c.code = p.commune_code
 LEFT JOIN travel_times tt
@@ -128,7 +149,7 @@ WHERE CASE $level WHEN 'commune' THEN c.code WHEN 'epci' THEN c.epci_code
 ORDER BY p.point_id
 """
 WHAT_IF_FACILITIES: Final = """
-SELECT facility_id, service_type, x, y, epsg FROM facilities
+SELECT facility_id, service_type, x, y, epsg, land_mass FROM facilities
 WHERE service_type = $service_type ORDER BY facility_id
 """
 DESCRIBE_REGISTRY: Final = """
@@ -157,6 +178,10 @@ class WarehouseInputs:
     population_sources: tuple[str, ...]
     density_sources: tuple[str, ...]
     method: str
+    # Tables of the extent-independence rules (absent in warehouses built before them).
+    point_coverage: pd.DataFrame | None = None
+    demand_points: pd.DataFrame | None = None
+    demand_catchments: pd.DataFrame | None = None
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -172,7 +197,7 @@ def read_inputs(con: duckdb.DuckDBPyConnection) -> WarehouseInputs:
             "table travel_times absente: l'étape geo.access_step.compute_travel_times doit "
             "précéder le calcul des indicateurs"
         )
-    points = con.execute(POINTS).df()
+    points = con.execute(POINTS_ISLAND if table_exists(con, "land_masses") else POINTS).df()
     methods = [r[0] for r in con.execute(METHOD).fetchall()]
     catch_params = {"mode": CATCHMENT_MODE, "types": list(CATCHMENT_SERVICE_TYPES)}
     population_sources = tuple(r[0] for r in con.execute(POPULATION_SOURCES).fetchall())
@@ -192,7 +217,15 @@ def read_inputs(con: duckdb.DuckDBPyConnection) -> WarehouseInputs:
         population_sources=population_sources,
         density_sources=(_DENSITY_SOURCE,) if density_known else (),
         method=methods[0] if len(methods) == 1 else "straight_line",
+        point_coverage=_frame_if(con, "point_coverage", POINT_COVERAGE),
+        demand_points=_frame_if(con, "demand_points", DEMAND_POINTS),
+        demand_catchments=_frame_if(con, "demand_travel_times", DEMAND_CATCHMENTS),
     )
+
+
+def _frame_if(con: duckdb.DuckDBPyConnection, table: str, sql: str) -> pd.DataFrame | None:
+    """The result of ``sql`` when ``table`` exists, else None."""
+    return con.execute(sql).df() if table_exists(con, table) else None
 
 
 def read_vintages(con: duckdb.DuckDBPyConnection) -> dict[str, str] | None:
@@ -215,7 +248,9 @@ def write_tables(
     """
     frames = {"_indicators_frame": indicators}
     numeric = {}
-    for column, short in (("indicator_id", "i"), ("level", "l"), ("code", "c")):
+    if "note" not in values.columns:
+        values = values.assign(note=None)
+    for column, short in (("indicator_id", "i"), ("level", "l"), ("code", "c"), ("note", "n")):
         cat = values[column].astype("category")
         numeric[short] = cat.cat.codes.to_numpy()
         lookup = pd.Series(np.asarray(cat.cat.categories, dtype=object), dtype=object)
@@ -235,7 +270,9 @@ def write_tables(
             con.unregister(name)
 
 
-_PLURAL: Final = MappingProxyType({"indicator_id": "ids", "level": "levels", "code": "codes"})
+_PLURAL: Final = MappingProxyType(
+    {"indicator_id": "ids", "level": "levels", "code": "codes", "note": "notes"}
+)
 
 
 # --- Exports (indicators/exports.py) ----------------------------------------------------
@@ -315,6 +352,12 @@ SELECT dataset, coalesce(title, '') AS title, coalesce(publisher, '') AS publish
        coalesce(status, '') AS status, coalesce(url, '') AS url, coalesce(role, '') AS role
 FROM meta ORDER BY dataset
 """
+# Sources loaded from the embedded real sample (meta.sample, absent from older builds).
+META_HAS_SAMPLE: Final = """
+SELECT count(*) FROM information_schema.columns
+WHERE table_name = 'meta' AND column_name = 'sample'
+"""
+META_SAMPLES: Final = "SELECT dataset, origin FROM meta WHERE sample ORDER BY dataset"
 EXPORT_BASE_SOURCES: Final = """
 SELECT DISTINCT s FROM (
     SELECT population_source AS s FROM territories WHERE level = 'commune'

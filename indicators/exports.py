@@ -98,6 +98,15 @@ PARTIAL_RULE: Final = (
     "Territoire partiel (territoire_complet = faux) : certaines de ses communes sont hors "
     "de l'entrepôt ; sa population et ses indicateurs sont laissés vides."
 )
+SINGLE_POINT_NOTE: Final = (
+    "Valeurs communales calculées sur un seul point (la mairie) : une commune est à 0 % "
+    "ou 100 %. Toute la population d'une commune est placée en un point (la mairie, ou "
+    "un point intérieur) faute de carroyage de population à 200 m ; l'erreur mesurée sur "
+    "un bloc réel du carroyage Filosofi 2021 est donnée dans le README (limites connues)."
+)
+# build_info key and value saying that each commune's population sits at one point.
+_PLACEMENT_KEY: Final = "population_points"
+_SINGLE_POINT: Final = "mairie"
 _ETALAB: Final = (
     "Licence Ouverte / Open Licence Etalab 2.0 : réutilisation libre, y compris "
     "commerciale, en mentionnant la source et la date de mise à jour."
@@ -143,6 +152,9 @@ class SourceMeta:
     licence: str
     status: str
     url: str
+    # "" for the official file; the label of the embedded real sample when the build
+    # loaded it instead ("échantillon embarqué (Ille-et-Vilaine et 60 km autour)").
+    provenance: str = ""
 
 
 @dataclass(frozen=True)
@@ -193,6 +205,8 @@ class ExportMeta:
             ("territoires partiels", PARTIAL_RULE),
             ("codes des territoires partiels", ", ".join(self.partial) or "aucun"),
         ]
+        if self.population_note:
+            rows.append(("points de population", self.population_note))
         if self.crs_epsg is not None:
             rows.append(("système de coordonnées", f"EPSG:{self.crs_epsg}"))
         rows += list(self.context)
@@ -200,12 +214,32 @@ class ExportMeta:
             (f"entrepôt : {k}", v) for k, v in self.build if k not in ("territory", "built_at")
         ]
         rows += [("licence et attribution", text) for text in self.attributions]
+        sampled = [s for s in self.sources if s.provenance]
+        if sampled:
+            rows.append(
+                (
+                    "échantillon embarqué",
+                    f"{', '.join(s.dataset for s in sampled)} : {sampled[0].provenance}, "
+                    "extraits réels des fichiers officiels (mêmes lignes, millésime d'origine "
+                    "indiqué), chargés faute de miroir, de cache et de réseau ; les valeurs ne "
+                    "valent que pour ce territoire",
+                )
+            )
         return rows
+
+    @property
+    def population_note(self) -> str:
+        """:data:`SINGLE_POINT_NOTE` when the build placed each commune's population at
+        one point (``build_info.population_points = 'mairie'``), else ""."""
+        single = dict(self.build).get(_PLACEMENT_KEY) == _SINGLE_POINT
+        return SINGLE_POINT_NOTE if single else ""
 
     def to_json(self) -> str:
         """The metadata as JSON (stored in the Parquet schema)."""
         data = asdict(self)
         data["secrecy_rule"], data["partial_rule"] = SECRECY_RULE, PARTIAL_RULE
+        if self.population_note:
+            data["population_note"] = self.population_note
         return json.dumps(data, ensure_ascii=False)
 
 
@@ -497,7 +531,20 @@ def _build_info(con: duckdb.DuckDBPyConnection) -> tuple[tuple[str, str], ...]:
 def _meta_rows(con: duckdb.DuckDBPyConnection) -> list[tuple[SourceMeta, str]]:
     if not _sql.table_exists(con, "meta"):
         return []
-    return [(SourceMeta(*r[:7]), r[7]) for r in con.execute(_sql.EXPORT_META).fetchall()]
+    samples = _sample_labels(con)
+    return [
+        (SourceMeta(*r[:7], provenance=samples.get(r[0], "")), r[7])
+        for r in con.execute(_sql.EXPORT_META).fetchall()
+    ]
+
+
+def _sample_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Dataset -> label of the embedded sample it was loaded from (the origin up to
+    " : "); empty for a warehouse built before ``meta.sample`` existed."""
+    if not con.execute(_sql.META_HAS_SAMPLE).fetchone()[0]:
+        return {}
+    rows = con.execute(_sql.META_SAMPLES).fetchall()
+    return {dataset: (origin or "").partition(" : ")[0] for dataset, origin in rows}
 
 
 def _cited(
@@ -531,6 +578,7 @@ def _attributions(
     OpenStreetMap when the build's travel times ran on the road network."""
     lines = [
         f"{s.publisher or s.dataset} — {s.title or s.dataset} ({s.vintage}) — {s.licence}"
+        + (f" — {s.provenance}" if s.provenance else "")
         for s in sources
     ]
     licences = " ".join(s.licence for s in sources).lower()
@@ -684,7 +732,16 @@ def metadata_tables(
     keys = pd.DataFrame(meta.key_values(), columns=["clé", "valeur"])
     sources = pd.DataFrame(
         [
-            (s.dataset, s.title, s.publisher, s.vintage, s.licence, s.status, s.url)
+            (
+                s.dataset,
+                s.title,
+                s.publisher,
+                s.vintage,
+                s.licence,
+                s.status,
+                s.url,
+                s.provenance or "fichier officiel",
+            )
             for s in meta.sources
         ],
         columns=list(_SOURCE_HEADER),
@@ -715,6 +772,7 @@ _SOURCE_HEADER: Final = (
     "licence",
     "statut",
     "adresse",
+    "provenance",
 )
 
 

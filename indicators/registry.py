@@ -53,7 +53,14 @@ from geo.constants import (
 from indicators.access_15min import EVERYDAY_BASKET, BasketItem, basket_available
 from indicators.rural_mobility import DENSITY_CLASSES
 
-THEMES: Final[tuple[str, ...]] = ("access", "third_places", "mobility", "ess", "fracture")
+THEMES: Final[tuple[str, ...]] = (
+    "access",
+    "third_places",
+    "mobility",
+    "commitments",
+    "ess",
+    "fracture",
+)
 KINDS: Final[tuple[str, ...]] = (
     "share_within",
     "median",
@@ -62,6 +69,7 @@ KINDS: Final[tuple[str, ...]] = (
     "population_beyond",
     "share_beyond",
     "fca",
+    "commitment",
 )
 MODE_PHRASES: Final = MappingProxyType({"walk": "à pied", "bike": "à vélo", "car": "en voiture"})
 GAMMES: Final = MappingProxyType(
@@ -106,6 +114,8 @@ class Indicator:
     threshold_min: float | None
     kind: str = ""
     scope: str = ""
+    # Commitments: the value at or below which the commitment is met (stored).
+    target_max: float | None = None
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[a-z0-9_]+", self.id):
@@ -191,6 +201,7 @@ def registry_for(
         _third_places(types, sources),
         _mobility(types, sources, density_classes),
         _fca(types, sources),
+        _commitments(types, sources),
     )
     by_id: dict[str, Indicator] = {}
     for batch in builders:
@@ -459,8 +470,9 @@ def _fca(types: pd.DataFrame, sources: SourceInfo) -> list[Indicator]:
                     "de la population qui se partage chaque site (méthode 2SFCA améliorée de "
                     f"Luo et Qi 2009, comme l'APL de la DREES), bandes de temps en voiture "
                     f"{bands}, au-delà 0. Offre = 1 par site (la capacité des sites n'est pas "
-                    "publiée), demande = toute la population. Effet de bord : la population "
-                    "hors du territoire construit n'est pas comptée dans la demande. "
+                    "publiée), demande = toute la population, y compris celle qui vit autour "
+                    "du territoire construit (chaque site est partagé avec ses habitants de "
+                    "l'autre côté de la limite, comme dans une construction nationale). "
                     f"{_method(sources).capitalize()}."
                 ),
                 formula=(
@@ -475,6 +487,107 @@ def _fca(types: pd.DataFrame, sources: SourceInfo) -> list[Indicator]:
                 mode="car",
                 threshold_min=None,
                 kind="fca",
+            )
+        )
+    return out
+
+
+_LAPOSTE_TEXT: Final = (
+    "Règle de présence territoriale de La Poste (loi n° 90-568 du 2 juillet 1990, "
+    "article 6, III, modifiée par la loi n° 2005-516 du 20 mai 2005 ; décret "
+    "n° 2007-448 du 25 mars 2007) : pas plus de 10 % de la population d'un département "
+    "à plus de 5 km et à plus de 20 minutes de trajet automobile des plus proches "
+    "points de contact (bureaux de poste, agences postales communales et "
+    "intercommunales, relais poste). La règle vaut pour les départements ; les autres "
+    "niveaux sont donnés pour information. Engagement tenu quand la part est d'au plus "
+    "10 %."
+)
+
+
+def _commitments(types: pd.DataFrame, sources: SourceInfo) -> list[Indicator]:
+    """La Poste's presence rule and the France Services promise (indicators/commitments)."""
+    from indicators.commitments import (
+        FRANCE_SERVICES_MAX_SHARE_PCT,
+        LAPOSTE_CONTACT_TYPES,
+        LAPOSTE_MAX_SHARE_PCT,
+    )
+
+    out = []
+    contact = [c for c in LAPOSTE_CONTACT_TYPES if _label_of(types, c) is not None]
+    if contact:
+        cited, vintage = sources.cite(contact, density=True)
+        listed = ", ".join(f"{_label_of(types, c)} ({c})" for c in contact)
+        for scope, ident, how in (
+            (
+                "laposte_route",
+                "laposte_presence__share_beyond_5km_20min__car",
+                "les 5 km sont la longueur de trajet estimée (distance à vol d'oiseau × "
+                "coefficient de détour de la voiture, ou chemin sur le graphe routier)",
+            ),
+            (
+                "laposte_crow",
+                "laposte_presence__share_beyond_5km_crow_20min__car",
+                "les 5 km sont mesurés à vol d'oiseau (variante : la loi ne dit pas comment "
+                "les mesurer)",
+            ),
+        ):
+            variant = "" if scope == "laposte_route" else ", 5 km à vol d'oiseau"
+            out.append(
+                Indicator(
+                    id=ident,
+                    theme="commitments",
+                    label="Présence postale : part de la population à plus de 5 km et de "
+                    f"20 min en voiture d'un point de contact{variant} (engagement : 10 % "
+                    "au plus)",
+                    unit="%",
+                    definition=(
+                        f"{_LAPOSTE_TEXT} Points de contact chargés : {listed}. Temps en "
+                        f"voiture : {_method(sources)} ; {how}. Un habitant est compté "
+                        "au-delà quand le point de contact le plus proche est à la fois à "
+                        "plus de 5 km et à plus de 20 minutes."
+                    ),
+                    formula="100 × Σ P_i · 1[d_i > 5 km et t_i > 20 min] / Σ P_i",
+                    sources=cited,
+                    vintage=vintage,
+                    higher_is_better=False,
+                    decimals=1,
+                    service_type=None,
+                    mode="car",
+                    threshold_min=20.0,
+                    kind="commitment",
+                    scope=scope,
+                    target_max=LAPOSTE_MAX_SHARE_PCT,
+                )
+            )
+    fs_label = _label_of(types, FRANCE_SERVICES)
+    if fs_label is not None:
+        t = FRANCE_SERVICES_PROMISE_MIN
+        cited, vintage = sources.cite([FRANCE_SERVICES], density=True)
+        out.append(
+            Indicator(
+                id=f"france_services_promise__share_beyond_{minutes_tag(t)}min__car",
+                theme="commitments",
+                label=f"Promesse France Services : part de la population à plus de {_fmt(t)} "
+                "min en voiture (engagement : personne)",
+                unit="%",
+                definition=(
+                    f"Promesse du programme France Services : une structure à moins de "
+                    f"{_fmt(t)} minutes de chaque habitant (circulaire du Premier ministre "
+                    "n° 6094/SG du 1er juillet 2019 ; ANCT). Engagement tenu quand aucun "
+                    f"habitant n'est à plus de {_fmt(t)} minutes en voiture de la France "
+                    f"Services la plus proche. {_method(sources).capitalize()}."
+                ),
+                formula=f"100 × Σ P_i · 1[t_i > {_fmt(t)}] / Σ P_i",
+                sources=cited,
+                vintage=vintage,
+                higher_is_better=False,
+                decimals=2,
+                service_type=FRANCE_SERVICES,
+                mode="car",
+                threshold_min=t,
+                kind="commitment",
+                scope="france_services",
+                target_max=FRANCE_SERVICES_MAX_SHARE_PCT,
             )
         )
     return out
@@ -496,6 +609,7 @@ def registry_frame(registry: Sequence[Indicator]) -> pd.DataFrame:
         "service_type",
         "mode",
         "threshold_min",
+        "target_max",
     ]
     rows = [{c: getattr(i, c) for c in columns} for i in registry]
     return pd.DataFrame(rows, columns=columns)

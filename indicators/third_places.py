@@ -43,6 +43,7 @@ def third_place_coverage(
     minutes_car: npt.ArrayLike,
     *,
     known: BoolArray | None = None,
+    known_car: BoolArray | None = None,
     bike_min: float = THIRD_PLACE_BIKE_MIN,
     car_min: float = THIRD_PLACE_CAR_MIN,
 ) -> pd.DataFrame:
@@ -55,7 +56,9 @@ def third_place_coverage(
     minutes_bike, minutes_car : array-like of float
         Minutes from each point to its nearest third place (``inf``: none).
     known : array of bool, optional
-        Points covered by the source (a territory with another point gets NaN).
+        Points whose values are known (a territory with another point gets NaN).
+    known_car : array of bool, optional
+        The same for the car measures, when it differs (default: ``known``).
     bike_min, car_min : float
         Thresholds, minutes.
 
@@ -75,10 +78,11 @@ def third_place_coverage(
     """
     population = geo["population"].to_numpy(dtype=np.float64)
     car = np.asarray(minutes_car, dtype=np.float64)
+    by_car = known if known_car is None else known_car
     parts = {
         "share_within_bike": share_within(geo, minutes_bike, bike_min, known=known),
-        "share_within_car": share_within(geo, car, car_min, known=known),
-        "population_beyond_car": aggregate_total(geo, population * ~(car <= car_min), known=known),
+        "share_within_car": share_within(geo, car, car_min, known=by_car),
+        "population_beyond_car": aggregate_total(geo, population * ~(car <= car_min), known=by_car),
     }
     frames = [frame.assign(measure=measure) for measure, frame in parts.items()]
     return pd.concat(frames, ignore_index=True)[["measure", *VALUE_COLUMNS]]

@@ -265,6 +265,44 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def aggregate_reason(
+    geo: pd.DataFrame, reason: npt.ArrayLike, *, levels: tuple[str, ...] = LEVELS
+) -> pd.DataFrame:
+    """Largest per-point reason code of each territory (0: every point known).
+
+    Parameters
+    ----------
+    geo : DataFrame
+        Geography frame (:func:`point_geography`).
+    reason : array-like of int
+        One code per point, 0 when the point's value is known; larger codes are the
+        more serious reasons (see ``indicators.step``).
+
+    Returns
+    -------
+    DataFrame
+        ``level``, ``code``, ``reason`` (int64), one row per territory of each level
+        holding at least one point, in the order of the other kernels.
+    """
+    codes_in = np.asarray(reason, dtype=np.int64)
+    frames = []
+    for level in levels:
+        inv, codes = _groups(geo, level)
+        ok = inv >= 0
+        worst = np.zeros(len(codes), dtype=np.int64)
+        np.maximum.at(worst, inv[ok], codes_in[ok])
+        frames.append(
+            pd.DataFrame(
+                {
+                    "level": np.full(len(codes), level, dtype=object),
+                    "code": np.asarray(codes, dtype=object),
+                    "reason": worst,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
 # --- Scalars (one territory, e.g. the what-if) -------------------------------------
 
 

@@ -12,8 +12,11 @@ and only computes what changes:
   nearest remaining facility (buffer included) is searched again for those points
   only (a k-d tree query, or the network when the warehouse was built with it).
 
-A point with no facility of the type in its CRS zone has an infinite time (beyond
-every threshold). Shares are population-weighted (:mod:`indicators.weighting`).
+A point with no facility of the type on its land mass (or in its CRS zone when the
+inputs carry no ``land_mass``) has an infinite time (beyond every threshold); an
+added facility serves the land mass of the nearest population point or facility
+(:func:`_added_facilities`), so opening a site on an island never helps the
+continent. Shares are population-weighted (:mod:`indicators.weighting`).
 The whole territory is evaluated even when, for a large région, most points are far
 from the change; a département takes well under a second (``bench/access.py``).
 """
@@ -28,10 +31,11 @@ import duckdb
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from scipy.spatial import cKDTree
 
 from geo.constants import DEFAULT_CONSTANTS, DEFAULT_THRESHOLD_MIN, MODES, ModelConstants
 from geo.crs import WGS84, transform
-from geo.engine import travel_times
+from geo.engine import LAND_MASS, travel_times
 from geo.network import RoadGraph
 from indicators import _sql
 from indicators.weighting import LEVELS, weighted_share
@@ -47,11 +51,12 @@ class WhatIfInputs:
     ----------
     points : DataFrame
         ``point_id``, ``commune_code``, ``population``, ``x``, ``y``, ``epsg``,
-        ``density_level`` and the stored nearest facility: ``minutes`` (NaN: none)
-        and ``facility_id``.
+        optionally ``land_mass``, ``density_level`` and the stored nearest facility:
+        ``minutes`` (NaN: none) and ``facility_id``.
     facilities : DataFrame
-        ``facility_id``, ``service_type``, ``x``, ``y``, ``epsg``: every facility of
-        the type in the warehouse (buffer included).
+        ``facility_id``, ``service_type``, ``x``, ``y``, ``epsg`` (and ``land_mass``
+        when the points have it): every facility of the type in the warehouse
+        (buffer included).
     method : {"straight_line", "network"}
         The engine that produced the stored times.
     """
@@ -167,7 +172,7 @@ def what_if(
     if len(remove):
         new = _after_removal(inputs, service_type, list(remove), new, engine)
     if len(add):
-        added = _added_facilities(add, add_epsg, inputs.points, service_type)
+        added = _added_facilities(add, add_epsg, inputs, service_type)
         new = np.minimum(new, engine.nearest(inputs.points, added))
     return _result(inputs.points, service_type, mode, threshold_min, old, new)
 
@@ -181,9 +186,9 @@ class _Engine:
 
     def nearest(self, points: pd.DataFrame, facilities: pd.DataFrame) -> npt.NDArray[np.float64]:
         """Minutes from each point to the nearest of ``facilities`` (inf: none)."""
-        origins = points[["point_id", "x", "y", "epsg", "density_level"]].rename(
-            columns={"point_id": "origin_id"}
-        )
+        columns = ["point_id", "x", "y", "epsg", "density_level"]
+        columns += [LAND_MASS] if LAND_MASS in points.columns else []
+        origins = points[columns].rename(columns={"point_id": "origin_id"})
         found = travel_times(
             origins,
             facilities,
@@ -217,20 +222,40 @@ def _after_removal(
 
 
 def _added_facilities(
-    add: Sequence[tuple[float, float]], add_epsg: int, points: pd.DataFrame, service_type: str
+    add: Sequence[tuple[float, float]], add_epsg: int, inputs: WhatIfInputs, service_type: str
 ) -> pd.DataFrame:
-    """New facilities, placed in each metric CRS present among the points."""
+    """New facilities, placed in each metric CRS present among the points.
+
+    When the points carry ``land_mass``, each new facility takes the land mass of the
+    nearest population point or existing facility of its CRS zone (the commune
+    polygons are not at hand here): a site is added where people or services are.
+    """
     xy = np.asarray(add, dtype=np.float64).reshape(-1, 2)
     frames = []
-    for epsg in sorted({int(e) for e in points["epsg"]}):
+    for epsg in sorted({int(e) for e in inputs.points["epsg"]}):
         x, y = transform(xy[:, 0], xy[:, 1], int(add_epsg), epsg)
         ids = [f"{ADDED_PREFIX}{epsg}:{i}" for i in range(len(xy))]
-        frames.append(
-            pd.DataFrame(
-                {"facility_id": ids, "service_type": service_type, "x": x, "y": y, "epsg": epsg}
-            )
+        frame = pd.DataFrame(
+            {"facility_id": ids, "service_type": service_type, "x": x, "y": y, "epsg": epsg}
         )
+        if LAND_MASS in inputs.points.columns:
+            frame[LAND_MASS] = _nearest_land_mass(inputs, epsg, np.column_stack([x, y]))
+        frames.append(frame)
     return pd.concat(frames, ignore_index=True)
+
+
+def _nearest_land_mass(
+    inputs: WhatIfInputs, epsg: int, xy: npt.NDArray[np.float64]
+) -> npt.NDArray[np.object_]:
+    """Land mass of the nearest point or facility of zone ``epsg`` to each of ``xy``."""
+    known = [inputs.points]
+    if LAND_MASS in inputs.facilities.columns:
+        known.append(inputs.facilities)
+    located = pd.concat([k[["x", "y", "epsg", LAND_MASS]] for k in known], ignore_index=True)
+    located = located[located["epsg"].astype(np.int64) == epsg]
+    tree = cKDTree(located[["x", "y"]].to_numpy(dtype=np.float64))
+    _, nearest = tree.query(xy)
+    return located[LAND_MASS].to_numpy(dtype=object)[np.asarray(nearest)]
 
 
 def _result(

@@ -72,3 +72,13 @@ def dep35_built(tmp_path_factory: pytest.TempPathFactory, mirror_dir: Path) -> B
     steps = build_steps()
     assert steps, "territoires.build_steps() is empty"
     return build(make_settings(tmp_path_factory.mktemp("dep35_built"), mirror_dir), steps=steps)
+
+
+@pytest.fixture(scope="session")
+def dep35_sample(tmp_path_factory: pytest.TempPathFactory) -> BuildReport:
+    """dep:35 built like a fresh clone: no mirror, no cache, no network (offline), every
+    step of ``territoires build``; the sources come from the embedded real sample."""
+    from territoires import build_steps
+
+    settings = make_settings(tmp_path_factory.mktemp("dep35_sample"), None)
+    return build(settings, steps=build_steps())

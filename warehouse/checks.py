@@ -60,6 +60,13 @@ CHECKS: dict[str, tuple[str, str]] = {
         "SELECT facility_id FROM facilities WHERE service_type IS NULL OR source IS NULL",
         "équipement sans type de service ou sans source",
     ),
+    "land_mass_known": (
+        "SELECT code FROM commune_base WHERE land_mass IS NULL OR land_mass NOT IN "
+        "(SELECT land_mass FROM land_masses) "
+        "UNION ALL SELECT point_id FROM population_points WHERE land_mass IS NULL "
+        "UNION ALL SELECT facility_id FROM facilities WHERE land_mass IS NULL",
+        "commune, point de population ou équipement sans terre (île ou continent) connue",
+    ),
     "metric_crs_known": (
         "SELECT DISTINCT epsg FROM facilities WHERE epsg NOT IN (2154, 5490, 2972, 2975, 4471) "
         "UNION SELECT DISTINCT epsg FROM territories "
@@ -77,6 +84,13 @@ STEP_CHECKS: dict[str, dict[str, tuple[str, str]]] = {
             "SELECT origin_id FROM travel_times WHERE minutes IS NULL OR isnan(minutes) "
             "OR minutes < 0 OR distance_m < 0",
             "temps de parcours manquant ou négatif",
+        ),
+        "travel_times_same_land_mass": (
+            "SELECT t.origin_id, t.facility_id FROM travel_times t "
+            "JOIN population_points p ON p.point_id = t.origin_id "
+            "JOIN facilities f ON f.facility_id = t.facility_id "
+            "WHERE p.land_mass IS DISTINCT FROM f.land_mass",
+            "trajet vers un équipement d'une autre terre (à travers la mer)",
         ),
     },
     "indicator_values": {
@@ -100,6 +114,19 @@ STEP_CHECKS: dict[str, dict[str, tuple[str, str]]] = {
             "SELECT indicator_id, level, code FROM indicator_values "
             "WHERE secret AND value IS NOT NULL",
             "valeur soumise au secret statistique mais publiée",
+        ),
+        "indicator_note_only_when_blank": (
+            "SELECT indicator_id, level, code FROM indicator_values "
+            "WHERE value IS NOT NULL AND note LIKE 'Non disponible%'",
+            "valeur publiée avec une note « non disponible »",
+        ),
+    },
+    "point_coverage": {
+        "point_coverage_radius": (
+            "SELECT origin_id, service_type FROM point_coverage "
+            "WHERE radius_m IS NULL OR radius_m < 0 OR isnan(radius_m) "
+            "OR reason NOT IN ('limite_zone', 'couverture_partielle', 'hors_couverture')",
+            "rayon de recherche négatif ou motif inconnu",
         ),
     },
 }

@@ -24,7 +24,7 @@ def load_log(db_path: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]
     (meta, usage, info)
         ``meta``: one row per catalogue source (dataset, title, role, vintage,
         publisher, licence, url, landing, status, rows, sha256, origin, reason,
-        notes, loaded_at); ``usage``: which dataset feeds which part; ``info``:
+        notes, loaded_at, sample); ``usage``: which dataset feeds which part; ``info``:
         build facts (territory, built_at, ...).
     """
     con = connect(db_path, read_only=True)
@@ -52,6 +52,8 @@ def describe_sources(db_path: Path | None) -> str:
             lines.append(f"- {s.name:26s} {s.vintage:34s} {s.publisher}")
             lines.append(f"  {s.title}")
             lines.append(f"  {s.url or 'embarqué: ' + s.embedded}  [{s.licence}]")
+            if s.sample:
+                lines.append(f"  échantillon embarqué (dep:35 et 60 km autour): {s.sample}")
         return "\n".join(lines)
 
     meta, usage, info = load_log(Path(db_path))
@@ -61,8 +63,15 @@ def describe_sources(db_path: Path | None) -> str:
     )
     loaded = meta[meta["status"] == "chargée"]
     missing = meta[meta["status"] != "chargée"]
+    sampled = loaded[loaded["sample"].fillna(False).astype(bool)] if "sample" in meta else []
     lines.append("")
     lines.append(f"Sources chargées ({len(loaded)}):")
+    if len(sampled):
+        label = str(sampled["origin"].iloc[0]).partition(" : ")[0]
+        lines.append(
+            f"  dont {len(sampled)} depuis l'{label} : extraits réels des fichiers "
+            "officiels, faute de miroir, de cache et de réseau ; millésime d'origine indiqué"
+        )
     lines.append(f"  {'source':26s} {'millésime':34s} {'lignes':>11s}  sha256        origine")
     for r in loaded.itertuples():
         rows = _fmt_rows(r.rows)

@@ -5,7 +5,11 @@
  * (`val`), the rank (`rank`) and the class colours. Changing indicator or classes
  * only changes the hideout, so these functions restyle without new geometry.
  * Missing and secret values are hatched (SVG patterns created below), never drawn
- * as a class colour.
+ * as a class colour. Optional keys: `notes` (distinct reasons of missing values)
+ * and `why` (per feature, 1 + the position of its reason, 0 for none), `target`
+ * (a commitment: met when the value is at most the target; territories that miss
+ * it get a dashed red outline), `onePoint` (commune values computed on one
+ * population point each: a line in the tooltip).
  */
 (function () {
   "use strict";
@@ -84,6 +88,33 @@
     ensurePatterns();
   }
 
+  /* Same words as dashboards/notes.py commitment_status: the value is the published
+   * (rounded) one, the gap is in points for a share (French plural from 2). */
+  function commitmentText(value, target, unit, decimals) {
+    if (value === null || value === undefined || target === null || target === undefined) {
+      return "";
+    }
+    var met = value <= target;
+    if (met && target === 0) {
+      return "Engagement tenu (personne au-delà)";
+    }
+    var gap = Math.abs(target - value);
+    var amount = formatNumber(gap, decimals);
+    if (unit === "%") {
+      amount += "\u00a0" + (Number(gap.toFixed(decimals)) < 2 ? "point" : "points");
+    } else if (unit) {
+      amount += "\u00a0" + unit;
+    }
+    return met
+      ? "Engagement tenu (marge : " + amount + ")"
+      : "Engagement non tenu (dépassement : " + amount + ")";
+  }
+
+  function unmet(h, i) {
+    var v = h.val ? h.val[i] : null;
+    return h.target !== undefined && h.target !== null && v !== null && v !== undefined && v > h.target;
+  }
+
   function hideoutOf(context) {
     return (context && context.hideout) || {};
   }
@@ -111,8 +142,21 @@
       text = v === null ? h.missingText || "non disponible" : v + (h.unit ? "\u00a0" + h.unit : "");
     }
     lines.push(escapeHtml(h.label || "") + " : " + escapeHtml(text));
+    var why = h.why && h.notes ? h.notes[h.why[i] - 1] : null;
+    if (c !== -2 && why) {
+      lines.push('<span class="tip-note">' + escapeHtml(why) + "</span>");
+    }
+    if (c !== -2 && h.val && h.val[i] !== null && h.val[i] !== undefined) {
+      var engagement = commitmentText(h.val[i], h.target, h.unit, h.dec || 0);
+      if (engagement) {
+        lines.push('<strong class="tip-commitment">' + escapeHtml(engagement) + "</strong>");
+      }
+    }
     if (h.rank && h.rank[i]) {
       lines.push("Rang " + h.rank[i] + " sur " + h.n + " (" + escapeHtml(h.rankNote || "") + ")");
+    }
+    if (h.onePoint) {
+      lines.push('<span class="tip-note">' + escapeHtml(h.onePoint) + "</span>");
     }
     return lines.join("<br>");
   }
@@ -121,14 +165,17 @@
     style: function (feature, context) {
       var h = hideoutOf(context);
       var selected = h.sel === feature.properties.i;
+      var missed = unmet(h, feature.properties.i);
       return {
         fillColor: fillOf(h, feature.properties.i),
         fillOpacity: 0.88,
-        color: selected ? "#111111" : "#ffffff",
-        weight: selected ? 3.5 : 0.7,
+        color: selected ? "#111111" : missed ? "#b2182b" : "#ffffff",
+        weight: selected ? 3.5 : missed ? 2.5 : 0.7,
+        dashArray: missed ? "6 4" : null,
         opacity: 1,
         className:
-          "territoires-area code-" + feature.properties.code + (selected ? " territoires-selected" : ""),
+          "territoires-area code-" + feature.properties.code +
+          (selected ? " territoires-selected" : "") + (missed ? " territoires-unmet" : ""),
       };
     },
     hover: function () {
@@ -206,6 +253,7 @@
     facilities: facilities,
     planner: planner,
     formatNumber: formatNumber,
+    commitmentText: commitmentText,
   };
 
   /* Clientside callbacks: keep the address bar equal to the permalink without

@@ -17,6 +17,7 @@ THEMES = {
     "access": "Accès aux services en 15 minutes",
     "third_places": "Tiers-lieux",
     "mobility": "Mobilité rurale",
+    "commitments": "Engagements de service public",
     "ess": "ESS (économie sociale et solidaire)",
     "fracture": "Fractures territoriales",
     BASE_THEME: "Données de base (calculées par le tableau de bord)",
@@ -24,7 +25,7 @@ THEMES = {
 SHORT_THEMES = {"ess": "ESS"}
 # Themes of issue 5, in this order, always listed in the picker (a header saying
 # why when the warehouse has none of their indicators).
-FIXED_THEMES = ("access", "third_places", "mobility", "ess", "fracture")
+FIXED_THEMES = ("access", "third_places", "mobility", "commitments", "ess", "fracture")
 LEVEL_OPTIONS = {
     "commune": "Communes",
     "epci": "EPCI",

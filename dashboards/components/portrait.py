@@ -1,5 +1,7 @@
 """Portrait of a territory (pure builder): indicators against a reference territory,
-ranks, population beyond 15 minutes, fracture indices. Printable."""
+ranks, population beyond 15 minutes, public-service commitments, fracture indices.
+A blank value says why ("non disponible : source partielle", the full note as its
+``title``). Printable."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from collections.abc import Callable, Sequence
 
 from dash import html
 
+from dashboards import ids, notes
 from dashboards.components import fractures
 from dashboards.components.controls import theme_label
 from dashboards.formatting import indicator_value, integer, number, with_unit
@@ -29,6 +32,21 @@ def _value(r: Row) -> str:
 def _reference(r: Row) -> str:
     ind = r.indicator
     return indicator_value(r.reference, ind, ind.decimals, secret=r.reference_secret)
+
+
+def blank(note: str | None) -> html.Span:
+    """A missing value in words with its short reason, the full note as ``title``."""
+    return html.Span(notes.missing_text(note), title=note or None, className="value-missing")
+
+
+def _value_cell(r: Row) -> str | html.Span:
+    return blank(r.note) if r.value is None and not r.secret and r.note else _value(r)
+
+
+def _reference_cell(r: Row) -> str | html.Span:
+    if r.reference is None and not r.reference_secret and r.reference_note:
+        return blank(r.reference_note)
+    return _reference(r)
 
 
 def _gap(r: Row) -> str:
@@ -60,8 +78,8 @@ def indicator_table(rows: Sequence[Row], reference_name: str, *, caption: str) -
             html.Tr(
                 [
                     html.Th(r.indicator.label, scope="row", title=r.indicator.definition),
-                    html.Td(_value(r), className="num"),
-                    html.Td(_reference(r), className="num"),
+                    html.Td(_value_cell(r), className="num"),
+                    html.Td(_reference_cell(r), className="num"),
                     html.Td(_gap(r), className="num"),
                     html.Td(_rank(r), className="num"),
                 ]
@@ -90,7 +108,7 @@ def _pivot(
     caption: str,
     grid: dict[str, dict[str, Row]],
     labels: dict[str, str],
-    cell: Callable[[Row], str],
+    cell: Callable[[Row], str | list[str | html.Span]],
 ) -> html.Table:
     head = html.Thead(
         html.Tr([html.Th("Équipement", scope="col")] + [html.Th(m, scope="col") for _, m in _MODES])
@@ -110,13 +128,14 @@ def _pivot(
     return html.Table([html.Caption(caption), head, body], className="portrait-table")
 
 
-def _share_cell(r: Row) -> str:
-    ref = _reference(r)
-    return f"{_value(r)} (réf. {ref})"
+def _share_cell(r: Row) -> list[str | html.Span]:
+    return [_value_cell(r), " (réf. ", _reference_cell(r), ")"]
 
 
-def _beyond_cell(r: Row) -> str:
+def _beyond_cell(r: Row) -> str | list[str | html.Span]:
     if r.numerator is None or r.denominator is None:
+        if r.value is None and not r.secret and r.note:
+            return [blank(r.note)]
         return with_unit(None, "", 0, secret=r.secret)
     beyond = max(r.denominator - r.numerator, 0.0)
     share = 100.0 * beyond / r.denominator if r.denominator else None
@@ -142,6 +161,84 @@ def beyond_15_minutes(rows: Sequence[Row], labels: dict[str, str]) -> html.Compo
     return _pivot(caption, grid, labels, _beyond_cell)
 
 
+COMMITMENTS_TITLE = "Engagements de service public"
+
+
+def _verdict(value: float | None, r: Row) -> html.Span:
+    """``Engagement tenu (marge : 3,2 points)`` in words (and colour)."""
+    met = value is not None and notes.commitment_met(value, r.indicator)
+    return html.Span(
+        notes.commitment_status(value, r.indicator),
+        className="commitment-met" if met else "commitment-unmet",
+    )
+
+
+def _own_verdict(r: Row) -> str | html.Span:
+    """The territory's verdict, or why it is not known (blank or secret value)."""
+    return _verdict(r.value, r) if r.value is not None else _value_cell(r)
+
+
+def _reference_verdict(r: Row) -> list[str | html.Span] | str | html.Span:
+    """The reference's value and, when known, whether it meets the commitment."""
+    if r.reference is None:
+        return _reference_cell(r)
+    return [_reference(r), " — ", _verdict(r.reference, r)]
+
+
+def commitments(p: Portrait, reference_name: str) -> list[html.Component]:
+    """The "Engagements de service public" section: each commitment indicator with its
+    value, target, met or not and the margin, for the territory and its reference.
+    Nothing when the warehouse has no commitment indicator."""
+    rows = [r for r in p.rows if notes.is_commitment(r.indicator)]
+    if not rows:
+        return []
+    commune = p.territory.level == "commune"
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th("Engagement", scope="col"),
+                html.Th("Valeur", scope="col"),
+                html.Th("Cible", scope="col"),
+                html.Th("Engagement tenu ?", scope="col"),
+                html.Th(reference_name, scope="col"),
+            ]
+        )
+    )
+    body = []
+    for r in rows:
+        ind = r.indicator
+        label: list[html.Component | str] = [ind.label]
+        if commune and notes.departement_rule(ind):
+            label.append(html.Span(f"({notes.DEPARTEMENT_RULE})", className="commitment-rule"))
+        body.append(
+            html.Tr(
+                [
+                    html.Th(label, scope="row", title=ind.definition),
+                    html.Td(_value_cell(r), className="num"),
+                    html.Td(notes.commitment_goal(ind)),
+                    html.Td(_own_verdict(r)),
+                    html.Td(_reference_verdict(r)),
+                ]
+            )
+        )
+    table = html.Table(
+        [html.Caption("Valeur, cible et marge de chaque engagement"), head, html.Tbody(body)],
+        className="portrait-table commitments-table",
+    )
+    return [html.H2(COMMITMENTS_TITLE), table]
+
+
+def one_point_notice(p: Portrait) -> list[html.Component]:
+    """A commune whose values come from one population point (its town hall)."""
+    if not p.one_point:
+        return []
+    return [
+        html.P(
+            notes.ONE_POINT_COMMUNE, id=ids.PORTRAIT_ONE_POINT, className="notice one-point-note"
+        )
+    ]
+
+
 def portrait(p: Portrait, labels: dict[str, str]) -> list[html.Component]:
     """The printable portrait: essentials first, every indicator in a details block."""
     ref_name = p.reference.name if p.reference is not None else "Référence"
@@ -157,6 +254,7 @@ def portrait(p: Portrait, labels: dict[str, str]) -> list[html.Component]:
     ]
     if p.reference_note:
         out.append(html.P(p.reference_note, className="notice"))
+    out.extend(one_point_notice(p))
     out.append(html.H2("Accès aux services en 15 minutes"))
     out.extend(access_summary(p.rows, labels))
     scores = [r for r in p.rows if r.indicator.id.startswith("score_")]
@@ -164,6 +262,7 @@ def portrait(p: Portrait, labels: dict[str, str]) -> list[html.Component]:
         out.append(indicator_table(scores, ref_name, caption="Score du quart d'heure"))
     out.append(html.H2("Population au-delà de 15 minutes"))
     out.append(beyond_15_minutes(p.rows, labels))
+    out.extend(commitments(p, ref_name))
     out.extend(fractures.section(p.fractures, commune=t.level == "commune"))
     registered = [r for r in p.rows if r.indicator.theme == "fracture"]
     if registered and t.level != "commune":  # NULL for communes: their EPCI's are above
@@ -202,19 +301,27 @@ def panel(p: Portrait, indicator_id: str, portrait_href: str) -> list[html.Compo
         html.P(f"Population : {with_unit(t.population, 'hab.', 0)}"),
     ]
     if row is not None:
+        verdict = (
+            [html.Dd(_own_verdict(row))]
+            if notes.is_commitment(row.indicator) and row.value is not None
+            else []
+        )
         out.append(
             html.Dl(
                 [
                     html.Dt(row.indicator.label),
-                    html.Dd(_value(row)),
+                    html.Dd(_value_cell(row)),
+                    *verdict,
                     html.Dt(f"Référence : {ref_name}"),
-                    html.Dd(_reference(row)),
+                    html.Dd(_reference_cell(row)),
                     html.Dt("Rang"),
                     html.Dd(_rank(row)),
                 ],
                 className="panel-figures",
             )
         )
+        if p.one_point and row.indicator.theme in notes.POINT_THEMES:
+            out.append(html.P(notes.ONE_POINT_TIP + ".", className="field-help"))
     if p.reference_note:
         out.append(html.P(p.reference_note, className="notice"))
     out.append(html.A("Ouvrir le portrait complet", href=portrait_href, className="button"))

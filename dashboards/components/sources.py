@@ -3,7 +3,8 @@ indicator definitions (pure: rows in, components out).
 
 The load log records where each file came from on the build machine
 (``"miroir: /srv/.../file.csv"``, ``"cache: ..."``, ``"téléchargement: <url>"``,
-``"embarqué: <package>/<path>"``, see ``etl.fetch.Fetched``). Server paths are never
+``"embarqué: <package>/<path>"``, ``"échantillon embarqué (…) : etl/sample/<file>, …"``,
+see ``etl.fetch.Fetched``). Server paths are never
 shown to the public: :func:`public_origin` keeps the kind of origin and the file
 name, and :func:`public_text` strips paths out of French messages (reasons).
 """
@@ -145,7 +146,26 @@ def loaded_sources(meta: Sequence[Mapping[str, Any]]) -> html.Component:
         return html.P("Aucune source chargée.", className="notice")
     header = ("Source", "Titre", "Millésime", "Lignes", "Origine", "Licence")
     classes = ("wrap", "", "", "num", "wrap", "")
-    return _table("Sources chargées dans l'entrepôt", header, rows, classes)
+    table = _table("Sources chargées dans l'entrepôt", header, rows, classes)
+    sampled = [m for m in meta if m["status"] != "absente" and m.get("sample")]
+    if not sampled:
+        return table
+    return html.Div([sample_notice(sampled), table])
+
+
+def sample_notice(sampled: Sequence[Mapping[str, Any]]) -> html.Component:
+    """Says which sources come from the embedded real sample, and what that means."""
+    label = str(sampled[0]["origin"] or "").partition(" : ")[0] or "échantillon embarqué"
+    names = ", ".join(m["dataset"] for m in sampled)
+    return html.P(
+        [
+            html.Strong(f"{len(sampled)} source(s) chargée(s) depuis l'{label}"),
+            f" ({names}) : extraits réels des fichiers officiels livrés avec l'application "
+            "et utilisés faute de miroir, de cache et de réseau. Leurs valeurs ne valent "
+            "que pour ce territoire ; le millésime indiqué est celui du fichier d'origine.",
+        ],
+        className="notice",
+    )
 
 
 def missing_sources(meta: Sequence[Mapping[str, Any]]) -> html.Component:

@@ -1,7 +1,16 @@
-"""The data-table twin of the map (dash-ag-grid, French locale text)."""
+"""The data-table twin of the map (dash-ag-grid, French locale text).
+
+The ``Statut`` column says in words what the map shows: secret, missing (with the
+warehouse's reason), partial territory, commitment met or not with its margin. To
+keep the indicator switch small, the reasons travel once in the column definition
+(the distinct notes) and each row carries only the position of its note (``why``);
+the commitment sentence is written in the browser from the value and the target
+(``frStatus`` in ``assets/territoires_grid.js``, same words as ``dashboards.notes``).
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -59,7 +68,16 @@ LOCALE_FR = {
 }
 
 
-def column_defs(ind: Indicator, level_label: str) -> list[dict[str, Any]]:
+def status_getter(ind: Indicator, notes: Sequence[str] = ()) -> str:
+    """The ``Statut`` value getter: ``frStatus(params, [notes], target, unit, decimals)``
+    (JSON literals: the strings are escaped, never code)."""
+    args = [list(notes), ind.target_max, ind.unit, int(ind.decimals)]
+    return "frStatus(params, " + ", ".join(json.dumps(a, ensure_ascii=False) for a in args) + ")"
+
+
+def column_defs(
+    ind: Indicator, level_label: str, notes: Sequence[str] = ()
+) -> list[dict[str, Any]]:
     return [
         {"field": "code", "headerName": "Code", "width": 110, "filter": True},
         {"field": "name", "headerName": level_label, "flex": 2, "filter": True},
@@ -76,28 +94,46 @@ def column_defs(ind: Indicator, level_label: str) -> list[dict[str, Any]]:
             },
         },
         {"field": "rank", "headerName": "Rang", "width": 100, "type": "numericColumn"},
-        {"field": "status", "headerName": "Statut", "width": 170},
+        {
+            "field": "status",
+            "headerName": "Statut",
+            "flex": 3,
+            "minWidth": 200,
+            "valueGetter": {"function": status_getter(ind, notes)},
+            "wrapText": True,
+            "autoHeight": True,
+            "cellClass": "cell-status",
+            "filter": True,
+        },
     ]
 
 
 def row_data(
-    places: Sequence[Territory], values: Sequence[Value], ranks: Sequence[int | None]
+    places: Sequence[Territory],
+    values: Sequence[Value],
+    ranks: Sequence[int | None],
+    notes: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
+    """One row per territory; ``status`` in short words (secret, missing, partial
+    territory), ``why`` (1 + position in ``notes``) only on a missing value whose
+    note is in ``notes``."""
+    position = {n: i + 1 for i, n in enumerate(notes)}
     rows = []
     for p, v, r in zip(places, values, ranks, strict=True):
         status = CONFIDENTIAL_TEXT if v.secret else (MISSING_TEXT if v.value is None else "")
         if not p.complete:
             status = (status + " ; " if status else "") + "territoire partiel"
-        rows.append(
-            {
-                "code": p.code,
-                "name": p.name,
-                "value": None if v.secret else v.value,
-                "secret": v.secret,
-                "rank": r,
-                "status": status,
-            }
-        )
+        row: dict[str, Any] = {
+            "code": p.code,
+            "name": p.name,
+            "value": None if v.secret else v.value,
+            "secret": v.secret,
+            "rank": r,
+            "status": status,
+        }
+        if v.value is None and not v.secret and v.note in position:
+            row["why"] = position[v.note]
+        rows.append(row)
     return rows
 
 

@@ -24,9 +24,12 @@ from dashboards.formatting import (
     number,
     with_unit,
 )
+from dashboards.notes import ONE_POINT_TIP, commitment_met, distinct_notes, reasons_line
 from dashboards.queries import Indicator, Territory, Value
 
 MISSING, CONFIDENTIAL = -1, -2
+UNMET_SWATCH = "swatch-unmet"
+UNMET_TEXT = "engagement non tenu (contour rouge tireté)"
 LEVEL_PLURAL = {
     "commune": "communes",
     "epci": "EPCI",
@@ -41,6 +44,7 @@ class LegendEntry:
     count: int
     colour: str = ""  # fill colour of a class
     swatch_class: str = ""  # CSS class of a hatched swatch (missing, secret)
+    detail: str = ""  # a line under the label (why values are missing)
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ class MapModel:
     classes: Classes
     ranks: tuple[int | None, ...]
     summary: str
+    notes: tuple[str, ...] = ()  # distinct notes of the blank values (hideout ``notes``)
 
 
 def rank_note(ind: Indicator) -> str:
@@ -68,11 +73,18 @@ def build(
     k: int,
     palette: str,
     selected: str = "",
+    one_point: bool = False,
 ) -> MapModel:
     """Everything the map shows for one indicator at one level.
 
     ``places`` and ``values`` are aligned (same order, the order of the geometry).
     Missing and secret values get their own codes (-1, -2), never a class.
+
+    Why a value is missing travels once per distinct text: ``notes`` (the texts)
+    and ``why`` (per feature, 1 + the position of its note in ``notes``, 0 for
+    none), only when some value has a note. A commitment adds its ``target``;
+    ``one_point`` (commune values computed on one point each) the tooltip line
+    ``onePoint``.
     """
     if [p.code for p in places] != [v.code for v in values]:
         raise ValueError("territoires et valeurs non alignés")
@@ -99,12 +111,25 @@ def build(
         "rankNote": rank_note(ind),
         "sel": sel,
     }
+    notes = distinct_notes(v.note for v in values if v.value is None and not v.secret)
+    if notes:
+        position = {n: i + 1 for i, n in enumerate(notes)}
+        hideout["notes"] = list(notes)
+        hideout["why"] = [
+            position.get(v.note, 0) if v.note and v.value is None and not v.secret else 0
+            for v in values
+        ]
+    if ind.target_max is not None:
+        hideout["target"] = ind.target_max
+    if one_point:
+        hideout["onePoint"] = ONE_POINT_TIP
     return MapModel(
         hideout,
         legend_entries(classes, colours, ind, values),
         classes,
         tuple(rk),
-        summary(level, places, shown, ind, n_secret=sum(v.secret for v in values)),
+        summary(level, places, shown, ind, n_secret=sum(v.secret for v in values), values=values),
+        notes,
     )
 
 
@@ -119,12 +144,24 @@ def legend_entries(
         )
         out.append(LegendEntry(text, count, colour=colours[i]))
         lower = upper
-    n_missing = sum(1 for v in values if v.value is None and not v.secret)
+    missing = [v.note for v in values if v.value is None and not v.secret]
     n_secret = sum(1 for v in values if v.secret)
-    if n_missing:
-        out.append(LegendEntry(MISSING_TEXT, n_missing, swatch_class=MISSING_SWATCH))
+    if missing:
+        out.append(
+            LegendEntry(
+                MISSING_TEXT,
+                len(missing),
+                swatch_class=MISSING_SWATCH,
+                detail=reasons_line(missing),
+            )
+        )
     if n_secret:
         out.append(LegendEntry(CONFIDENTIAL_TEXT, n_secret, swatch_class=CONFIDENTIAL_SWATCH))
+    if ind.target_max is not None:
+        given = [v.value for v in values if v.value is not None and not v.secret]
+        n_unmet = sum(not commitment_met(x, ind) for x in given)
+        if n_unmet:
+            out.append(LegendEntry(UNMET_TEXT, n_unmet, swatch_class=UNMET_SWATCH))
     return tuple(out)
 
 
@@ -145,9 +182,12 @@ def summary(
     ind: Indicator,
     *,
     n_secret: int = 0,
+    values: Sequence[Value] = (),
 ) -> str:
     """One sentence a screen reader can read instead of the map; ``shown`` holds
-    None for missing and secret values (``n_secret`` of them are secret)."""
+    None for missing and secret values (``n_secret`` of them are secret). With
+    ``values``, it says why values are missing and, for a commitment, how many
+    territories meet it."""
     pairs = [(s, p.name) for s, p in zip(shown, places, strict=True) if s is not None]
     plural = LEVEL_PLURAL.get(level, level)
     n_missing = len(places) - len(pairs) - n_secret
@@ -155,13 +195,19 @@ def summary(
         return f"{ind.label} : aucune valeur disponible pour les {integer(len(places))} {plural}."
     low, high = min(pairs), max(pairs)
     med = statistics.median(s for s, _ in pairs)
-    parts = [f"{integer(n_missing)} sans valeur ({MISSING_TEXT})"] if n_missing else []
+    why = reasons_line([v.note for v in values if v.value is None and not v.secret])
+    missing_words = f"{MISSING_TEXT}, {why}" if why else MISSING_TEXT
+    parts = [f"{integer(n_missing)} sans valeur ({missing_words})"] if n_missing else []
     if n_secret:
         parts.append(f"{integer(n_secret)} couvert(s) par le {CONFIDENTIAL_TEXT}")
     missing = " et ".join(parts) if parts else "aucune valeur manquante"
+    met = ""
+    if ind.target_max is not None:
+        n_met = sum(commitment_met(s, ind) for s, _ in pairs)
+        met = f" ; engagement tenu par {integer(n_met)} sur {integer(len(pairs))}"
     return (
         f"{ind.label}, {integer(len(places))} {plural} : de {_fmt(low[0], ind)} ({low[1]}) "
-        f"à {_fmt(high[0], ind)} ({high[1]}), médiane {_fmt(med, ind)} ; {missing}."
+        f"à {_fmt(high[0], ind)} ({high[1]}), médiane {_fmt(med, ind)} ; {missing}{met}."
     )
 
 

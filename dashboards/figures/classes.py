@@ -45,9 +45,10 @@ def classify(values: Sequence[float | None], method: str, k: int) -> Classes:
     note = ""
     if unique.size <= k:
         counts = np.bincount(np.searchsorted(unique, x), minlength=unique.size)
-        note = (
-            "" if unique.size == k else f"une classe par valeur ({unique.size} valeurs distinctes)"
-        )
+        if unique.size == 1:
+            note = "une seule valeur pour tous les territoires"
+        elif unique.size < k:
+            note = f"une classe par valeur ({unique.size} valeurs distinctes)"
         return Classes(
             method,
             int(unique.size),

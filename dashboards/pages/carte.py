@@ -17,7 +17,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import request
 
-from dashboards import downloads, ids, queries
+from dashboards import downloads, ids, notes, queries
 from dashboards.components import controls, exports, legend, planner, portrait, table
 from dashboards.figures import choropleth
 from dashboards.formatting import titled
@@ -81,6 +81,7 @@ def _model(
         k=k,
         palette=palette,
         selected=sel,
+        one_point=notes.one_point(ind, level, queries.population_points_kind(wh)),
     )
 
 
@@ -93,17 +94,23 @@ def map_view(wh: Warehouse, state: ViewState) -> MapView:
     model = _model(wh, ind.id, state.level, state.classification, state.k, state.palette, sel)
     level_label = controls.LEVEL_OPTIONS[state.level]
     title = f"{titled(ind)} — {choropleth.LEVEL_PLURAL[state.level]}"
+    values = queries.indicator_values(wh, ind.id, state.level)
+    one_point = notes.one_point(ind, state.level, queries.population_points_kind(wh))
     return MapView(
         geo_url(wh, state.level),
         model.hideout,
-        legend.legend(title, model.legend, model.classes.note),
-        model.summary,
-        table.row_data(
-            queries.territories(wh, state.level),
-            queries.indicator_values(wh, ind.id, state.level),
-            model.ranks,
+        legend.legend(
+            title,
+            model.legend,
+            model.classes.note,
+            commitment=notes.commitment_legend(
+                ind, (None if v.secret else v.value for v in values), state.level
+            ),
+            one_point=notes.one_point_note(ind) if one_point else "",
         ),
-        table.column_defs(ind, level_label.rstrip("s")),
+        model.summary,
+        table.row_data(queries.territories(wh, state.level), values, model.ranks, model.notes),
+        table.column_defs(ind, level_label.rstrip("s"), model.notes),
     )
 
 

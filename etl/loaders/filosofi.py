@@ -23,12 +23,25 @@ the Filosofi year) and concatenates several 5-character codes when the cell
 straddles communes (``3523835047``): the first code is kept, so a commune
 boundary crossed by a cell is approximated. Map codes to the current COG
 downstream.
+
+Two layouts of the grid are read, recognised by their column names:
+
+* INSEE's own files (``carreaux_200m_met.csv``...): ``idcar_200m``, ``i_est_200``,
+  ``lcog_geo``, ``ind``, ``men``;
+* the GridViz tiles converted back to absolute cells (Eurostat's tiling of the
+  same INSEE data, see ``insee_filosofi_2021_200m_tiles_ne35/README.md`` in the
+  mirror): ``idcar_200m_reconstructed`` (the INSPIRE id rebuilt from the tile and
+  cell indices), ``imputed`` (INSEE's ``i_est_200``), ``com_2018_geojson`` (the
+  2018 commune polygon holding the centre, blank off the coast), ``ind`` and the
+  cell centre ``x_3035``/``y_3035``, which must agree with the id. The tiles have
+  no households column: ``households`` is NULL.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -66,7 +79,46 @@ _INCOME_STEMS = {
 _MED_RE = re.compile(r"^MED(\d{2})$")
 
 _CELL_ID_RE = r"^CRS(\d{4,5})RES(\d+)mN(\d+)E(\d+)$"
-_GRID_COLUMNS = ("idcar_200m", "i_est_200", "lcog_geo", "ind", "men")
+
+
+@dataclass(frozen=True)
+class GridLayout:
+    """Column names (lower case) of one layout of the 200 m grid files.
+
+    ``households`` is None when the layout has no households column (NULL in the
+    output); ``centre_x``/``centre_y`` name the cell centre in EPSG:3035 when the
+    layout repeats it (checked against the id), None otherwise.
+    """
+
+    label: str
+    cell_id: str
+    imputed: str
+    commune: str
+    population: str
+    households: str | None = None
+    centre_x: str | None = None
+    centre_y: str | None = None
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        names = (self.cell_id, self.imputed, self.commune, self.population, self.households)
+        return tuple(n for n in (*names, self.centre_x, self.centre_y) if n is not None)
+
+
+# The first layout whose cell-id column is in the header is the one read.
+GRID_LAYOUTS: tuple[GridLayout, ...] = (
+    GridLayout("INSEE", "idcar_200m", "i_est_200", "lcog_geo", "ind", households="men"),
+    GridLayout(
+        "tuiles GridViz converties",
+        "idcar_200m_reconstructed",
+        "imputed",
+        "com_2018_geojson",
+        "ind",
+        centre_x="x_3035",
+        centre_y="y_3035",
+    ),
+)
+_CENTRE_EPSG = 3035  # the CRS of the x_3035 / y_3035 columns
 
 
 # ---------------------------------------------------------------- commune file
@@ -146,14 +198,29 @@ def load_filosofi_communes(
 # ---------------------------------------------------------------- 200 m grid
 
 
-def _grid_columns(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> dict[str, str]:
-    """Map of expected lower-case names to the file's own (2017 files capitalise them)."""
+def grid_layout(columns: Sequence[str], source_name: str) -> GridLayout:
+    """The layout of a grid file, recognised from its header (any letter case).
+
+    Raises :class:`LoadError` naming the missing columns of the recognised layout
+    (of INSEE's layout when no cell-id column is found).
+    """
+    present = {c.lower() for c in columns}
+    layout = next((g for g in GRID_LAYOUTS if g.cell_id in present), GRID_LAYOUTS[0])
+    require_columns(source_name, present, layout.required)
+    return layout
+
+
+def _grid_columns(
+    con: duckdb.DuckDBPyConnection, path: Path, source: Source
+) -> tuple[GridLayout, dict[str, str]]:
+    """The file's layout and the map of its lower-case names to the file's own
+    (2017 files capitalise them)."""
     rel = con.read_csv(
         str(path), header=True, all_varchar=True, sep=source.separator or ",", encoding="utf-8"
     )
     by_lower = {c.lower(): c for c in rel.columns}
-    require_columns(source.name, by_lower, _GRID_COLUMNS)
-    return {c: by_lower[c] for c in _GRID_COLUMNS}
+    layout = grid_layout(rel.columns, source.name)
+    return layout, {c: by_lower[c] for c in layout.required}
 
 
 def cell_centroids(
@@ -194,8 +261,10 @@ def load_filosofi_grid_200m(
         Connection the returned relation belongs to.
     files : Sequence[Path]
         One or more CSV files of the grid (mainland, Martinique, La Réunion),
-        with ``idcar_200m``, ``i_est_200``, ``lcog_geo``, ``ind`` and ``men``
-        (any letter case; the other columns are ignored).
+        in one of the :data:`GRID_LAYOUTS`: INSEE's ``idcar_200m``, ``i_est_200``,
+        ``lcog_geo``, ``ind`` and ``men``, or the converted GridViz tiles'
+        ``idcar_200m_reconstructed``, ``imputed``, ``com_2018_geojson``, ``ind``,
+        ``x_3035`` and ``y_3035`` (any letter case; other columns are ignored).
     source : Source
         Catalogue entry (``separator``).
 
@@ -204,18 +273,20 @@ def load_filosofi_grid_200m(
     duckdb.DuckDBPyRelation
         :data:`~etl.loaders.POPULATION_POINT_COLUMNS`, one row per inhabited
         cell: ``point_id`` (the INSPIRE cell id), ``commune_code`` (first code
-        of ``lcog_geo``, COG of the Filosofi year), ``population`` (``ind``,
-        individuals, may be fractional), ``households`` (``men``), ``lon`` and
-        ``lat`` (WGS84 degrees of the cell centroid), ``imputed``
-        (``i_est_200 = 1``: values imputed by INSEE). Secret counts
-        are NULL.
+        of ``lcog_geo``, COG of the Filosofi year; ``com_2018_geojson``, COG
+        2018, for the converted tiles; NULL when blank), ``population``
+        (``ind``, individuals, may be fractional), ``households`` (``men``;
+        NULL for the tiles), ``lon`` and ``lat`` (WGS84 degrees of the cell
+        centroid), ``imputed`` (``i_est_200 = 1``: values imputed by INSEE).
+        Secret counts are NULL.
 
     Raises
     ------
     LoadError
         Missing column, a cell id that does not follow the INSPIRE pattern or
         names an unknown CRS, an invalid commune code, a non-numeric count,
-        an ``i_est_200`` other than 0/1, a duplicated cell.
+        an ``i_est_200`` other than 0/1, a cell centre (``x_3035``/``y_3035``)
+        that is not the centre of the cell named by the id, a duplicated cell.
     """
     if not files:
         raise LoadError(f"source {source.name!r}: aucun fichier reçu")
@@ -241,29 +312,36 @@ def _grid_table(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> p
     """
     if path.suffix.lower() != ".csv":
         raise LoadError(f"source {source.name!r}: format non pris en charge {path.name!r}")
-    cols = _grid_columns(con, path, source)
-    raw = {k: f'"{v}"' for k, v in cols.items()}
+    layout, cols = _grid_columns(con, path, source)
+
+    def raw(name: str | None) -> str:
+        # Column names come from GRID_LAYOUTS (matched in the header), never from data.
+        return f'"{cols[name]}"' if name is not None else "NULL::VARCHAR"
+
     scan = f"read_csv({sql_literal(str(path))}, header = true, all_varchar = true, delim = "
     scan += f"{sql_literal(source.separator or ',')})"
     cells = con.sql(
         f"""
         WITH raw AS (
-            SELECT trim({raw["idcar_200m"]}) AS id, trim({raw["lcog_geo"]}) AS lcog,
-                   {raw["i_est_200"]} AS i_est, {raw["ind"]} AS ind, {raw["men"]} AS men,
-                   regexp_extract(trim({raw["idcar_200m"]}), '{_CELL_ID_RE}',
+            SELECT trim({raw(layout.cell_id)}) AS id, trim({raw(layout.commune)}) AS lcog,
+                   {raw(layout.imputed)} AS i_est, {raw(layout.population)} AS ind,
+                   {raw(layout.households)} AS men,
+                   {raw(layout.centre_x)} AS cx, {raw(layout.centre_y)} AS cy,
+                   regexp_extract(trim({raw(layout.cell_id)}), '{_CELL_ID_RE}',
                                   ['epsg', 'res', 'north', 'east']) AS cell
             FROM {scan}
         )
-        SELECT id, lcog, i_est, ind, men,
+        SELECT id, lcog, i_est, ind, men, cx, cy,
                TRY_CAST(cell.epsg AS BIGINT) AS epsg, TRY_CAST(cell.res AS BIGINT) AS res,
                TRY_CAST(cell.north AS BIGINT) AS north, TRY_CAST(cell.east AS BIGINT) AS east,
                left(lcog, 5) AS commune_code,
                {_number_sql("ind")} AS population, {_number_sql("men")} AS households,
-               {_number_sql("i_est")} AS i_est_value
+               {_number_sql("i_est")} AS i_est_value,
+               {_number_sql("cx")} AS cx_value, {_number_sql("cy")} AS cy_value
         FROM raw
         """
     )
-    _check_grid(cells, path, source)  # one scan of the file, aggregates only
+    _check_grid(cells, path, source, layout)  # one scan of the file, aggregates only
     table = cells.select(
         "id, commune_code, population, households, epsg, res, north, east, i_est_value"
     ).to_arrow_table()
@@ -286,7 +364,9 @@ def _grid_table(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> p
     )
 
 
-def _check_grid(cells: duckdb.DuckDBPyRelation, path: Path, source: Source) -> None:
+def _check_grid(
+    cells: duckdb.DuckDBPyRelation, path: Path, source: Source, layout: GridLayout
+) -> None:
     """Raise LoadError on the first kind of bad value found, with examples."""
     code_re = COMMUNE_CODE_RE.pattern
     secret = ", ".join(f"'{m}'" for m in ["", *sorted(SECRET_MARKERS)])
@@ -295,24 +375,33 @@ def _check_grid(cells: duckdb.DuckDBPyRelation, path: Path, source: Source) -> N
             "id",
             "epsg IS NULL OR res IS NULL OR north IS NULL OR east IS NULL",
         ),
-        "lcog_geo illisible(s)": (
+        f"{layout.commune} illisible(s)": (
             "lcog",
             f"lcog IS NOT NULL AND NOT regexp_full_match(commune_code, '{code_re}')",
         ),
-        "valeur(s) non numérique(s) de ind": (
+        f"valeur(s) non numérique(s) de {layout.population}": (
             "ind",
             f"ind IS NOT NULL AND population IS NULL AND lower(trim(ind)) NOT IN ({secret})",
         ),
-        "valeur(s) non numérique(s) de men": (
+        f"valeur(s) non numérique(s) de {layout.households or 'men'}": (
             "men",
             f"men IS NOT NULL AND households IS NULL AND lower(trim(men)) NOT IN ({secret})",
         ),
-        "i_est_200 hors {0, 1}": (
+        f"{layout.imputed} hors {{0, 1}}": (
             "i_est",
             "i_est_value IS NULL AND nullif(trim(i_est), '') "
             "IS NOT NULL OR i_est_value NOT IN (0, 1)",
         ),
     }
+    if layout.centre_x is not None:
+        # The centre repeated by the file must be the centre of the cell the id names.
+        checks[
+            f"centre(s) {layout.centre_x}/{layout.centre_y} hors du carreau de l'identifiant"
+        ] = (
+            "id",
+            f"epsg IS DISTINCT FROM {_CENTRE_EPSG} OR cx_value IS NULL OR cy_value IS NULL "
+            "OR abs(cx_value - (east + res / 2)) > 0.5 OR abs(cy_value - (north + res / 2)) > 0.5",
+        )
     firsts = ", ".join(
         f"first({column}) FILTER (WHERE {condition}), count_if({condition})"
         for column, condition in checks.values()

@@ -67,6 +67,7 @@ def test_picker_groups_by_theme_in_fixed_order_with_absent_themes() -> None:
         ("__theme__third_places", True),
         ("__theme__mobility", True),
         ("b", False),
+        ("__theme__commitments", True),
         ("__theme__ess", True),
         ("__theme__fracture", True),
         ("__theme__base", True),

@@ -23,6 +23,7 @@ COLUMNS = [
     "rank",
     "minutes",
     "distance_m",
+    "crow_m",
     "facility_id",
     "method",
 ]
@@ -35,12 +36,14 @@ def _warehouse(points: pd.DataFrame, facilities: pd.DataFrame) -> duckdb.DuckDBP
     con.register("f", facilities)
     con.execute(
         "CREATE TABLE population_points AS SELECT point_id, x, y, epsg::INTEGER AS epsg, "
-        "density_level::INTEGER AS density_level FROM p"
+        "density_level::INTEGER AS density_level, 'continent' AS land_mass FROM p"
     )
     con.execute(
         "CREATE TABLE facilities AS SELECT facility_id, service_type, x, y, "
-        "epsg::INTEGER AS epsg FROM f"
+        "epsg::INTEGER AS epsg, 'continent' AS land_mass FROM f"
     )
+    # No inhabitants around the territory (the 2SFCA demand buffer is empty).
+    con.execute("CREATE TABLE demand_points AS SELECT * FROM population_points WHERE false")
     return con
 
 
@@ -84,6 +87,9 @@ def test_hand_checked_times() -> None:
     row = table.set_index(["service_type", "mode"])
     assert row.loc[("A206", "walk"), "minutes"] == pytest.approx(1400 / 75, rel=1e-6)
     assert row.loc[("A206", "walk"), "distance_m"] == pytest.approx(1400.0)
+    # crow_m is the crow-fly distance, whatever the mode's detour
+    assert row.loc[("A206", "walk"), "crow_m"] == pytest.approx(1000.0)
+    assert row.loc[("TRAIN_STATION", "car"), "crow_m"] == pytest.approx(3000.0)
     assert row.loc[("A206", "walk"), "facility_id"] == "post"
     assert row.loc[("TRAIN_STATION", "car"), "minutes"] == pytest.approx(7.2, rel=1e-6)
     assert row.loc[("TRAIN_STATION", "car"), "origin_id"] == "mairie:00000"

@@ -20,6 +20,7 @@ Tiny warehouse::
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -490,3 +491,35 @@ def test_cli_dep35_gpkg_has_one_row_per_territory_of_the_level(
     assert _cli(*args, "--out", str(out)) == 0
     read = geopandas.read_file(out, layer="territoires")
     assert len(read) == _dep35_count(db, level) and read.crs.to_epsg() == 2154
+
+
+# --- one population point per commune ---------------------------------------------------
+
+
+def test_single_point_note_follows_build_info(con: duckdb.DuckDBPyConnection) -> None:
+    _, meta = exports.export_frame(con, "commune")
+    assert meta.population_note == ""  # an older warehouse that does not say
+    assert "points de population" not in dict(meta.key_values())
+    town_halls = dataclasses.replace(meta, build=(*meta.build, ("population_points", "mairie")))
+    assert dict(town_halls.key_values())["points de population"] == exports.SINGLE_POINT_NOTE
+    assert json.loads(town_halls.to_json())["population_note"] == exports.SINGLE_POINT_NOTE
+    grid = dataclasses.replace(meta, build=(*meta.build, ("population_points", "carreau_200m")))
+    assert "points de population" not in dict(grid.key_values())
+    assert "population_note" not in json.loads(grid.to_json())
+
+
+def test_cli_dep35_metadata_says_commune_values_sit_at_the_town_hall(
+    dep35_built: BuildReport, tmp_path: Path
+) -> None:
+    note = exports.SINGLE_POINT_NOTE
+    assert note.startswith("Valeurs communales calculées sur un seul point (la mairie)")
+    common = ["--db", str(dep35_built.db_path), "--level", "commune", "--theme", "access"]
+    for fmt in ("xlsx", "parquet", "gpkg"):
+        assert _cli(*common, "--format", fmt, "--out", str(tmp_path / f"x.{fmt}")) == 0
+    book = openpyxl.load_workbook(tmp_path / "x.xlsx", read_only=True)
+    rows = {r[0]: r[1] for r in book["Métadonnées"].iter_rows(values_only=True) if r[0]}
+    assert rows["points de population"] == note
+    assert rows["entrepôt : population_points"] == "mairie"
+    stored = json.loads(pq.read_table(tmp_path / "x.parquet").schema.metadata[exports.PARQUET_KEY])
+    assert stored["population_note"] == note
+    assert pyogrio.read_info(tmp_path / "x.gpkg")["layer_metadata"]["points de population"] == note

@@ -20,6 +20,7 @@ TRAVEL_TIMES_COLUMNS = [
     "rank",
     "minutes",
     "distance_m",
+    "crow_m",
     "facility_id",
     "method",
 ]
@@ -105,11 +106,11 @@ def test_communes_add_up_to_the_departement(con) -> None:
         JOIN indicators i ON i.id = v.indicator_id
         JOIN indicator_values d ON d.indicator_id = v.indicator_id
              AND d.level = 'departement' AND d.code = '35'
-        WHERE v.level = 'commune' AND i.unit = '%'
+        WHERE v.level = 'commune' AND i.unit = '%' AND d.value IS NOT NULL
         GROUP BY v.indicator_id
         """
     ).fetchall()
-    assert len(rows) > 40
+    assert len(rows) > 30  # the school shares are blank for the département (partial source)
     for ident, num, den, dep_num, dep_den, dep_value in rows:
         assert num == pytest.approx(dep_num), ident
         assert den == pytest.approx(dep_den), ident

@@ -28,6 +28,7 @@ SCHEMA_COLUMNS = [
     "service_type",
     "mode",
     "threshold_min",
+    "target_max",
 ]
 
 

@@ -7,15 +7,18 @@ import pandas as pd
 import pytest
 
 from indicators._sql import WarehouseInputs
-from indicators.step import compute_values, coverage, dep_of_commune, registry_from_inputs
-from tests.indicators.conftest import geography
+from indicators.step import NOTE_INCOMPLETE, compute_values, registry_from_inputs
 
 
 def _inputs() -> WarehouseInputs:
     """Two départements (35, 56), one commune each, plus an incomplete région.
 
-    Schools (C101) exist only in 35: a partial source (1 of 2 départements < 90 %).
-    Post offices (A206) exist in both.
+    Schools (C101) come from a source that covers 35 only (table point_coverage as
+    geo.coverage writes it): the point of 56 lies outside its coverage (radius 0), the
+    points of 35 have everything searched within 300 m only (the edge of 35 is near).
+    Walking at 4.5 km/h with a detour of 1.4, 300 m is reached in 5.6 min: p1 (3 min
+    from a school) has an exact time, p2 (10 min) does not, but both are known to be
+    within 15 min. Post offices (A206): a national source, no limit.
     """
     points = pd.DataFrame(
         {
@@ -47,7 +50,9 @@ def _inputs() -> WarehouseInputs:
             "service_type": ["A206"] * 3 + ["C101"] * 3,
             "mode": "walk",
             "rank": 1,
-            "minutes": [10.0, 20.0, 5.0, 3.0, 4.0, 400.0],
+            "minutes": [10.0, 20.0, 5.0, 3.0, 10.0, 400.0],
+            "distance_m": [1000.0, 2000.0, 500.0, 300.0, 1000.0, 40000.0],
+            "crow_m": [700.0, 1400.0, 350.0, 210.0, 700.0, 28000.0],
         }
     )
     facilities = pd.DataFrame(
@@ -78,6 +83,15 @@ def _inputs() -> WarehouseInputs:
         population_sources=("cog_communes",),
         density_sources=(),
         method="straight_line",
+        point_coverage=pd.DataFrame(
+            {
+                "origin_id": ["p1", "p2", "p3"],
+                "service_type": "C101",
+                "radius_m": [300.0, 300.0, 0.0],
+                "reason": ["couverture_partielle", "couverture_partielle", "hors_couverture"],
+                "sources": "education_annuaire (mesuree)",
+            }
+        ),
     )
 
 
@@ -122,20 +136,27 @@ def test_partial_source_gives_no_figure_outside_its_coverage(values: pd.DataFram
     assert np.isnan(_value(values, ident, "commune", "56001"))
 
 
-def test_coverage_rule() -> None:
-    inputs = _inputs()
-    geo = geography(
-        list(inputs.points[["point_id", "commune_code", "population"]].itertuples(index=False)),
-        list(inputs.communes.itertuples(index=False)),
+def _note(values: pd.DataFrame, ident: str, level: str, code: str) -> str | None:
+    row = values[
+        (values["indicator_id"] == ident) & (values["level"] == level) & (values["code"] == code)
+    ]
+    return row["note"].iloc[0]
+
+
+def test_exact_only_within_the_searched_radius(values: pd.DataFrame) -> None:
+    # p1 (3 min) is exact, p2 (10 min) could have a closer school beyond 300 m.
+    assert np.isnan(_value(values, "median_minutes__c101__walk", "commune", "35001"))
+    note = _note(values, "median_minutes__c101__walk", "commune", "35001")
+    assert "source partielle" in note and "education_annuaire" in note
+    # ... but both have a school within 15 min for sure.
+    assert _value(values, "share_within_15min__c101__walk", "commune", "35001") == 100.0
+    assert pd.isna(_note(values, "share_within_15min__c101__walk", "commune", "35001"))
+    # Outside the source, the reason says so; known values carry no note.
+    assert "ne couvre pas ce territoire" in _note(
+        values, "share_within_15min__c101__walk", "commune", "56001"
     )
-    masks = coverage(geo, inputs.facilities)
-    assert masks["A206"].tolist() == [True, True, True]
-    assert masks["C101"].tolist() == [True, True, False]
-    # With a lower bar, one département out of two is enough to count as national.
-    assert coverage(geo, inputs.facilities, national_share=0.5)["C101"].all()
-    codes = pd.Series(["35001", "97411", "2A004", None])
-    assert dep_of_commune(codes).tolist()[:3] == ["35", "974", "2A"]
-    assert pd.isna(dep_of_commune(codes).iloc[3])
+    assert pd.isna(_note(values, "share_within_15min__a206__walk", "commune", "56001"))
+    assert _note(values, "share_within_15min__a206__walk", "region", "53") == NOTE_INCOMPLETE
 
 
 def test_a_warehouse_without_facilities_gives_empty_tables() -> None:
@@ -155,6 +176,7 @@ def test_a_warehouse_without_facilities_gives_empty_tables() -> None:
         "secret",
         "numerator",
         "denominator",
+        "note",
     ]
 
 

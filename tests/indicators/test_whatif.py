@@ -115,3 +115,56 @@ def test_adding_facilities_never_reduces_coverage(points_x, facilities_x, added_
         and min(abs(x - a) for a in added_x) <= WALK_REACH_M * (1 - 1e-6)
     )
     assert result.newly_within >= expected
+
+
+def _island_inputs() -> WhatIfInputs:
+    """p0 on the continent at 0 m, p1 on an island at 1000 m (the sea between).
+
+    The only existing site f0 is on the continent at 0 m: p1 is 1000 m away across the
+    sea but, by land mass, reaches nothing (NaN).
+    """
+    points = pd.DataFrame(
+        {
+            "point_id": ["p0", "p1"],
+            "commune_code": ["56186", "56152"],
+            "population": [10.0, 30.0],
+            "x": [X0, X0 + 1000.0],
+            "y": Y0,
+            "epsg": 2154,
+            "land_mass": ["continent", "belle-ile"],
+            "density_level": 4,
+        }
+    )
+    facilities = pd.DataFrame(
+        {
+            "facility_id": ["f0"],
+            "service_type": "FRANCE_SERVICES",
+            "x": [X0],
+            "y": Y0,
+            "epsg": 2154,
+            "land_mass": ["continent"],
+        }
+    )
+    stored = travel_times(
+        points.rename(columns={"point_id": "origin_id"}).drop(columns="commune_code"),
+        facilities,
+        "straight_line",
+        ("walk",),
+    )
+    joined = points.join(stored.set_index("origin_id")[["minutes", "facility_id"]], on="point_id")
+    assert np.isnan(joined.loc[1, "minutes"])  # nothing on the island
+    return WhatIfInputs(joined, facilities)
+
+
+def test_a_site_opened_on_an_island_serves_the_island_only() -> None:
+    """A site opened at 600 m stands on the island (its nearest point is p1, 400 m off).
+
+    p1 gains access (30 inhabitants). When f0 closes at the same time, p0 loses its
+    access: the island's site, 600 m away across the sea (11.2 min on foot, within
+    15 min if the sea could be walked), does not serve it.
+    """
+    inputs = _island_inputs()
+    opened = _run(inputs, add=[(X0 + 600.0, Y0)])
+    assert opened.newly_within == 30.0 and opened.old_within == 10.0
+    swapped = _run(inputs, add=[(X0 + 600.0, Y0)], remove=["f0"])
+    assert swapped.no_longer_within == 10.0 and swapped.newly_within == 30.0

