@@ -333,6 +333,26 @@ FROM indicator_values v JOIN places p ON p.code = v.code
 WHERE v.level = $level AND list_contains($ids, v.indicator_id)
 """
 )
+# The same cells' notes (why a value is blank), when the warehouse has them.
+EXPORT_NOTES: Final = (
+    _EXPORT_SCOPE
+    + """, places AS (
+    SELECT t.code, row_number() OVER (ORDER BY t.code) - 1 AS i
+    FROM territories t
+    WHERE t.level = $level AND ($within_level = '' OR t.code IN (SELECT code FROM scope))
+)
+SELECT p.i, list_position($ids, v.indicator_id) - 1 AS j, v.note
+FROM indicator_values v JOIN places p ON p.code = v.code
+WHERE v.level = $level AND list_contains($ids, v.indicator_id) AND v.note IS NOT NULL
+"""
+)
+EXPORT_NOTE_IDS: Final = """
+SELECT DISTINCT indicator_id FROM indicator_values WHERE note IS NOT NULL ORDER BY 1
+"""
+EXPORT_HAS_NOTES: Final = """
+SELECT count(*) FROM information_schema.columns
+WHERE table_name = 'indicator_values' AND column_name = 'note'
+"""
 EXPORT_WITHIN: Final = """
 SELECT name FROM territories WHERE level = $within_level AND code = $within_code
 """

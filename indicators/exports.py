@@ -17,6 +17,11 @@ indicator id (by theme, then in the order of the ``indicators`` table). Conventi
   true. That flag column follows each indicator that has at least one secret cell in
   the warehouse (so one warehouse always gives the same columns); a blank cell whose
   flag is false (or that has no flag column) is a value that could not be computed;
+* **why a value is blank**: ``<id>__note`` (French text, e.g. "Non disponible : la
+  source ne couvre pas tout le rayon de recherche…") follows each indicator having at
+  least one note in the warehouse (``indicator_values.note``): a source that does not
+  cover the territory or all of the search radius, a nearest facility possibly beyond
+  the zone loaded around the territory; also "aucun équipement accessible sur l'île";
 * **partial territories** (some member communes outside the build, e.g. an EPCI
   straddling the border of a built département): population and every indicator are
   blank, since the warehouse only holds part of them; the last column,
@@ -66,6 +71,8 @@ ALL_THEMES: Final = "all"
 BASE_COLUMNS: Final[tuple[str, ...]] = ("code", "nom", "niveau", "population")
 COMPLETE_COLUMN: Final = "territoire_complet"
 SECRECY_SUFFIX: Final = "__secret"
+# Why a value is blank (partial source, edge of the build...): indicator_values.note.
+NOTE_SUFFIX: Final = "__note"
 GEOMETRY_COLUMN: Final = "geometry"
 GPKG_LAYER: Final = "territoires"
 PARQUET_KEY: Final = b"territoires"
@@ -139,6 +146,7 @@ class IndicatorMeta:
     vintage: str
     decimals: int
     secret_column: str | None = None
+    note_column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -289,7 +297,8 @@ def export_frame(
         ``niveau`` (text); ``population`` (inhabitants, Int64, blank for a partial
         territory); one float column per indicator id, in the indicator's unit
         (blank when secret, not computable or partial); ``<id>__secret`` (bool) after
-        each indicator with secret cells in the warehouse; ``territoire_complet``
+        each indicator with secret cells in the warehouse; ``<id>__note`` (text,
+        why a value is blank) after each indicator with notes; ``territoire_complet``
         (bool); and ``geometry`` with ``geometry=True``.
     meta : ExportMeta
 
@@ -385,17 +394,26 @@ def _registry(con: duckdb.DuckDBPyConnection) -> list[IndicatorMeta]:
     if not _sql.table_exists(con, "indicators"):
         return []
     secret: set[str] = set()
+    noted: set[str] = set()
     if _sql.table_exists(con, "indicator_values"):
         secret = {r[0] for r in con.execute(_sql.EXPORT_SECRECY_IDS).fetchall()}
+        if _has_notes(con):
+            noted = {r[0] for r in con.execute(_sql.EXPORT_NOTE_IDS).fetchall()}
     rows = con.execute(_sql.EXPORT_REGISTRY).fetchall()
     return [
         IndicatorMeta(
             *(str(x) for x in r[:8]),
             decimals=int(r[8]),
             secret_column=f"{r[0]}{SECRECY_SUFFIX}" if r[0] in secret else None,
+            note_column=f"{r[0]}{NOTE_SUFFIX}" if r[0] in noted else None,
         )
         for r in rows
     ]
+
+
+def _has_notes(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether ``indicator_values`` has the ``note`` column (warehouses since issue 9)."""
+    return bool(con.execute(_sql.EXPORT_HAS_NOTES).fetchone()[0])
 
 
 def _selected(
@@ -447,23 +465,28 @@ def _empty_theme_message(
 
 def _values(
     con: duckdb.DuckDBPyConnection, params: Mapping[str, str], ids: Sequence[str], n_rows: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """(values, secret) matrices: one row per territory, one column per id in ``ids``."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(values, secret, notes) matrices: one row per territory, one column per id."""
     values = np.full((n_rows, len(ids)), np.nan)
     secret = np.zeros((n_rows, len(ids)), dtype=bool)
+    notes = np.full((n_rows, len(ids)), None, dtype=object)
     if ids:
         got = _run(con, _sql.EXPORT_VALUES, {**params, "ids": list(ids)}).fetchnumpy()
         i, j = np.asarray(got["i"], dtype=np.int64), np.asarray(got["j"], dtype=np.int64)
         values[i, j] = np.ma.filled(got["value"].astype(float), np.nan)
         secret[i, j] = np.ma.filled(got["secret"], False)
-    return values, secret
+        if _has_notes(con):
+            why = _run(con, _sql.EXPORT_NOTES, {**params, "ids": list(ids)}).fetchall()
+            for row, col, text in why:
+                notes[int(row), int(col)] = text
+    return values, secret, notes
 
 
 def _assemble(
     places: pd.DataFrame,
     level: str,
     wanted: Sequence[IndicatorMeta],
-    matrices: tuple[np.ndarray, np.ndarray],
+    matrices: tuple[np.ndarray, np.ndarray, np.ndarray],
     extra: Sequence[ExtraIndicator],
 ) -> pd.DataFrame:
     """The wide frame (pure): one column per indicator, secrets and partials blank.
@@ -471,7 +494,7 @@ def _assemble(
     ``matrices`` hold the values and secret flags of the first registry indicators of
     ``wanted`` (one column each, in order); the others come from ``extra``.
     """
-    values, secret = matrices
+    values, secret, notes = matrices
     codes = places["code"].astype(str).to_numpy()
     complete = places["complete"].astype(bool).to_numpy()
     population = pd.array(places["population"], dtype="Int64")
@@ -488,11 +511,14 @@ def _assemble(
             got = extras[ind.id].values
             col = np.array([_number(got.get(c)) for c in codes], dtype=float)
             flags = np.zeros(len(codes), dtype=bool)
+            why = np.full(len(codes), None, dtype=object)
         else:
-            col, flags = values[:, j], secret[:, j]
+            col, flags, why = values[:, j], secret[:, j], notes[:, j]
         columns[ind.id] = np.where(flags | ~complete, np.nan, col)
         if ind.secret_column:
             columns[ind.secret_column] = flags
+        if ind.note_column:
+            columns[ind.note_column] = why
     columns[COMPLETE_COLUMN] = complete
     return pd.DataFrame(columns)
 
@@ -726,7 +752,10 @@ def metadata_tables(
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(indicators, key/values, sources) tables of the metadata, with French headers."""
     indicators = pd.DataFrame(
-        [(*_text_fields(i), str(i.decimals), i.secret_column or "") for i in meta.indicators],
+        [
+            (*_text_fields(i), str(i.decimals), i.secret_column or "", i.note_column or "")
+            for i in meta.indicators
+        ],
         columns=list(_INDICATOR_HEADER),
     )
     keys = pd.DataFrame(meta.key_values(), columns=["clé", "valeur"])
@@ -763,6 +792,7 @@ _INDICATOR_HEADER: Final = (
     "millésime",
     "décimales",
     "colonne secret",
+    "colonne motif (valeur non disponible)",
 )
 _SOURCE_HEADER: Final = (
     "jeu de données",

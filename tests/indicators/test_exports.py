@@ -473,7 +473,8 @@ def test_cli_dep35_writes_the_four_formats(
     book = openpyxl.load_workbook(tmp_path / "x.xlsx", read_only=True)
     assert book.sheetnames == ["Données", "Métadonnées"]
     meta_ids = {r[0] for r in book["Métadonnées"].iter_rows(values_only=True)}
-    assert set(rows[0][4:-1]) - {c for c in rows[0] if c.endswith("__secret")} <= meta_ids
+    flags = {c for c in rows[0] if c.endswith(("__secret", "__note"))}
+    assert set(rows[0][4:-1]) - flags <= meta_ids
     gpkg = geopandas.read_file(tmp_path / "x.gpkg", layer="territoires")
     assert gpkg.crs.to_epsg() == 2154 and len(gpkg) == n_communes
     assert gpkg.geometry.notna().all() and gpkg.geometry.is_valid.mean() > 0.99
@@ -523,3 +524,33 @@ def test_cli_dep35_metadata_says_commune_values_sit_at_the_town_hall(
     stored = json.loads(pq.read_table(tmp_path / "x.parquet").schema.metadata[exports.PARQUET_KEY])
     assert stored["population_note"] == note
     assert pyogrio.read_info(tmp_path / "x.gpkg")["layer_metadata"]["points de population"] == note
+
+
+# --- why a value is blank ---------------------------------------------------------------
+
+
+def test_cli_dep35_blank_values_carry_their_reason(
+    dep35_built: BuildReport, tmp_path: Path
+) -> None:
+    """A value blank because the source is partial is exported blank, with the reason in
+    ``<id>__note`` right after it; a given value has no note."""
+    ident = "share_within_15min__c301__car"
+    out = tmp_path / "x.csv"
+    common = ["--db", str(dep35_built.db_path), "--level", "commune", "--theme", "access"]
+    assert _cli(*common, "--format", "csv", "--out", str(out)) == 0
+    rows = _csv_rows(out.read_bytes())
+    header = rows[0]
+    value_at, note_at = header.index(ident), header.index(ident + exports.NOTE_SUFFIX)
+    assert note_at == value_at + 1 + (header[value_at + 1].endswith("__secret"))
+    blank = [r for r in rows[1:] if r[value_at] == ""]
+    given = [r for r in rows[1:] if r[value_at] != ""]
+    with duckdb.connect(str(dep35_built.db_path), read_only=True) as c:
+        expected = c.execute(
+            "SELECT count(*) FROM indicator_values WHERE indicator_id = ? "
+            "AND level = 'commune' AND value IS NULL",
+            [ident],
+        ).fetchone()[0]
+    assert len(blank) == expected > 0
+    assert all(r[note_at].startswith("Non disponible") for r in blank)
+    assert all("source partielle" in r[note_at] for r in blank)
+    assert given and all(r[note_at] == "" for r in given)
