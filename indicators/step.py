@@ -232,9 +232,9 @@ def _full_table(
             block, pos = _align(reasons, level, index, cached_codes, cached_pos)
             ok = pos >= 0
             codes = reasons["reason"].to_numpy(dtype=np.int64)[block[ok]]
-            text = [context.note_text(indicator.id, int(c)) for c in codes]
-            note_ids = np.array([_note_id(note_texts, t) for t in text], dtype=np.int64)
-            notes[row, rows[pos[ok]]] = note_ids
+            uniques, inverse = np.unique(codes, return_inverse=True)
+            ids = [_note_id(note_texts, context.note_text(indicator.id, int(c))) for c in uniques]
+            notes[row, rows[pos[ok]]] = np.asarray(ids, dtype=np.int64)[inverse]
     for array in arrays.values():
         array[:, ~complete] = np.nan
     notes[:, ~complete] = _note_id(note_texts, NOTE_INCOMPLETE)
@@ -252,7 +252,6 @@ def _full_table(
             notes[row, cells[valued]] = island_note
     level_codes, level_names = pd.factorize(territories["level"].to_numpy(dtype=object))
     code_codes, code_names = pd.factorize(territories["code"].to_numpy(dtype=object))
-    note_values = np.array([None, *note_texts[1:]], dtype=object)
     return pd.DataFrame(
         {
             "indicator_id": pd.Categorical.from_codes(
@@ -264,7 +263,8 @@ def _full_table(
             "secret": np.zeros(n_ind * n_terr, dtype=bool),
             "numerator": arrays["numerator"].ravel(),
             "denominator": arrays["denominator"].ravel(),
-            "note": note_values[notes.ravel()],
+            # categorical: millions of rows share a handful of texts (-1: no note)
+            "note": pd.Categorical.from_codes(notes.ravel() - 1, categories=note_texts[1:]),
         }
     )
 

