@@ -346,8 +346,12 @@ FROM indicator_values v JOIN places p ON p.code = v.code
 WHERE v.level = $level AND list_contains($ids, v.indicator_id) AND v.note IS NOT NULL
 """
 )
+# Indicators with a note on a complete territory (a partly built territory is already
+# said by the column territoire_complet: it alone does not add a note column).
 EXPORT_NOTE_IDS: Final = """
-SELECT DISTINCT indicator_id FROM indicator_values WHERE note IS NOT NULL ORDER BY 1
+SELECT DISTINCT v.indicator_id FROM indicator_values v
+JOIN territories t ON t.level = v.level AND t.code = v.code
+WHERE v.note IS NOT NULL AND coalesce(t.complete, true) ORDER BY 1
 """
 EXPORT_HAS_NOTES: Final = """
 SELECT count(*) FROM information_schema.columns
