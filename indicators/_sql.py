@@ -320,14 +320,18 @@ ORDER BY t.code
 )
 # Values as positions: i = row of EXPORT_TERRITORIES (same filter, same order),
 # j = position of the indicator in $ids (0-based).
-EXPORT_VALUES: Final = (
+_EXPORT_PLACES: Final = (
     _EXPORT_SCOPE
     + """, places AS (
     SELECT t.code, row_number() OVER (ORDER BY t.code) - 1 AS i
     FROM territories t
     WHERE t.level = $level AND ($within_level = '' OR t.code IN (SELECT code FROM scope))
 )
-SELECT p.i, list_position($ids, v.indicator_id) - 1 AS j, v."value",
+"""
+)
+EXPORT_VALUES: Final = (
+    _EXPORT_PLACES
+    + """SELECT p.i, list_position($ids, v.indicator_id) - 1 AS j, v."value",
        coalesce(v.secret, false) AS secret
 FROM indicator_values v JOIN places p ON p.code = v.code
 WHERE v.level = $level AND list_contains($ids, v.indicator_id)
@@ -335,13 +339,8 @@ WHERE v.level = $level AND list_contains($ids, v.indicator_id)
 )
 # The same cells' notes (why a value is blank), when the warehouse has them.
 EXPORT_NOTES: Final = (
-    _EXPORT_SCOPE
-    + """, places AS (
-    SELECT t.code, row_number() OVER (ORDER BY t.code) - 1 AS i
-    FROM territories t
-    WHERE t.level = $level AND ($within_level = '' OR t.code IN (SELECT code FROM scope))
-)
-SELECT p.i, list_position($ids, v.indicator_id) - 1 AS j, v.note
+    _EXPORT_PLACES
+    + """SELECT p.i, list_position($ids, v.indicator_id) - 1 AS j, v.note
 FROM indicator_values v JOIN places p ON p.code = v.code
 WHERE v.level = $level AND list_contains($ids, v.indicator_id) AND v.note IS NOT NULL
 """
