@@ -236,6 +236,7 @@ def _population_grid(path: Path | None) -> dict[str, Any]:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from warehouse.build import build
+    from warehouse.gate import check_warehouse_path
 
     settings = _settings(args)
     if settings.travel_method == "network" and settings.road_graph is None:
@@ -247,6 +248,14 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if not 0 < settings.threshold_min <= 120:
         print("erreur: --threshold doit être compris entre 0 et 120 minutes", file=sys.stderr)
         return EXIT_USAGE
+    if settings.mirror_dir is not None and not settings.mirror_dir.is_dir():
+        print(
+            f"erreur: dossier miroir introuvable : {settings.mirror_dir} (vérifiez --mirror ; "
+            "l'entrepôt n'a pas été touché)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    check_warehouse_path(settings.db_path, for_writing=True)
     try:
         grid = _population_grid(args.population_grid)
     except ValueError as exc:  # etl.population_grid.GridFileError
@@ -296,6 +305,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
     within = None if territory is None or territory.kind == "fr" else territory
     try:
         check_format(args.format)
+        if args.out.resolve() == args.db.resolve():
+            raise ExportError(
+                f"--out {args.out} est l'entrepôt lui-même : choisissez un autre fichier"
+            )
         check_target(args.out)
         con = connect(args.db, read_only=True)
         try:

@@ -114,3 +114,77 @@ def test_build_refuses_bad_travel_options_before_touching_the_warehouse(
     assert main(args) == 2
     assert message in capsys.readouterr().err
     assert not db.exists()
+
+
+# --- bad paths (issue 13: D2, D5, D9, D17) ----------------------------------------------
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_mistyped_mirror_is_refused_and_keeps_the_warehouse(
+    built: Path, tmp_path: Path, mirror_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """D2: a mistyped --mirror used to replace a good warehouse with an empty one."""
+    db = tmp_path / "t.duckdb"
+    shutil.copy(built, db)
+    before = _digest(db)
+    typo = mirror_dir.parent / (mirror_dir.name + "x")
+    args = ["build", "--territory", "dep:35", "--mirror", str(typo), "--offline"]
+    assert main([*args, "--db", str(db), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "dossier miroir introuvable" in err and str(typo) in err
+    assert _digest(db) == before
+
+
+def test_export_onto_the_warehouse_itself_is_refused(
+    built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """D5: --out equal to --db overwrote the warehouse with a CSV."""
+    db = tmp_path / "t.duckdb"
+    shutil.copy(built, db)
+    before = _digest(db)
+    args = ["export", "--db", str(db), "--level", "commune", "--format", "csv"]
+    assert main([*args, "--out", str(db)]) == 1
+    assert "l'entrepôt lui-même" in capsys.readouterr().err
+    assert _digest(db) == before
+
+
+def test_db_that_is_a_folder_or_under_a_file(
+    tmp_path: Path, mirror_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """D9: a folder as --db, or a --db whose parent is a file: a French message, no
+    traceback, no temporary warehouse left behind."""
+    folder = tmp_path / "folder.duckdb"
+    folder.mkdir()
+    args = ["build", "--territory", "dep:35", "--mirror", str(mirror_dir), "--offline"]
+    assert main([*args, "--db", str(folder), "--quiet"]) == 1
+    assert "est un dossier" in capsys.readouterr().err
+    assert list(folder.iterdir()) == [] and sorted(p.name for p in tmp_path.iterdir()) == [
+        "folder.duckdb"
+    ]
+    a_file = tmp_path / "plain.txt"
+    a_file.write_text("x", encoding="utf-8")
+    assert main([*args, "--db", str(a_file / "t.duckdb"), "--quiet"]) == 1
+    assert "est un fichier, pas un dossier" in capsys.readouterr().err
+    assert main(["sources", "--db", str(folder)]) == 1
+    assert "est un dossier" in capsys.readouterr().err
+
+
+def test_db_that_is_a_csv_is_neither_read_nor_overwritten(
+    tmp_path: Path, mirror_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """D17: a CSV given as --db gave a misleading DuckDB message (and a build would
+    have replaced it)."""
+    csv_file = tmp_path / "communes.csv"
+    csv_file.write_text("code;nom\n35238;Rennes\n", encoding="utf-8")
+    before = _digest(csv_file)
+    out = tmp_path / "x.csv"
+    args = ["export", "--db", str(csv_file), "--level", "commune", "--format", "csv"]
+    assert main([*args, "--out", str(out)]) == 1
+    assert "n'est pas un entrepôt DuckDB" in capsys.readouterr().err
+    build = ["build", "--territory", "dep:35", "--mirror", str(mirror_dir), "--offline"]
+    assert main([*build, "--db", str(csv_file), "--quiet"]) == 1
+    assert "refus de l'écraser" in capsys.readouterr().err
+    assert _digest(csv_file) == before and not out.exists()

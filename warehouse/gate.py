@@ -45,6 +45,47 @@ def load_spatial(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("LOAD spatial")
 
 
+# A DuckDB database file carries this magic at bytes 8-11 (after an 8-byte checksum).
+_DUCKDB_MAGIC = b"DUCK"
+
+
+def check_warehouse_path(path: Path | str, *, for_writing: bool = False) -> Path:
+    """Refuse a warehouse path that cannot be one, with a French message.
+
+    Parameters
+    ----------
+    path : Path
+    for_writing : bool
+        A build target: it may not exist yet, but an existing file must be a DuckDB
+        warehouse (never overwrite a CSV or any other file) and its folder must be a
+        folder. A read target must exist and be a DuckDB file.
+
+    Raises
+    ------
+    WarehouseError
+        A folder, a parent that is a file, a file that is not a DuckDB database, or
+        (for reading) a missing file.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise WarehouseError(f"--db {path} est un dossier, pas un fichier d'entrepôt (.duckdb)")
+    parent = path.parent
+    if for_writing and parent.exists() and not parent.is_dir():
+        raise WarehouseError(f"--db {path} : {parent} est un fichier, pas un dossier")
+    if not path.exists():
+        if for_writing:
+            return path
+        raise WarehouseError(f"entrepôt introuvable: {path} (lancer d'abord `territoires build`)")
+    with path.open("rb") as fh:
+        head = fh.read(12)
+    if head[8:12] != _DUCKDB_MAGIC:
+        what = "refus de l'écraser" if for_writing else "impossible de le lire"
+        raise WarehouseError(
+            f"{path} n'est pas un entrepôt DuckDB construit par `territoires build` ({what})"
+        )
+    return path
+
+
 def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse with the spatial extension loaded.
 
@@ -55,8 +96,8 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
         finished warehouses read-only, one connection per worker).
     """
     path = Path(path)
-    if read_only and not path.is_file():
-        raise WarehouseError(f"entrepôt introuvable: {path} (lancer d'abord `territoires build`)")
+    if read_only:
+        check_warehouse_path(path)
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.Error as exc:
