@@ -662,7 +662,19 @@ def _text_column(series: pd.Series, decimals: int | None, decimal_comma: bool) -
     if pd.api.types.is_float_dtype(series.dtype):
         cells = ["" if x != x else _number_text(x, decimals) for x in series.to_numpy()]
         return [c.replace(".", ",") for c in cells] if decimal_comma else cells
-    return ["" if pd.isna(x) else str(x) for x in series.astype(object).to_numpy()]
+    return [
+        "" if pd.isna(x) else spreadsheet_safe(str(x)) for x in series.astype(object).to_numpy()
+    ]
+
+
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV
+# injection"): a source's name such as "=HYPERLINK(...)" must stay text.
+_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """``text`` prefixed with an apostrophe when a spreadsheet would run it as a formula."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def _number_text(x: float, decimals: int | None) -> str:

@@ -554,3 +554,49 @@ def test_cli_dep35_blank_values_carry_their_reason(
     assert all(r[note_at].startswith("Non disponible") for r in blank)
     assert all("source partielle" in r[note_at] for r in blank)
     assert given and all(r[note_at] == "" for r in given)
+
+
+# --- spreadsheet-safe files (issue 13, D4) ----------------------------------------------
+
+HOSTILE = ['=HYPERLINK("http://x";"y")', "+33 1 23", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
+
+
+def test_csv_and_xlsx_never_hold_a_formula(dep35_built: BuildReport, tmp_path: Path) -> None:
+    """Names starting with = + - @ TAB or CR are written as text (OWASP CSV injection),
+    in the CSV of `territoires export` / the dashboard and in the XLSX."""
+    db = tmp_path / "hostile.duckdb"
+    db.write_bytes(Path(dep35_built.db_path).read_bytes())
+    with duckdb.connect(str(db)) as c:
+        codes = [
+            r[0]
+            for r in c.execute(
+                "SELECT code FROM territories WHERE level = 'commune' ORDER BY code LIMIT 6"
+            ).fetchall()
+        ]
+        for code, name in zip(codes, HOSTILE, strict=True):
+            c.execute(
+                "UPDATE territories SET name = ? WHERE level = 'commune' AND code = ?", [name, code]
+            )
+    common = ["--db", str(db), "--level", "commune", "--theme", "access"]
+    assert _cli(*common, "--format", "csv", "--out", str(tmp_path / "x.csv")) == 0
+    assert _cli(*common, "--format", "xlsx", "--out", str(tmp_path / "x.xlsx")) == 0
+    rows = _csv_rows((tmp_path / "x.csv").read_bytes())
+    names = {r[0]: r[1] for r in rows[1:]}
+    for code, name in zip(codes, HOSTILE, strict=True):
+        assert names[code] == "'" + name
+    for row in rows[1:]:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "@", "\t", "\r")), cell
+            assert not (cell.startswith("-") and not cell[1:2].isdigit()), cell
+    book = openpyxl.load_workbook(tmp_path / "x.xlsx")
+    formulas = [
+        cell.coordinate
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    ]
+    assert formulas == []
+    sheet = book["Données"]
+    written = {sheet.cell(r, 1).value: sheet.cell(r, 2).value for r in range(2, 8)}
+    assert written[codes[0]] == HOSTILE[0]  # a plain string cell, never a formula
