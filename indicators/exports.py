@@ -45,6 +45,7 @@ Errors are :class:`ExportError`, with French messages.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
@@ -636,8 +637,10 @@ def atomic_write(path: Path | str, write: Callable[[Path], None], suffix: str) -
     target = Path(path)
     folder = target.parent
     check_target(target)
+    _remove_stale_temp_dirs(target)
     try:
-        tmp_dir = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder))
+        prefix = f".{target.name}.{os.getpid()}."
+        tmp_dir = Path(tempfile.mkdtemp(prefix=prefix, suffix=".tmp", dir=folder))
     except OSError as exc:
         raise ExportError(f"impossible d'écrire dans le dossier {folder} : {exc.strerror}") from exc
     try:
@@ -649,6 +652,26 @@ def atomic_write(path: Path | str, write: Callable[[Path], None], suffix: str) -
     finally:
         shutil.rmtree(tmp_dir, ignore_errors=True)
     return target
+
+
+def _remove_stale_temp_dirs(target: Path) -> None:
+    """Remove the temporary folders of earlier exports to ``target`` whose process is
+    gone (an export killed before its ``finally`` ran left them behind)."""
+    for tmp_dir in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        pid_text = tmp_dir.name[len(target.name) + 2 :].split(".", 1)[0]
+        if tmp_dir.is_dir() and pid_text.isdigit() and not _process_alive(int(pid_text)):
+            shutil.rmtree(tmp_dir, ignore_errors=True)
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether a process with this id exists on this machine."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    return True
 
 
 def _data_columns(frame: pd.DataFrame) -> list[str]:

@@ -600,3 +600,31 @@ def test_csv_and_xlsx_never_hold_a_formula(dep35_built: BuildReport, tmp_path: P
     sheet = book["Données"]
     written = {sheet.cell(r, 1).value: sheet.cell(r, 2).value for r in range(2, 8)}
     assert written[codes[0]] == HOSTILE[0]  # a plain string cell, never a formula
+
+
+def test_a_killed_export_leaves_no_temporary_folder_behind(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """D16: the temporary folder of an export killed with -9 (its process is gone) is
+    removed by the next export to the same file; a running export's is kept."""
+    import subprocess
+    import sys
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead_pid = int(gone.stdout)
+    out = tmp_path / "x.csv"
+    stale = tmp_path / f".x.csv.{dead_pid}.abcd.tmp"
+    stale.mkdir()
+    (stale / "export.csv").write_text("partial", encoding="utf-8")
+    running = tmp_path / f".x.csv.{os.getpid()}.efgh.tmp"
+    running.mkdir()
+    frame, _ = exports.export_frame(con, "commune")
+    exports.write_csv(frame, out)
+    assert out.is_file()
+    assert not stale.exists()
+    assert running.is_dir()
