@@ -91,9 +91,8 @@ def reasons_line(notes: Sequence[str | None]) -> str:
 
 # --- commitments ------------------------------------------------------------------
 
-# Commitments whose rule binds départements (the other levels are for information):
-# La Poste's presence rule (loi n° 90-568, art. 6, III; indicators/commitments.py).
-DEPARTEMENT_RULE_PREFIXES: Final = ("laposte_presence__",)
+# Said of a commitment whose rule binds départements only (stored ``binding_level``;
+# La Poste's presence rule, loi n° 90-568, art. 6, III; indicators/commitments.py).
 DEPARTEMENT_RULE = "la règle s'apprécie au niveau du département"
 
 
@@ -102,8 +101,9 @@ def is_commitment(ind: Indicator) -> bool:
 
 
 def departement_rule(ind: Indicator) -> bool:
-    """Whether the commitment binds départements only (La Poste's presence rule)."""
-    return ind.id.startswith(DEPARTEMENT_RULE_PREFIXES)
+    """Whether the commitment binds départements only (La Poste's presence rule),
+    from the indicator's stored ``binding_level``."""
+    return ind.binding_level == "departement"
 
 
 def _amount(gap: float, unit: str, decimals: int) -> str:

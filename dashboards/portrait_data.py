@@ -1,5 +1,9 @@
 """Data of a territory portrait: every indicator for the territory and for a
-reference territory, ranks, population beyond 15 minutes, fracture indices.
+reference territory, ranks, population beyond the build's "quart d'heure" (15 minutes
+unless built with ``--threshold``), fracture indices.
+
+Indicators are recognised by their stored fields (kind, scope, threshold_min,
+base_indicator_id), never by the text of their id.
 
 Reads through ``queries`` only; returns frozen records for the pure builders in
 ``components/portrait.py``.
@@ -79,6 +83,44 @@ class Portrait:
     has_indicator_tables: bool
     fractures: Fractures | None = None
     one_point: bool = False  # a commune whose values come from one point (its town hall)
+    threshold_min: float | None = None  # the build's "quart d'heure" (None: unknown)
+
+    @property
+    def minutes(self) -> str:
+        """The quart d'heure as shown: ``"15 minutes"``, ``"7,5 minutes"``."""
+        return minutes_text(self.threshold_min)
+
+    def share_grid(self) -> dict[str, dict[str, Row]]:
+        """Shares of the population within the quart d'heure, keyed by service type
+        then mode (the portrait grid)."""
+        out: dict[str, dict[str, Row]] = {}
+        for r in self.rows:
+            ind = r.indicator
+            if is_quarter_hour_share(ind, self.threshold_min) and ind.service_type and ind.mode:
+                out.setdefault(ind.service_type, {})[ind.mode] = r
+        return out
+
+    def scores(self) -> tuple[Row, ...]:
+        """The score rows (everyday basket and BPE gammes)."""
+        return tuple(r for r in self.rows if r.indicator.kind == "score")
+
+
+def minutes_text(threshold_min: float | None) -> str:
+    """``15.0 -> "15 minutes"``, ``7.5 -> "7,5 minutes"``, ``None -> "un quart d'heure"``
+    (a warehouse built before the indicators' fields were stored)."""
+    if threshold_min is None:
+        return "un quart d'heure"
+    return f"{threshold_min:g} minutes".replace(".", ",")
+
+
+def is_quarter_hour_share(ind: Indicator, threshold_min: float | None) -> bool:
+    """Whether ``ind`` is a share of the population within the quart d'heure."""
+    return (
+        ind.kind == "share_within"
+        and threshold_min is not None
+        and ind.threshold_min is not None
+        and abs(ind.threshold_min - threshold_min) < 1e-9
+    )
 
 
 def parent_code(t: Territory, level: str) -> str | None:
@@ -151,10 +193,19 @@ def portrait(wh: Warehouse, territory: str, reference: str = "") -> Portrait | N
         and has_tables
         and queries.population_points_kind(wh) == queries.POINTS_TOWN_HALL
     )
-    return Portrait(t, ref, note, rows, options, has_tables, fractures(wh, t), one_point)
+    return Portrait(
+        t,
+        ref,
+        note,
+        rows,
+        options,
+        has_tables,
+        fractures(wh, t),
+        one_point,
+        queries.quarter_hour_min(wh),
+    )
 
 
-_GINI_PREFIX = "gini__"
 # Territories whose indices a portrait shows: itself, or a commune's EPCI and département.
 _FRACTURE_SCOPE = {"commune": ("epci", "departement")}
 PARTIAL_NOTE = (
@@ -165,15 +216,16 @@ NO_INDEX_NOTE = "non calculable : aucun indice pour ce territoire dans cet entre
 
 
 def headline_indicators(wh: Warehouse) -> tuple[Indicator, ...]:
-    """Base indicators of the registered fracture indicators (``gini__<base id>``),
-    basket scores first: the everyday-basket scores and the France Services time."""
+    """Base indicators of the registered Gini indicators (their stored
+    ``base_indicator_id``), scores first: the everyday-basket scores and the France
+    Services time."""
     bases = [
-        i.id.removeprefix(_GINI_PREFIX)
+        i.base_indicator_id
         for i in queries.indicators(wh)
-        if i.theme == "fracture" and i.id.startswith(_GINI_PREFIX)
+        if i.theme == "fracture" and i.kind == "gini" and i.base_indicator_id
     ]
     found = [ind for b in bases if (ind := queries.indicator(wh, b)) is not None]
-    return tuple(sorted(found, key=lambda i: (not i.id.startswith("score_"), i.id)))
+    return tuple(sorted(found, key=lambda i: (i.kind != "score", i.id)))
 
 
 def fractures(wh: Warehouse, t: Territory) -> Fractures:

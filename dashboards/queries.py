@@ -20,7 +20,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -100,6 +100,13 @@ class Indicator:
     threshold_min: float | None = None
     computed_here: bool = False
     target_max: float | None = None  # a commitment, met when value <= target_max
+    # What the indicator is (indicators.registry.Indicator; read, never parsed from
+    # the id). Empty / None in warehouses built before these columns existed.
+    kind: str = ""
+    scope: str = ""
+    binding_level: str | None = None
+    base_indicator_id: str | None = None
+    density_class: str | None = None
 
 
 @dataclass(frozen=True)
@@ -350,6 +357,16 @@ _INDICATOR_COLUMNS = (
     "coalesce(sources, ''), coalesce(vintage, ''), higher_is_better, coalesce(decimals, 1), "
     "service_type, mode, threshold_min"
 )
+_OPTIONAL_COLUMNS = (
+    "target_max",
+    "kind",
+    "scope",
+    "binding_level",
+    "base_indicator_id",
+    "density_class",
+)
+# Kinds whose threshold is the build's "quart d'heure" (indicators.registry).
+_QUARTER_HOUR_KINDS = ("score", "share_within")
 
 
 @lru_cache(maxsize=8)
@@ -358,16 +375,31 @@ def indicators(wh: Warehouse) -> tuple[Indicator, ...]:
     the figures computed here from base tables (ids the registry lacks)."""
     registered: tuple[Indicator, ...] = ()
     if has_indicator_tables(wh):
-        target = "target_max" if "target_max" in columns(wh, "indicators") else "NULL"
+        present = columns(wh, "indicators")
+        # Newer contract columns, read only when there (constant names, no user input).
+        optional = ", ".join(c if c in present else "NULL" for c in _OPTIONAL_COLUMNS)
         try:
             rows = _rows(
                 wh,
-                f"SELECT {_INDICATOR_COLUMNS}, {target} FROM indicators ORDER BY theme, id",
+                f"SELECT {_INDICATOR_COLUMNS}, {optional} FROM indicators ORDER BY theme, id",
             )
         except duckdb.Error as exc:
             raise WarehouseError(f"table `indicators` non conforme au contrat: {exc}") from exc
         registered = tuple(
-            Indicator(*r[:8], r[8], int(r[9]), r[10], r[11], r[12], target_max=_finite(r[13]))
+            Indicator(
+                *r[:8],
+                r[8],
+                int(r[9]),
+                r[10],
+                r[11],
+                r[12],
+                target_max=_finite(r[13]),
+                kind=r[14] or "",
+                scope=r[15] or "",
+                binding_level=r[16],
+                base_indicator_id=r[17],
+                density_class=r[18],
+            )
             for r in rows
         )
     known = {i.id for i in registered}
@@ -376,6 +408,28 @@ def indicators(wh: Warehouse) -> tuple[Indicator, ...]:
 
 def indicator(wh: Warehouse, indicator_id: str) -> Indicator | None:
     return next((i for i in indicators(wh) if i.id == indicator_id), None)
+
+
+@lru_cache(maxsize=8)
+def quarter_hour_min(wh: Warehouse) -> float | None:
+    """The build's "quart d'heure" in minutes (``territoires build --threshold``), from
+    the stored fields of its indicators (:func:`quarter_hour_of`)."""
+    return quarter_hour_of(indicators(wh))
+
+
+def quarter_hour_of(registered: Sequence[Indicator]) -> float | None:
+    """The "quart d'heure" of these indicators: the threshold of the everyday-basket
+    scores, else the threshold most access shares use (France Services' 30 min is one
+    type among many). None without such an indicator (or stored fields)."""
+    for kind in _QUARTER_HOUR_KINDS:
+        found = [
+            i.threshold_min
+            for i in registered
+            if i.theme == "access" and i.kind == kind and not i.scope and i.threshold_min
+        ]
+        if found:
+            return max(sorted(set(found)), key=found.count)
+    return None
 
 
 def _usage_sources(wh: Warehouse, usage_prefix: str) -> tuple[str, str]:

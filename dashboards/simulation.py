@@ -1,7 +1,9 @@
 """Planner what-if: add or remove facilities of one type and read the coverage delta.
 
 The computation is :func:`indicators.whatif.what_if` on inputs read once through
-``queries.what_if_inputs``; nothing here invents a number. When the warehouse has no
+``queries.what_if_inputs``, at the build's quart d'heure read from the warehouse
+(``queries.quarter_hour_min``, the threshold of its indicators); nothing here invents
+a number. When the warehouse has no
 travel times (or was computed on a road network the dashboard does not load), the
 page says "simulation indisponible" with the reason.
 """
@@ -19,8 +21,11 @@ from dashboards.queries import Warehouse
 from indicators.whatif import WhatIfResult, what_if
 
 MODES = {"walk": "à pied", "bike": "à vélo", "car": "en voiture"}
-THRESHOLD_MIN = 15.0
 UNAVAILABLE = "simulation indisponible"
+NO_THRESHOLD = (
+    "seuil du quart d'heure non enregistré dans cet entrepôt (indicateurs absents ou "
+    "construits par une version antérieure : relancer territoires build)"
+)
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,8 @@ def unavailable_reason(wh: Warehouse) -> str:
         return f"{UNAVAILABLE} : temps d'accès non calculés dans cet entrepôt."
     if not queries.service_types(wh):
         return f"{UNAVAILABLE} : aucun équipement dans cet entrepôt."
+    if queries.quarter_hour_min(wh) is None:
+        return f"{UNAVAILABLE} : {NO_THRESHOLD}."
     return ""
 
 
@@ -121,8 +128,12 @@ def run(
     mode: str,
     changes: Changes,
 ) -> WhatIfResult:
-    """Coverage within 15 minutes before and after the changes (raises ValueError
-    for an unknown facility, territory or a network-built warehouse)."""
+    """Coverage within the build's quart d'heure before and after the changes (raises
+    ValueError for an unknown facility, territory, a network-built warehouse or one
+    without a recorded threshold)."""
+    threshold_min = queries.quarter_hour_min(wh)
+    if threshold_min is None:
+        raise ValueError(NO_THRESHOLD)
     inputs = queries.what_if_inputs(wh, where[0], where[1], service_type, mode)
     return what_if(
         inputs,
@@ -132,5 +143,5 @@ def run(
         add=list(changes.add),
         remove=[r.facility_id for r in changes.remove],
         mode=mode,
-        threshold_min=THRESHOLD_MIN,
+        threshold_min=threshold_min,
     )

@@ -48,22 +48,14 @@ from geo._validate import MAX_K, zone_codes
 from geo.constants import DEFAULT_CONSTANTS, MODES, ModelConstants
 from geo.engine import METHODS, Method, travel_times
 from geo.network import RoadGraph, load_road_graph
+from warehouse.service_types import load_service_types
 
 log = logging.getLogger(__name__)
 
 # Service types whose supply is limited (a desk, a class, a room): their car
-# catchments feed the enhanced 2SFCA indicators (issue 3: France Services, schools,
-# tiers-lieux). School codes are BPE TYPEQU (C101 maternelle, C104 élémentaire,
-# C201 collège, C301/C302 lycées), as assigned by etl/loaders/education.py.
-CATCHMENT_SERVICE_TYPES: Final[tuple[str, ...]] = (
-    "FRANCE_SERVICES",
-    "THIRD_PLACE",
-    "C101",
-    "C104",
-    "C201",
-    "C301",
-    "C302",
-)
+# catchments feed the enhanced 2SFCA indicators (France Services, schools,
+# tiers-lieux): the rows with capacity_limited = true of etl/service_types.csv.
+CATCHMENT_SERVICE_TYPES: Final[tuple[str, ...]] = load_service_types().capacity_limited()
 CATCHMENT_MODE: Final = "car"
 
 _ORIGINS_SQL: Final = """
@@ -127,7 +119,7 @@ __all__ = [
 
 
 class AccessSettings(Protocol):
-    """What the step reads from ``etl.settings.Settings`` (geo does not import etl)."""
+    """What the step reads from ``etl.settings.Settings`` (any object with them)."""
 
     travel_method: str
     road_graph: Path | None

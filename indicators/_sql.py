@@ -61,7 +61,8 @@ FACILITIES: Final = """
 SELECT facility_id, service_type, commune_code FROM facilities
 """
 SERVICE_TYPES: Final = """
-SELECT code, slug, label, bpe_gamme::VARCHAR AS bpe_gamme, sources
+SELECT code, slug, label, bpe_gamme::VARCHAR AS bpe_gamme, sources, family, basket_item,
+       capacity_limited
 FROM service_types ORDER BY code
 """
 POPULATION_SOURCES: Final = """
@@ -84,7 +85,11 @@ SELECT id::VARCHAR AS id, theme::VARCHAR AS theme, label::VARCHAR AS label,
        formula::VARCHAR AS formula, sources::VARCHAR AS sources,
        vintage::VARCHAR AS vintage, higher_is_better::BOOLEAN AS higher_is_better,
        decimals::INTEGER AS decimals, service_type::VARCHAR AS service_type,
-       "mode"::VARCHAR AS "mode", threshold_min::DOUBLE AS threshold_min
+       "mode"::VARCHAR AS "mode", threshold_min::DOUBLE AS threshold_min,
+       target_max::DOUBLE AS target_max, kind::VARCHAR AS kind, scope::VARCHAR AS scope,
+       binding_level::VARCHAR AS binding_level,
+       base_indicator_id::VARCHAR AS base_indicator_id,
+       density_class::VARCHAR AS density_class
 FROM _theme_registry
 WHERE theme = $theme
 """
@@ -121,7 +126,10 @@ SELECT id::VARCHAR AS id, theme::VARCHAR AS theme, label::VARCHAR AS label,
        vintage::VARCHAR AS vintage, higher_is_better::BOOLEAN AS higher_is_better,
        decimals::INTEGER AS decimals, service_type::VARCHAR AS service_type,
        "mode"::VARCHAR AS "mode", threshold_min::DOUBLE AS threshold_min,
-       target_max::DOUBLE AS target_max
+       target_max::DOUBLE AS target_max, kind::VARCHAR AS kind, scope::VARCHAR AS scope,
+       binding_level::VARCHAR AS binding_level,
+       base_indicator_id::VARCHAR AS base_indicator_id,
+       density_class::VARCHAR AS density_class
 FROM _indicators_frame
 """
 WRITE_VALUES: Final = """
@@ -394,7 +402,7 @@ SELECT DISTINCT s FROM (
 # Texts only; the step registers its frames under these fixed names before running them.
 FRACTURE_BASE_INDICATORS: Final = """
 SELECT id, label, unit, decimals, sources, vintage, higher_is_better, service_type,
-       "mode", threshold_min
+       "mode", threshold_min, kind, coalesce(scope, '') AS scope, density_class
 FROM indicators WHERE list_contains($themes, theme) ORDER BY id
 """
 FRACTURE_COMMUNES: Final = """

@@ -10,13 +10,16 @@ The everyday basket
 proximité" of the BPE: a postal contact point, a nursery school, an elementary
 school, a bakery, a food shop, a general practitioner and a pharmacy. Each basket
 item is met by any of its BPE codes (e.g. bureau de poste, relais poste or agence
-postale for the postal point). **Only the items whose service types are loaded in
-the warehouse count**: the score runs from 0 to the number of items available
-(today, without the geolocated BPE: the postal point and the two schools where the
-education directory is loaded), and every indicator definition names them. A code
-counts only if the loaded label of the service type contains the item's keyword,
-because INSEE reuses codes between nomenclature vintages (D201 meant "médecin
-généraliste" in the BPE 2013-2018 and "urgences" in the BPE 2025).
+postale for the postal point): the items are declared in ``etl/basket_items.csv``
+and the codes meeting them by the ``basket_item`` column of the service-type table
+``etl/service_types.csv`` (stored in the warehouse table ``service_types``). **Only
+the items whose service types are loaded in the warehouse count**: the score runs
+from 0 to the number of items available (today, without the geolocated BPE: the
+postal point and the two schools where the education directory is loaded), and
+every indicator definition names them. A code counts only if the loaded label of
+the service type contains the item's keyword, because INSEE reuses codes between
+nomenclature vintages (D201 meant "médecin généraliste" in the BPE 2013-2018 and
+"urgences" in the BPE 2025).
 
 Unreached points: a point with no facility of a type in its CRS zone has an infinite
 time: it is beyond every threshold, counts in the denominator of the shares, makes
@@ -28,7 +31,6 @@ Pure functions: frames in, frames out, no I/O.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -42,6 +44,7 @@ from indicators.weighting import (
     aggregate_median,
     aggregate_ratio,
 )
+from warehouse.service_types import ServiceTypes, fold, load_service_types
 
 
 @dataclass(frozen=True)
@@ -54,30 +57,20 @@ class BasketItem:
     keywords: tuple[str, ...]  # one must appear in the loaded label (accents, case folded)
 
 
-EVERYDAY_BASKET: Final[tuple[BasketItem, ...]] = (
-    # A206 bureau de poste, A207 relais poste, A208 agence postale (BPE 2013-2025).
-    BasketItem("poste", "Point de contact postal", ("A206", "A207", "A208"), ("poste", "postal")),
-    # C101/C104: BPE up to 2023 and etl/loaders/education.py; C107/C108: BPE 2025.
-    BasketItem("maternelle", "École maternelle", ("C101", "C107"), ("maternelle",)),
-    BasketItem("elementaire", "École élémentaire", ("C104", "C108"), ("elementaire",)),
-    # B203 boulangerie (BPE 2013-2018), B207 boulangerie-pâtisserie (BPE 2025).
-    BasketItem("boulangerie", "Boulangerie", ("B203", "B207"), ("boulangerie",)),
-    # B201 supérette, B202 épicerie (BPE 2013-2018 and 2025).
-    BasketItem(
-        "alimentation", "Supérette ou épicerie", ("B201", "B202"), ("superette", "epicerie")
-    ),
-    # D265 (BPE 2025); D201 is left out: its meaning changed between vintages.
-    BasketItem("generaliste", "Médecin généraliste", ("D265",), ("generaliste",)),
-    # D301 pharmacie (BPE 2013-2018), D307 (later BPE editions, to be confirmed against
-    # the loaded nomenclature: the keyword check keeps a reused code out).
-    BasketItem("pharmacie", "Pharmacie", ("D301", "D307"), ("pharmacie",)),
-)
+def basket_of(table: ServiceTypes) -> tuple[BasketItem, ...]:
+    """The everyday basket of a service-type table: its items (``etl/basket_items.csv``)
+    with the codes whose ``basket_item`` names them, items without a code left out."""
+    items = (
+        BasketItem(i.key, i.label, table.basket_codes(i.key), i.keywords)
+        for i in table.basket_items
+    )
+    return tuple(item for item in items if item.codes)
 
 
-def _fold(text: str) -> str:
-    """Lower case without accents."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+# The basket of the shipped table (etl/service_types.csv, etl/basket_items.csv): the
+# postal point, the two schools, the bakery, the food shop, the general practitioner
+# and the pharmacy, each with the BPE codes of the vintages that name it.
+EVERYDAY_BASKET: Final[tuple[BasketItem, ...]] = basket_of(load_service_types())
 
 
 def basket_available(
@@ -88,7 +81,12 @@ def basket_available(
     Parameters
     ----------
     service_types : DataFrame
-        ``code``, ``label`` of the loaded service types.
+        ``code``, ``label`` of the loaded service types and, when read from the
+        warehouse table ``service_types``, ``basket_item``: the item each type
+        satisfies in the service-type table of the build (a variant table may add
+        codes). Without that column, an item's codes are those of ``basket``.
+    basket : sequence of BasketItem
+        The items (key, label, keywords) and, without ``basket_item``, their codes.
 
     Returns
     -------
@@ -97,12 +95,19 @@ def basket_available(
         item's keywords; items left with no code are dropped. Empty input: ``()``.
     """
     labels = dict(zip(service_types["code"], service_types["label"].astype(str), strict=True))
+    from_table = "basket_item" in service_types.columns
+    declared: dict[str, tuple[str, ...]] = {}
+    if from_table:
+        pairs = service_types[["code", "basket_item"]].dropna().sort_values("code")
+        for code, key in pairs.itertuples(index=False):
+            declared[key] = (*declared.get(key, ()), code)
     kept = []
     for item in basket:
+        candidates = declared.get(item.key, ()) if from_table else item.codes
         codes = tuple(
             c
-            for c in item.codes
-            if c in labels and any(_fold(k) in _fold(labels[c]) for k in item.keywords)
+            for c in candidates
+            if c in labels and any(fold(k) in fold(labels[c]) for k in item.keywords)
         )
         if codes:
             kept.append(BasketItem(item.key, item.label, codes, item.keywords))

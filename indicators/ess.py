@@ -42,7 +42,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from geo.constants import ESS_BRACKET_JOBS, ESS_PER_INHABITANTS
-from indicators.registry import Indicator
+from indicators.registry import Indicator, indicator_id
 from indicators.secrecy import Columns, Hierarchy, SecrecyRule
 
 FloatArray = npt.NDArray[np.float64]
@@ -436,18 +436,23 @@ class EssSources:
 
 @dataclass(frozen=True)
 class _Spec:
-    id: str
+    indicator_kind: str  # the registry's kind (indicators.registry.KINDS)
     kind: str  # count, jobs, per_inhabitants, share_count, share_jobs
     column: int
+    family: str = ""  # the scope: a family of FAMILIES, or empty for the whole ESS
+
+    @property
+    def id(self) -> str:
+        return indicator_id("ess", self.indicator_kind, scope=self.family)
 
 
 _SPECS: Final[tuple[_Spec, ...]] = (
     _Spec("ess_establishments", "count", ESS_COLUMN),
-    *(_Spec(f"ess_establishments__{f}", "count", i) for i, (f, _) in enumerate(FAMILIES)),
+    *(_Spec("ess_establishments", "count", i, f) for i, (f, _) in enumerate(FAMILIES)),
     _Spec("ess_establishments_per_10k", "per_inhabitants", ESS_COLUMN),
     _Spec("ess_share_establishments", "share_count", ESS_COLUMN),
     _Spec("ess_jobs_estimate", "jobs", ESS_COLUMN),
-    *(_Spec(f"ess_jobs_estimate__{f}", "jobs", i) for i, (f, _) in enumerate(FAMILIES)),
+    *(_Spec("ess_jobs_estimate", "jobs", i, f) for i, (f, _) in enumerate(FAMILIES)),
     _Spec("ess_share_jobs_estimate", "share_jobs", ESS_COLUMN),
 )
 ESS_INDICATOR_IDS: Final[tuple[str, ...]] = tuple(s.id for s in _SPECS)
@@ -559,6 +564,8 @@ def ess_registry(sources: EssSources) -> list[Indicator]:
                 service_type=None,
                 mode=None,
                 threshold_min=None,
+                kind=spec.indicator_kind,
+                scope=spec.family,
             )
         )
     return out

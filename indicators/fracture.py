@@ -20,7 +20,7 @@ national. Indicators: every indicator of the themes access, third_places and
 mobility, except counts of inhabitants (unit ``hab.``): their spread across
 communes measures commune size, not access (the matching shares are indexed); and
 except indicators restricted to the inhabitants of one density class
-(``..._density_rural``): their communes are a subset by construction, and the
+(stored ``density_class``, e.g. rural): their communes are a subset by construction, and the
 density split is already what the Theil decomposition by density measures.
 
 The index ids (:data:`INDEX_IDS`, a fixed list; formulas in

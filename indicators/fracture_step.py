@@ -48,8 +48,7 @@ from indicators.fracture import (
 from indicators.registry import (
     FRANCE_SERVICES,
     Indicator,
-    is_density_subset,
-    minutes_tag,
+    indicator_id,
     registry_frame,
 )
 from indicators.step import source_vintages
@@ -105,16 +104,16 @@ def compute_fracture(con: duckdb.DuckDBPyConnection, settings: FractureSettings)
     ids = base["id"].astype(str).tolist()
     better = base["higher_is_better"].astype(bool).tolist()
     matrix = read_commune_values(con, ids, groups.codes)
-    indexed = (
-        ~base["unit"].isin(SKIPPED_UNITS) & ~base["id"].astype(str).map(is_density_subset)
-    ).to_numpy(dtype=bool)
+    indexed = (~base["unit"].isin(SKIPPED_UNITS) & base["density_class"].isna()).to_numpy(
+        dtype=bool
+    )
     table = fracture_table(
         matrix[indexed],
         [i for i, keep in zip(ids, indexed, strict=True) if keep],
         [b for b, keep in zip(better, indexed, strict=True) if keep],
         groups,
     )
-    access_id = overlay_access_id(ids, settings.threshold_min, DOUBLE_PEINE_ACCESS_MODES)
+    access_id = overlay_access_id(base, settings.threshold_min, DOUBLE_PEINE_ACCESS_MODES)
     income = _income(con, access_id)
     flags, shares, extra = _empty_flags(), None, None
     if income is not None and access_id is not None:
@@ -155,16 +154,29 @@ def _income_vintage(con: duckdb.DuckDBPyConnection) -> str:
 # --- Headline fracture indicators (registered for maps and exports) ----------------
 
 
-def overlay_access_id(
-    base_ids: Sequence[str], threshold_min: float, modes: Sequence[str]
-) -> str | None:
+def _basket_score(base: pd.DataFrame, threshold_min: float, mode: str) -> str | None:
+    """Id of the registered everyday-basket score at ``threshold_min`` by ``mode``,
+    read from the stored fields (kind, scope, mode, threshold_min)."""
+    found = base[
+        (base["kind"] == "score")
+        & (base["scope"].fillna("") == "")
+        & (base["mode"] == mode)
+        & np.isclose(pd.to_numeric(base["threshold_min"]).to_numpy(dtype=np.float64), threshold_min)
+    ]
+    return str(found["id"].iloc[0]) if len(found) else None
+
+
+def overlay_access_id(base: pd.DataFrame, threshold_min: float, modes: Sequence[str]) -> str | None:
     """Id of the access indicator of the double-peine overlay: the first registered
-    everyday-basket score ``score_<T>min__<mode>`` in ``modes`` order (None if none)."""
-    present = set(base_ids)
+    everyday-basket score at ``threshold_min`` in ``modes`` order (None if none).
+
+    ``base``: the ``indicators`` rows of the base themes (id, kind, scope, mode,
+    threshold_min).
+    """
     for mode in modes:
-        candidate = f"score_{minutes_tag(threshold_min)}min__{mode}"
-        if candidate in present:
-            return candidate
+        found = _basket_score(base, threshold_min, mode)
+        if found is not None:
+            return found
     return None
 
 
@@ -173,17 +185,15 @@ def headline_bases(base: pd.DataFrame, threshold_min: float) -> list[str]:
 
     The everyday-basket scores by car and on foot, and the median car time to the
     nearest France Services, whichever are registered (``base``: the ``indicators``
-    rows of the base themes).
+    rows of the base themes, with their stored fields).
     """
-    tag = minutes_tag(threshold_min)
-    wanted = [f"score_{tag}min__car", f"score_{tag}min__walk"]
+    scores = [_basket_score(base, threshold_min, mode) for mode in ("car", "walk")]
     france_services = base[
-        base["id"].astype(str).str.startswith("median_minutes__")
+        (base["kind"] == "median")
         & (base["service_type"] == FRANCE_SERVICES)
         & (base["mode"] == "car")
     ]["id"].tolist()
-    present = set(base["id"])
-    return [i for i in wanted if i in present] + sorted(france_services)
+    return [i for i in scores if i is not None] + sorted(france_services)
 
 
 def _join(*parts: str) -> str:
@@ -243,7 +253,9 @@ def headline_indicators(
         )
         out.append(
             Indicator(
-                id=f"gini__{base_id}",
+                id=indicator_id("fracture", "gini", base_indicator_id=base_id),
+                kind="gini",
+                base_indicator_id=base_id,
                 label=f"Indice de Gini entre communes : {b['label']}",
                 unit="indice (0 à 1)",
                 definition="Inégalité entre les communes du territoire (0 : toutes égales ; "
@@ -256,7 +268,9 @@ def headline_indicators(
         )
         out.append(
             Indicator(
-                id=f"fifth_gap__{base_id}",
+                id=indicator_id("fracture", "fifth_gap", base_indicator_id=base_id),
+                kind="fifth_gap",
+                base_indicator_id=base_id,
                 label=f"Écart entre le cinquième le mieux et le moins bien desservi : {b['label']}",
                 unit=str(b["unit"]),
                 definition="Communes classées selon l'indicateur ; moyenne du cinquième (20 %) "
@@ -273,7 +287,9 @@ def headline_indicators(
         source, vintage = income
         out.append(
             Indicator(
-                id=f"share_double_peine__{access_id}",
+                id=indicator_id("fracture", "share_double_peine", base_indicator_id=access_id),
+                kind="share_double_peine",
+                base_indicator_id=access_id,
                 theme="fracture",
                 label="Part de la population en « double peine » (commune plus pauvre et plus "
                 "éloignée des services que la médiane du département)",
@@ -394,15 +410,14 @@ def _headline_values(
     keys = territories[["level", "code"]].astype(str).reset_index(drop=True)
     frames = []
     for indicator in registry:
-        if indicator.id.startswith("share_double_peine__"):
+        if indicator.kind == "share_double_peine":
             assert shares is not None
             found = shares[shares["level"] != "france"]
             found = found[["level", "code", "value", "numerator", "denominator"]]
         else:
-            index_id, _, base_id = indicator.id.partition("__")
             mine = table[
-                (table["indicator_id"] == base_id)
-                & (table["index_id"] == index_id)
+                (table["indicator_id"] == indicator.base_indicator_id)
+                & (table["index_id"] == indicator.kind)
                 & (table["level"] != "france")
             ]
             found = pd.DataFrame(

@@ -23,6 +23,10 @@ id                                               theme         unit
 ``fca__<slug>__car``                             access        sites per 10 000 inhab.
 ===============================================  ============  =========================
 
+Every id is built by :func:`indicator_id` from the indicator's structured fields
+(theme, kind, service type, mode, threshold, scope), which the ``indicators`` table
+stores: readers use the fields, never the id's text.
+
 Sources and vintages are never invented: they are the catalogue names and vintages
 recorded in the warehouse's ``meta`` table for the facility source(s) of the
 service type and the population source(s) (plus the density grid for car times and
@@ -53,6 +57,15 @@ from geo.constants import (
 from indicators.access_15min import EVERYDAY_BASKET, BasketItem, basket_available
 from indicators.rural_mobility import DENSITY_CLASSES
 
+# ESS (indicators/ess.py): counts, estimated jobs, rates and shares; id = kind
+# (+ ``__<family>``).
+ESS_KINDS: Final[tuple[str, ...]] = (
+    "ess_establishments",
+    "ess_establishments_per_10k",
+    "ess_share_establishments",
+    "ess_jobs_estimate",
+    "ess_share_jobs_estimate",
+)
 THEMES: Final[tuple[str, ...]] = (
     "access",
     "third_places",
@@ -70,7 +83,24 @@ KINDS: Final[tuple[str, ...]] = (
     "share_beyond",
     "fca",
     "commitment",
+    *ESS_KINDS,
+    # Fracture (indicators/fracture_step.py): indices of a base indicator
+    "gini",
+    "fifth_gap",
+    "share_double_peine",
 )
+# Id part of the indicators restricted to the inhabitants of one density class.
+DENSITY_SUBSET_MARK: Final = "__density_"
+# Commitment variants (``scope``) and the id stem of each (``<stem>_<T>min__<mode>``).
+_COMMITMENT_STEMS: Final = MappingProxyType(
+    {
+        "laposte_route": "laposte_presence__share_beyond_5km",
+        "laposte_crow": "laposte_presence__share_beyond_5km_crow",
+        "france_services": "france_services_promise__share_beyond",
+    }
+)
+# Kinds whose id is ``<kind>__<base indicator id>``.
+FRACTURE_KINDS: Final = ("gini", "fifth_gap", "share_double_peine")
 MODE_PHRASES: Final = MappingProxyType({"walk": "à pied", "bike": "à vélo", "car": "en voiture"})
 GAMMES: Final = MappingProxyType(
     {"proximite": "de proximité", "intermediaire": "intermédiaire", "superieure": "supérieure"}
@@ -94,9 +124,14 @@ _METHODS: Final = MappingProxyType(
 class Indicator:
     """Metadata of one indicator (a row of the ``indicators`` table).
 
-    ``kind`` and ``scope`` tell :mod:`indicators.step` how to compute it and are not
-    stored: ``kind`` is one of :data:`KINDS`; ``scope`` is the density class of a
-    mobility indicator, the gamme of a gamme score, or empty.
+    Every field is stored: readers (dashboard, fracture step, what-if, exports) read
+    them and never parse ``id``, which :func:`indicator_id` builds from them.
+    ``kind`` is one of :data:`KINDS`; ``scope`` is the density class of a mobility
+    indicator, the gamme of a gamme score, the variant of a commitment, the family of
+    an ESS figure, or empty. ``binding_level`` is the only level where a commitment's
+    rule binds (None: every level); ``base_indicator_id`` the indicator a fracture
+    index is computed on; ``density_class`` the class of the inhabitants an indicator
+    is restricted to (None: all of them).
     """
 
     id: str
@@ -114,8 +149,11 @@ class Indicator:
     threshold_min: float | None
     kind: str = ""
     scope: str = ""
-    # Commitments: the value at or below which the commitment is met (stored).
+    # Commitments: the value at or below which the commitment is met.
     target_max: float | None = None
+    binding_level: str | None = None
+    base_indicator_id: str | None = None
+    density_class: str | None = None
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[a-z0-9_]+", self.id):
@@ -154,6 +192,85 @@ def minutes_tag(minutes: float) -> str:
     if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", text):
         raise ValueError(f"threshold must be a positive number of minutes, got {minutes!r}")
     return text.replace(".", "p")
+
+
+def indicator_id(
+    theme: str,
+    kind: str,
+    service_slug: str | None = None,
+    mode: str | None = None,
+    threshold_min: float | None = None,
+    scope: str = "",
+    *,
+    base_indicator_id: str | None = None,
+) -> str:
+    """The stable id of an indicator, built from its structured fields.
+
+    The only place ids are written (the idea of cityseer's ``prep_gdf_key``); no
+    reader parses them back: they read the stored fields instead.
+
+    Parameters
+    ----------
+    theme : str
+        One of :data:`THEMES` (checked; it does not appear in the id).
+    kind : str
+        One of :data:`KINDS`.
+    service_slug : str, optional
+        The service type's slug (access, third places, mobility, fca).
+    mode : str, optional
+        walk, bike or car.
+    threshold_min : float, optional
+        Minutes, for the kinds that carry a threshold (shares, counts, scores,
+        commitments).
+    scope : str
+        Gamme of a score, density class of a share beyond (``all``: every
+        inhabitant), commitment variant, ESS family; empty otherwise.
+    base_indicator_id : str, optional
+        The base indicator of a fracture index.
+
+    Returns
+    -------
+    str
+        ``share_within_15min__c101__walk``, ``score_15min__gamme_proximite__car``,
+        ``gini__score_15min__walk``, ``ess_jobs_estimate__association``...
+
+    Raises
+    ------
+    ValueError
+        An unknown theme, kind or commitment variant, or a field the kind needs
+        is missing.
+    """
+    if theme not in THEMES or kind not in KINDS:
+        raise ValueError(f"unknown theme or kind: {theme!r}, {kind!r}")
+    if kind in FRACTURE_KINDS:
+        if not base_indicator_id:
+            raise ValueError(f"a {kind} indicator needs its base indicator id")
+        return f"{kind}__{base_indicator_id}"
+    if kind in ESS_KINDS:
+        return f"{kind}__{scope}" if scope else kind
+    if not mode:
+        raise ValueError(f"a {kind} indicator needs a mode")
+    if kind == "score":
+        gamme = f"gamme_{scope}__" if scope else ""
+        return f"score_{_minutes(threshold_min)}__{gamme}{mode}"
+    if kind == "commitment":
+        if scope not in _COMMITMENT_STEMS:
+            raise ValueError(f"unknown commitment variant {scope!r}: {list(_COMMITMENT_STEMS)}")
+        return f"{_COMMITMENT_STEMS[scope]}_{_minutes(threshold_min)}__{mode}"
+    if not service_slug:
+        raise ValueError(f"a {kind} indicator needs a service type slug")
+    if kind in ("median", "mean"):
+        return f"{kind}_minutes__{service_slug}__{mode}"
+    if kind == "fca":
+        return f"fca__{service_slug}__{mode}"
+    density = f"{DENSITY_SUBSET_MARK}{scope}" if scope and scope != "all" else ""
+    return f"{kind}_{_minutes(threshold_min)}__{service_slug}__{mode}{density}"
+
+
+def _minutes(threshold_min: float | None) -> str:
+    if threshold_min is None:
+        raise ValueError("this kind of indicator needs a threshold in minutes")
+    return f"{minutes_tag(threshold_min)}min"
 
 
 def _fmt(minutes: float) -> str:
@@ -219,7 +336,7 @@ def _share(
 ) -> Indicator:
     cited, vintage = sources.cite([code], density=mode == "car")
     return Indicator(
-        id=f"share_within_{minutes_tag(t)}min__{slug}__{mode}",
+        id=indicator_id(theme, "share_within", slug, mode, t),
         theme=theme,
         label=f"Part de la population à {_fmt(t)} min ou moins {MODE_PHRASES[mode]} : {label}",
         unit="%",
@@ -254,7 +371,7 @@ def _access(types: pd.DataFrame, sources: SourceInfo, t: float) -> list[Indicato
             ):
                 out.append(
                     Indicator(
-                        id=f"{kind}_minutes__{slug}__{mode}",
+                        id=indicator_id("access", kind, slug, mode),
                         theme="access",
                         label=f"Temps {word} {MODE_PHRASES[mode]} jusqu'à : {label}",
                         unit="min",
@@ -301,10 +418,9 @@ def _scores(
         n_items = len(items) if not gamme else len(codes)
         for mode in MODES:
             cited, vintage = sources.cite(codes, density=mode == "car")
-            suffix = f"gamme_{gamme}__" if gamme else ""
             out.append(
                 Indicator(
-                    id=f"score_{minutes_tag(t)}min__{suffix}{mode}",
+                    id=indicator_id("access", "score", None, mode, t, gamme),
                     theme="access",
                     label=(f"Score du quart d'heure {MODE_PHRASES[mode]} ({name}, sur {n_items})"),
                     unit="score",
@@ -339,7 +455,7 @@ def _population_beyond(
 ) -> Indicator:
     cited, vintage = sources.cite([code], density=mode == "car")
     return Indicator(
-        id=f"population_beyond_{minutes_tag(t)}min__{slug}__{mode}",
+        id=indicator_id(theme, "population_beyond", slug, mode, t),
         theme=theme,
         label=f"Habitants à plus de {_fmt(t)} min {MODE_PHRASES[mode]} : {label}",
         unit="hab.",
@@ -399,16 +515,6 @@ def _third_places(types: pd.DataFrame, sources: SourceInfo) -> list[Indicator]:
     return [_replace_text(i, definition=i.definition + note) for i in (bike, car, far)]
 
 
-# Id part of the indicators restricted to the inhabitants of one density class.
-DENSITY_SUBSET_MARK: Final = "__density_"
-
-
-def is_density_subset(indicator_id: str) -> bool:
-    """Whether an indicator only covers the inhabitants of one density class
-    (``share_beyond_15min__train_station__car__density_rural``)."""
-    return DENSITY_SUBSET_MARK in indicator_id
-
-
 def _mobility(
     types: pd.DataFrame, sources: SourceInfo, density_classes: Sequence[str]
 ) -> list[Indicator]:
@@ -420,12 +526,11 @@ def _mobility(
     cited, vintage = sources.cite([TRAIN_STATION], density=True)
     out = []
     for density_class in density_classes:
-        suffix = "" if density_class == "all" else f"{DENSITY_SUBSET_MARK}{density_class}"
         who = DENSITY_CLASSES[density_class]
         scope_text = "" if density_class == "all" else f" ({who})"
         out.append(
             Indicator(
-                id=f"share_beyond_{minutes_tag(t)}min__{slug}__car{suffix}",
+                id=indicator_id("mobility", "share_beyond", slug, "car", t, density_class),
                 theme="mobility",
                 label=f"Part de la population à plus de {_fmt(t)} min d'une gare en voiture"
                 + scope_text,
@@ -447,6 +552,7 @@ def _mobility(
                 threshold_min=t,
                 kind="share_beyond",
                 scope=density_class,
+                density_class=None if density_class == "all" else density_class,
             )
         )
     return out
@@ -461,7 +567,7 @@ def _fca(types: pd.DataFrame, sources: SourceInfo) -> list[Indicator]:
         cited, vintage = sources.cite([code], density=True)
         out.append(
             Indicator(
-                id=f"fca__{slug}__car",
+                id=indicator_id("access", "fca", slug, "car"),
                 theme="access",
                 label=f"Accessibilité potentielle (2SFCA) en voiture : {label}",
                 unit=f"pour {FCA_PER_INHABITANTS:,.0f} hab.".replace(",", " "),
@@ -509,6 +615,7 @@ def _commitments(types: pd.DataFrame, sources: SourceInfo) -> list[Indicator]:
     from indicators.commitments import (
         FRANCE_SERVICES_MAX_SHARE_PCT,
         LAPOSTE_CONTACT_TYPES,
+        LAPOSTE_MAX_MIN,
         LAPOSTE_MAX_SHARE_PCT,
     )
 
@@ -517,16 +624,14 @@ def _commitments(types: pd.DataFrame, sources: SourceInfo) -> list[Indicator]:
     if contact:
         cited, vintage = sources.cite(contact, density=True)
         listed = ", ".join(f"{_label_of(types, c)} ({c})" for c in contact)
-        for scope, ident, how in (
+        for scope, how in (
             (
                 "laposte_route",
-                "laposte_presence__share_beyond_5km_20min__car",
                 "les 5 km sont la longueur de trajet estimée (distance à vol d'oiseau × "
                 "coefficient de détour de la voiture, ou chemin sur le graphe routier)",
             ),
             (
                 "laposte_crow",
-                "laposte_presence__share_beyond_5km_crow_20min__car",
                 "les 5 km sont mesurés à vol d'oiseau (variante : la loi ne dit pas comment "
                 "les mesurer)",
             ),
@@ -534,7 +639,9 @@ def _commitments(types: pd.DataFrame, sources: SourceInfo) -> list[Indicator]:
             variant = "" if scope == "laposte_route" else ", 5 km à vol d'oiseau"
             out.append(
                 Indicator(
-                    id=ident,
+                    id=indicator_id(
+                        "commitments", "commitment", None, "car", LAPOSTE_MAX_MIN, scope
+                    ),
                     theme="commitments",
                     label="Présence postale : part de la population à plus de 5 km et de "
                     f"20 min en voiture d'un point de contact{variant} (engagement : 10 % "
@@ -553,10 +660,11 @@ def _commitments(types: pd.DataFrame, sources: SourceInfo) -> list[Indicator]:
                     decimals=1,
                     service_type=None,
                     mode="car",
-                    threshold_min=20.0,
+                    threshold_min=LAPOSTE_MAX_MIN,
                     kind="commitment",
                     scope=scope,
                     target_max=LAPOSTE_MAX_SHARE_PCT,
+                    binding_level="departement",
                 )
             )
     fs_label = _label_of(types, FRANCE_SERVICES)
@@ -565,7 +673,7 @@ def _commitments(types: pd.DataFrame, sources: SourceInfo) -> list[Indicator]:
         cited, vintage = sources.cite([FRANCE_SERVICES], density=True)
         out.append(
             Indicator(
-                id=f"france_services_promise__share_beyond_{minutes_tag(t)}min__car",
+                id=indicator_id("commitments", "commitment", None, "car", t, "france_services"),
                 theme="commitments",
                 label=f"Promesse France Services : part de la population à plus de {_fmt(t)} "
                 "min en voiture (engagement : personne)",
@@ -593,6 +701,16 @@ def _commitments(types: pd.DataFrame, sources: SourceInfo) -> list[Indicator]:
     return out
 
 
+# Stored fields that say what an indicator is (besides service_type, mode, threshold_min).
+STRUCTURED_FIELDS: Final[tuple[str, ...]] = (
+    "kind",
+    "scope",
+    "binding_level",
+    "base_indicator_id",
+    "density_class",
+)
+
+
 def registry_frame(registry: Sequence[Indicator]) -> pd.DataFrame:
     """The ``indicators`` table of SCHEMA.md (one row per indicator, stored columns)."""
     columns = [
@@ -610,6 +728,7 @@ def registry_frame(registry: Sequence[Indicator]) -> pd.DataFrame:
         "mode",
         "threshold_min",
         "target_max",
+        *STRUCTURED_FIELDS,
     ]
     rows = [{c: getattr(i, c) for c in columns} for i in registry]
     return pd.DataFrame(rows, columns=columns)

@@ -7,6 +7,7 @@ an error, never a skip: CI always has it.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -72,6 +73,20 @@ def dep35_built(tmp_path_factory: pytest.TempPathFactory, mirror_dir: Path) -> B
     steps = build_steps()
     assert steps, "territoires.build_steps() is empty"
     return build(make_settings(tmp_path_factory.mktemp("dep35_built"), mirror_dir), steps=steps)
+
+
+# The "quart d'heure" of ``territoires build --threshold 10`` (issue 10).
+THRESHOLD_10 = 10.0
+
+
+@pytest.fixture(scope="session")
+def dep35_threshold10(tmp_path_factory: pytest.TempPathFactory, mirror_dir: Path) -> BuildReport:
+    """dep:35 built like ``dep35_built`` but with ``--threshold 10``."""
+    from territoires import build_steps
+
+    settings = make_settings(tmp_path_factory.mktemp("dep35_threshold10"), mirror_dir)
+    settings = dataclasses.replace(settings, threshold_min=THRESHOLD_10)
+    return build(settings, steps=build_steps())
 
 
 @pytest.fixture(scope="session")

@@ -8,11 +8,14 @@ tables (only ``loaded_at``/``built_at`` timestamps differ).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import glob
 import importlib
 import logging
 import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,27 +26,17 @@ from tqdm import tqdm
 
 from etl.catalogue import Source, load_catalogue
 from etl.fetch import Fetched, FetchError, SourceUnavailable, fetch_many
-from etl.loaders import OWN_SERVICE_TYPES, LoadError
+from etl.loaders import LoadError
 from etl.settings import Settings, Territory, TerritoryError
 from warehouse import checks, reference
 from warehouse.gate import checked_identifier, load_spatial, run_sql, table_exists
+from warehouse.service_types import ServiceTypes, load_service_types
 
 log = logging.getLogger(__name__)
 
 BuildStep = Callable[[duckdb.DuckDBPyConnection, Settings], None]
 Fetcher = Callable[[Sequence[Source], Settings], Mapping[str, Fetched | FetchError]]
 
-# Labels of the BPE TYPEQU codes our own loaders assign (INSEE BPE nomenclature).
-_KNOWN_TYPEQU_LABELS = {
-    "A206": "Bureau de poste",
-    "A207": "Relais poste",
-    "A208": "Agence postale",
-    "C101": "École maternelle",
-    "C104": "École élémentaire",
-    "C201": "Collège",
-    "C301": "Lycée d'enseignement général et/ou technologique",
-    "C302": "Lycée d'enseignement professionnel",
-}
 # DuckDB would otherwise take up to 80 % of RAM; the national build fits in this.
 _MEMORY_LIMIT = "2GB"
 _COG_SOURCES = ("cog_communes", "cog_epci", "cog_departements", "cog_regions")
@@ -88,6 +81,7 @@ def build(
     catalogue: Mapping[str, Source] | None = None,
     fetcher: Fetcher = fetch_many,
     steps: Sequence[tuple[str, BuildStep]] = (),
+    service_types: ServiceTypes | None = None,
 ) -> BuildReport:
     """Build the warehouse for ``settings.territory`` into ``settings.db_path``.
 
@@ -102,58 +96,105 @@ def build(
     steps : sequence of (name, callable)
         Later build steps (travel times, indicators) run on the open temporary
         database after the base tables, before the swap.
+    service_types : ServiceTypes, optional
+        The service-type table (default: ``etl/service_types.csv``; a variant is read
+        with :func:`warehouse.service_types.load_service_types`). It is written to the
+        warehouse table ``service_types``, which the build steps read.
 
     Raises
     ------
     BuildError
-        On a corrupt or wrongly checksummed source, a loader error, an unknown
-        territory or a failed data check. The target file is left as it was.
+        On a corrupt or wrongly checksummed source, a loader error, a facility whose
+        service type is in neither the service-type table nor a loaded BPE
+        nomenclature, an unknown territory or a failed data check. The target file is
+        left as it was.
     """
     started = time.perf_counter()
-    catalogue = dict(catalogue or load_catalogue())
-    fetched = fetcher(list(catalogue.values()), settings)
-    fatal = [
-        err
-        for err in fetched.values()
-        if isinstance(err, FetchError) and not isinstance(err, SourceUnavailable)
-    ]
-    if fatal:
-        raise BuildError(
-            "sources illisibles, entrepôt inchangé:\n- " + "\n- ".join(map(str, fatal))
-        )
-
     target = Path(settings.db_path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
-    for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
-        stale.unlink(missing_ok=True)
-    con = duckdb.connect(str(tmp), config={"memory_limit": _MEMORY_LIMIT})
-    try:
-        load_spatial(con)
-        records = _load_sources(con, catalogue, fetched, settings)
-        _model(con, settings, records, catalogue)
-        # Sources and vintages first: the build steps cite them (indicator registry).
-        _write_meta(con, catalogue, records)
-        for name, step in tqdm(steps, desc="étapes", unit="étape", disable=not settings.progress):
-            log.info("build step %s", name)
-            step(con, settings)
-        failures = checks.run_checks(con)
-        if failures:
-            raise BuildError("contrôles de données en échec:\n- " + "\n- ".join(failures))
-        seconds = time.perf_counter() - started
-        _write_build_info(con, settings, seconds)
-        table_rows = _table_rows(con)
-        con.execute("CHECKPOINT")
-        con.close()
-    except (duckdb.Error, LoadError, TerritoryError, BuildError, ValueError, OSError) as exc:
-        con.close()
-        tmp.unlink(missing_ok=True)
-        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
-        if isinstance(exc, BuildError):
-            raise
-        raise BuildError(f"construction interrompue, entrepôt {target} inchangé: {exc}") from exc
-    os.replace(tmp, target)
-    return BuildReport(target, settings.territory, seconds, tuple(records.values()), table_rows)
+    with _build_lock(target):
+        _remove_interrupted_builds(target)
+        catalogue = dict(catalogue or load_catalogue())
+        table = service_types or load_service_types()
+        fetched = fetcher(list(catalogue.values()), settings)
+        fatal = [
+            err
+            for err in fetched.values()
+            if isinstance(err, FetchError) and not isinstance(err, SourceUnavailable)
+        ]
+        if fatal:
+            raise BuildError(
+                "sources illisibles, entrepôt inchangé:\n- " + "\n- ".join(map(str, fatal))
+            )
+
+        tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
+        for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
+            stale.unlink(missing_ok=True)
+        con = duckdb.connect(str(tmp), config={"memory_limit": _MEMORY_LIMIT})
+        try:
+            load_spatial(con)
+            records = _load_sources(con, catalogue, fetched, settings)
+            _model(con, settings, records, catalogue, table)
+            # Sources and vintages first: the build steps cite them (indicator registry).
+            _write_meta(con, catalogue, records)
+            for name, step in tqdm(
+                steps, desc="étapes", unit="étape", disable=not settings.progress
+            ):
+                log.info("build step %s", name)
+                step(con, settings)
+            failures = checks.run_checks(con)
+            if failures:
+                raise BuildError("contrôles de données en échec:\n- " + "\n- ".join(failures))
+            seconds = time.perf_counter() - started
+            _write_build_info(con, settings, seconds)
+            table_rows = _table_rows(con)
+            con.execute("CHECKPOINT")
+            con.close()
+        except (duckdb.Error, LoadError, TerritoryError, BuildError, ValueError, OSError) as exc:
+            con.close()
+            tmp.unlink(missing_ok=True)
+            tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+            if isinstance(exc, BuildError):
+                raise
+            raise BuildError(
+                f"construction interrompue, entrepôt {target} inchangé: {exc}"
+            ) from exc
+        os.replace(tmp, target)
+        return BuildReport(target, settings.territory, seconds, tuple(records.values()), table_rows)
+
+
+@contextlib.contextmanager
+def _build_lock(target: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``target`` for the whole build (one build per file).
+
+    Raises
+    ------
+    BuildError
+        Another build of the same file is running.
+    """
+    lock_path = target.with_name(f".{target.name}.lock")
+    with lock_path.open("a+") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise BuildError(
+                f"une autre construction de {target} est en cours : attendez qu'elle finisse "
+                "(entrepôt inchangé)"
+            ) from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _remove_interrupted_builds(target: Path) -> None:
+    """Delete the temporary warehouses of builds of ``target`` that were killed (under
+    the lock, no other build of it runs, so every such file is left over)."""
+    stale = sorted(target.parent.glob(f".{glob.escape(target.name)}.building-*"))
+    for path in stale:
+        path.unlink(missing_ok=True)
+    if stale:
+        log.warning("%d fichier(s) de constructions interrompues supprimé(s)", len(stale))
 
 
 def _load_sources(
@@ -207,6 +248,7 @@ def _model(
     settings: Settings,
     records: Mapping[str, LoadRecord],
     catalogue: Mapping[str, Source],
+    table: ServiceTypes,
 ) -> None:
     territory = settings.territory
     params = {"kind": territory.kind, "code": territory.code, "buffer": settings.facility_buffer_m}
@@ -234,10 +276,11 @@ def _model(
     grid = table_exists(con, "raw_filosofi_grid_200m")
     run_sql(con, "marts/population_points_grid" if grid else "marts/population_points_town_halls")
     _facility_union(con, records)
+    _service_labels(con, records, table)
+    _refuse_unknown_types(con, table)
     run_sql(con, "marts/facilities", params)
     _source_coverage(con, catalogue, records)
     run_sql(con, "marts/coverage_gaps")
-    _service_labels(con, records)
     run_sql(con, "marts/service_types")
 
 
@@ -293,28 +336,70 @@ def _role(con: duckdb.DuckDBPyConnection, name: str) -> str:
     return row[0] if row else ""
 
 
-def _service_labels(con: duckdb.DuckDBPyConnection, records: Mapping[str, LoadRecord]) -> None:
-    """Table ``stg_service_labels``: own codes, known TYPEQU labels, then loaded nomenclatures."""
-    rows = [(code, label, None, "propre") for code, label in OWN_SERVICE_TYPES.items()]
-    rows += [(code, label, None, "BPE") for code, label in _KNOWN_TYPEQU_LABELS.items()]
-    base = pd.DataFrame(rows, columns=["service_type", "label", "bpe_gamme", "nomenclature"])
+def _service_labels(
+    con: duckdb.DuckDBPyConnection, records: Mapping[str, LoadRecord], table: ServiceTypes
+) -> None:
+    """Table ``stg_service_labels``: the service-type table, then the other codes of
+    the loaded BPE nomenclatures (label and gamme only)."""
+    text_columns = ["service_type", "label", "bpe_gamme", "nomenclature", "family", "basket_item"]
+    rows = [
+        (
+            t.code,
+            t.label,
+            t.bpe_gamme or None,
+            t.nomenclature,
+            t.family,
+            t.basket_item or None,
+            t.capacity_limited,
+        )
+        for t in table.types
+    ]
+    base = pd.DataFrame(rows, columns=[*text_columns, "capacity_limited"])
+    base = base.astype({**dict.fromkeys(text_columns, "string"), "capacity_limited": "boolean"})
     write_frame(con, "stg_service_labels", base)
     for name in ("bpe_typequ_labels", "bpe_gammes"):
         if _loaded(records, name):
-            table = checked_identifier(f"raw_{name}")
+            raw = checked_identifier(f"raw_{name}")
             con.execute(
                 f"""
                 INSERT INTO stg_service_labels
-                SELECT service_type, label, bpe_gamme, 'BPE' FROM {table}
+                SELECT service_type, label, bpe_gamme, 'BPE', NULL, NULL, false FROM {raw}
                 WHERE service_type NOT IN (SELECT service_type FROM stg_service_labels)
                 """
             )
             con.execute(
                 f"""
                 UPDATE stg_service_labels s SET bpe_gamme = r.bpe_gamme
-                FROM {table} r WHERE r.service_type = s.service_type AND r.bpe_gamme IS NOT NULL
+                FROM {raw} r WHERE r.service_type = s.service_type AND r.bpe_gamme IS NOT NULL
                 """
             )
+
+
+# Facility types labelled neither by the service-type table nor by a loaded BPE
+# nomenclature, with the sources producing them.
+_UNKNOWN_TYPES = """
+SELECT source, string_agg(DISTINCT service_type, ', ' ORDER BY service_type)
+FROM stg_facilities_raw
+WHERE service_type IS NOT NULL
+  AND service_type NOT IN (SELECT service_type FROM stg_service_labels)
+GROUP BY source ORDER BY source
+"""
+
+
+def _refuse_unknown_types(con: duckdb.DuckDBPyConnection, table: ServiceTypes) -> None:
+    """Raise :class:`BuildError` naming each source that produced an unknown type.
+
+    A type is known when the service-type table declares it or, for the geolocated
+    BPE, when a loaded BPE nomenclature labels it; an unknown type would otherwise
+    get its code as label and drop out of the everyday basket without a word.
+    """
+    unknown = con.execute(_UNKNOWN_TYPES).fetchall()
+    if unknown:
+        lines = [f"source {source!r} : {codes}" for source, codes in unknown]
+        raise BuildError(
+            f"type de service inconnu (absent de {table.path} et des nomenclatures BPE "
+            "chargées) : ajoutez-le à etl/service_types.csv\n- " + "\n- ".join(lines)
+        )
 
 
 def _write_meta(

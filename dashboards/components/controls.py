@@ -11,10 +11,10 @@ from dash import dcc, html
 from dashboards import ids
 from dashboards.formatting import titled
 from dashboards.permalink import CLASSIFICATIONS, MAX_K, MIN_K, PALETTES
-from dashboards.queries import BASE_THEME, Indicator, ServiceType
+from dashboards.queries import BASE_THEME, Indicator, ServiceType, quarter_hour_of
 
 THEMES = {
-    "access": "Accès aux services en 15 minutes",
+    "access": "Accès aux services",  # the quart d'heure is the build's (--threshold)
     "third_places": "Tiers-lieux",
     "mobility": "Mobilité rurale",
     "commitments": "Engagements de service public",
@@ -89,12 +89,26 @@ def indicator_options(
     return options
 
 
-# (prefix, suffix) of the preferred default indicators, best first.
-_DEFAULT_PREFERENCE = (
-    ("score_15min__walk", ""),
-    ("share_within_15min__", "__walk"),
-    ("share_within_15min__", ""),
+# (kind, mode) of the preferred default indicators, best first (None: any mode): the
+# everyday-basket score on foot, then an access share within the quart d'heure.
+_DEFAULT_PREFERENCE: tuple[tuple[str, str | None], ...] = (
+    ("score", "walk"),
+    ("share_within", "walk"),
+    ("share_within", None),
 )
+
+
+def _preferred(ind: Indicator, kind: str, mode: str | None, threshold: float | None) -> bool:
+    """Whether ``ind`` is an access indicator of ``kind`` (and ``mode``) at the build's
+    quart d'heure, read from its stored fields (the basket score: no gamme scope)."""
+    return (
+        ind.theme == "access"
+        and ind.kind == kind
+        and not ind.scope
+        and (mode is None or ind.mode == mode)
+        and threshold is not None
+        and ind.threshold_min == threshold
+    )
 
 
 # A default indicator must have a value for at least this share of the communes.
@@ -104,19 +118,21 @@ _DEFAULT_MIN_COVERAGE = 0.5
 def default_indicator(
     indicators: Sequence[Indicator], coverage: Mapping[str, float] | None = None
 ) -> str:
-    """The everyday-basket score on foot when built, else a 15-minute share, else the
-    first indicator of the first theme; ``density`` without indicator tables.
+    """The everyday-basket score on foot when built, else a share within the quart
+    d'heure (:func:`dashboards.queries.quarter_hour_of`), else the first indicator of
+    the first theme; ``density`` without indicator tables.
 
     With ``coverage`` (share of communes with a value, per indicator), the preferred
     indicators without a value for half of the communes are passed over (e.g. the
     score in a national build where a source of the basket covers two départements).
     """
     registered = [i for i in indicators if i.theme != BASE_THEME]
+    threshold_min = quarter_hour_of(registered)
     for usable in (True, False):
-        for prefix, suffix in _DEFAULT_PREFERENCE:
+        for kind, mode in _DEFAULT_PREFERENCE:
             for ind in registered:
                 covered = coverage is None or coverage.get(ind.id, 0.0) >= _DEFAULT_MIN_COVERAGE
-                wanted = ind.id.startswith(prefix) and ind.id.endswith(suffix)
+                wanted = _preferred(ind, kind, mode, threshold_min)
                 if wanted and (covered or not usable):
                     return ind.id
     for theme in THEMES:

@@ -12,7 +12,7 @@ from dashboards.components.controls import dropdown
 from dashboards.components.row_table import row_table
 from dashboards.formatting import integer, number, with_unit
 from dashboards.queries import ServiceType
-from dashboards.simulation import MODES, THRESHOLD_MIN, Changes
+from dashboards.simulation import MODES, Changes
 from indicators.whatif import WhatIfResult
 
 PLANNER_MODES = {
@@ -114,7 +114,7 @@ def result(r: WhatIfResult, where: str, type_label: str) -> html.Component:
     """The delta, in one sentence and a small table (never invented: figures of
     :func:`indicators.whatif.what_if`)."""
     mode = MODES.get(r.mode, r.mode)
-    minutes = integer(THRESHOLD_MIN)
+    minutes = number(r.threshold_min, 0 if float(r.threshold_min).is_integer() else 1)
     sentence = (
         f"{where} : {integer(r.newly_within)} habitants de plus à {minutes} min ou moins "
         f"{mode} d'un équipement « {type_label} »"
@@ -122,7 +122,7 @@ def result(r: WhatIfResult, where: str, type_label: str) -> html.Component:
         + f" ; part couverte {with_unit(r.old_share, '%', 1)} → {with_unit(r.new_share, '%', 1)}."
     )
     rows = [
-        ("Habitants à 15 min ou moins", integer(r.old_within), integer(r.new_within)),
+        (f"Habitants à {minutes} min ou moins", integer(r.old_within), integer(r.new_within)),
         ("Part de la population", with_unit(r.old_share, "%", 1), with_unit(r.new_share, "%", 1)),
         (
             "Temps moyen",

@@ -1,5 +1,6 @@
 """Portrait of a territory (pure builder): indicators against a reference territory,
-ranks, population beyond 15 minutes, public-service commitments, fracture indices.
+ranks, population beyond the quart d'heure (the build's threshold, 15 minutes unless
+built with ``--threshold``), public-service commitments, fracture indices.
 A blank value says why ("non disponible : source partielle", the full note as its
 ``title``). Printable."""
 
@@ -91,17 +92,6 @@ def indicator_table(rows: Sequence[Row], reference_name: str, *, caption: str) -
 
 
 _MODES = (("walk", "à pied"), ("bike", "à vélo"), ("car", "en voiture"))
-_SHARE_15 = "share_within_15min__"
-
-
-def _by_service(rows: Sequence[Row], prefix: str) -> dict[str, dict[str, Row]]:
-    """Rows of one indicator family keyed by service type then mode."""
-    out: dict[str, dict[str, Row]] = {}
-    for r in rows:
-        ind = r.indicator
-        if ind.id.startswith(prefix) and ind.service_type and ind.mode:
-            out.setdefault(ind.service_type, {})[ind.mode] = r
-    return out
 
 
 def _pivot(
@@ -142,22 +132,22 @@ def _beyond_cell(r: Row) -> str | list[str | html.Span]:
     return f"{integer(beyond)} hab. ({with_unit(share, '%', 1)})"
 
 
-def access_summary(rows: Sequence[Row], labels: dict[str, str]) -> list[html.Component]:
-    """Share of inhabitants within 15 minutes, by service type and mode."""
-    grid = _by_service(rows, _SHARE_15)
+def access_summary(p: Portrait, labels: dict[str, str]) -> list[html.Component]:
+    """Share of inhabitants within the quart d'heure, by service type and mode."""
+    grid = p.share_grid()
     if not grid:
-        return [html.P(f"Accès en 15 minutes : {NOT_COMPUTED}.", className="notice")]
-    caption = "Part de la population à 15 minutes ou moins (territoire, et référence)"
+        return [html.P(f"Accès en {p.minutes} : {NOT_COMPUTED}.", className="notice")]
+    caption = f"Part de la population à {p.minutes} ou moins (territoire, et référence)"
     return [_pivot(caption, grid, labels, _share_cell)]
 
 
-def beyond_15_minutes(rows: Sequence[Row], labels: dict[str, str]) -> html.Component:
-    """Inhabitants beyond 15 minutes, from the 15-minute share indicators' numerator
+def beyond_quarter_hour(p: Portrait, labels: dict[str, str]) -> html.Component:
+    """Inhabitants beyond the quart d'heure, from the share indicators' numerator
     (people within) and denominator (population)."""
-    grid = _by_service(rows, _SHARE_15)
+    grid = p.share_grid()
     if not grid:
-        return html.P(f"Population au-delà de 15 minutes : {NOT_COMPUTED}.", className="notice")
-    caption = "Habitants au-delà de 15 minutes (et part de la population)"
+        return html.P(f"Population au-delà de {p.minutes} : {NOT_COMPUTED}.", className="notice")
+    caption = f"Habitants au-delà de {p.minutes} (et part de la population)"
     return _pivot(caption, grid, labels, _beyond_cell)
 
 
@@ -255,13 +245,13 @@ def portrait(p: Portrait, labels: dict[str, str]) -> list[html.Component]:
     if p.reference_note:
         out.append(html.P(p.reference_note, className="notice"))
     out.extend(one_point_notice(p))
-    out.append(html.H2("Accès aux services en 15 minutes"))
-    out.extend(access_summary(p.rows, labels))
-    scores = [r for r in p.rows if r.indicator.id.startswith("score_")]
+    out.append(html.H2(f"Accès aux services en {p.minutes}"))
+    out.extend(access_summary(p, labels))
+    scores = p.scores()
     if scores:
         out.append(indicator_table(scores, ref_name, caption="Score du quart d'heure"))
-    out.append(html.H2("Population au-delà de 15 minutes"))
-    out.append(beyond_15_minutes(p.rows, labels))
+    out.append(html.H2(f"Population au-delà de {p.minutes}"))
+    out.append(beyond_quarter_hour(p, labels))
     out.extend(commitments(p, ref_name))
     out.extend(fractures.section(p.fractures, commune=t.level == "commune"))
     registered = [r for r in p.rows if r.indicator.theme == "fracture"]

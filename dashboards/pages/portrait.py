@@ -1,5 +1,5 @@
 """Portrait de territoire: every indicator against a reference territory the user
-chooses, ranks, population beyond 15 minutes, fracture indices. Printable."""
+chooses, ranks, population beyond the build's quart d'heure, fracture indices. Printable."""
 
 from __future__ import annotations
 

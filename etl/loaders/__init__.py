@@ -29,7 +29,7 @@ class LoadError(ValueError):
 FACILITY_COLUMNS: dict[str, str] = {
     "facility_id": "VARCHAR",  # unique: "<source>:<native id>[:<service_type>]"
     "source": "VARCHAR",  # catalogue name
-    "service_type": "VARCHAR",  # BPE TYPEQU (A206...) or own code (see SERVICE_TYPES)
+    "service_type": "VARCHAR",  # a code of etl/service_types.csv (else the build refuses it)
     "label": "VARCHAR",  # name of the site as published
     "commune_code": "VARCHAR",  # 5 characters as published (mapped to current COG later)
     "lon": "DOUBLE",  # WGS84 longitude, degrees
@@ -37,13 +37,6 @@ FACILITY_COLUMNS: dict[str, str] = {
     "bpe_gamme": "VARCHAR",  # 'proximite' | 'intermediaire' | 'superieure' | NULL
     "capacity": "DOUBLE",  # supply size when published (pupils...), NULL otherwise
     "geo_precision": "VARCHAR",  # the source's own geocoding quality label, NULL if none
-}
-
-# Our own service-type codes, for facilities that have no BPE TYPEQU.
-OWN_SERVICE_TYPES: dict[str, str] = {
-    "FRANCE_SERVICES": "France Services",
-    "TRAIN_STATION": "Gare voyageurs",
-    "THIRD_PLACE": "Tiers-lieu",
 }
 
 # Role "population": population points (grid cells, IRIS...) finer than a commune.

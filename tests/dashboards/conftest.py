@@ -188,8 +188,30 @@ class PageProblems:
         self.requests: list[str] = []
 
 
+@pytest.fixture(scope="session")
+def dash10_db(dep35_threshold10: BuildReport) -> Path:
+    """dep:35 with every build step at ``--threshold 10``."""
+    return Path(dep35_threshold10.db_path)
+
+
+@pytest.fixture(scope="session")
+def threshold10_server(dash10_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The development server on the ``--threshold 10`` build."""
+    yield from _serve(dash10_db, tmp_path_factory)
+
+
 @pytest.fixture
 def page(chromium: object, live_server: str) -> Iterator[object]:
+    yield from _checked_page(chromium)
+
+
+@pytest.fixture
+def page10(chromium: object, threshold10_server: str) -> Iterator[object]:
+    """A checked page (as ``page``) for the ``--threshold 10`` server."""
+    yield from _checked_page(chromium)
+
+
+def _checked_page(chromium: object) -> Iterator[object]:
     context = chromium.new_context(  # type: ignore[attr-defined]
         viewport={"width": 1440, "height": 1000}, accept_downloads=True, locale="fr-FR"
     )

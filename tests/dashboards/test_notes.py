@@ -31,7 +31,11 @@ LAPOSTE = Indicator(
     False,
     1,
     mode="car",
+    threshold_min=20.0,
     target_max=10.0,
+    kind="commitment",
+    scope="laposte_route",
+    binding_level="departement",
 )
 PROMISE = Indicator(
     "france_services_promise__share_beyond_30min__car",
@@ -45,7 +49,10 @@ PROMISE = Indicator(
     False,
     2,
     mode="car",
+    threshold_min=30.0,
     target_max=0.0,
+    kind="commitment",
+    scope="france_services",
 )
 
 

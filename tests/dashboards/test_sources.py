@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from dashboards import queries, router
 from dashboards.components import controls, sources
@@ -53,8 +54,8 @@ def test_donnees_page_exposes_no_server_path(dash_db: Path, mirror_dir: Path) ->
     assert "className='table-scroll', role='region', tabIndex='0'" in text
 
 
-def _ind(id_: str, theme: str) -> Indicator:
-    return Indicator(id_, theme, id_.upper(), "%", "", "", "", "", True, 1)
+def _ind(id_: str, theme: str, **fields: Any) -> Indicator:
+    return Indicator(id_, theme, id_.upper(), "%", "", "", "", "", True, 1, **fields)
 
 
 def test_picker_groups_by_theme_in_fixed_order_with_absent_themes() -> None:
@@ -122,11 +123,11 @@ def test_build_block_speaks_french_and_keeps_unknown_keys() -> None:
 
 def test_default_indicator_is_never_a_blank_map(dash_db: Path) -> None:
     inds = [
-        _ind(i, "access")
-        for i in (
-            "share_within_15min__a206__bike",
-            "share_within_15min__a206__walk",
-            "score_15min__walk",
+        _ind(i, "access", kind=kind, service_type=st, mode=mode, threshold_min=15.0)
+        for i, kind, st, mode in (
+            ("share_within_15min__a206__bike", "share_within", "A206", "bike"),
+            ("share_within_15min__a206__walk", "share_within", "A206", "walk"),
+            ("score_15min__walk", "score", None, "walk"),
         )
     ]
     assert controls.default_indicator(inds) == "score_15min__walk"

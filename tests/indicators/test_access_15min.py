@@ -96,6 +96,26 @@ def test_basket_counts_only_loaded_types_with_matching_labels() -> None:
     assert {i.key for i in EVERYDAY_BASKET} >= {"poste", "maternelle", "elementaire"}
 
 
+def test_basket_codes_come_from_the_warehouse_table_when_it_has_basket_item() -> None:
+    # The warehouse table of a build with a variant service-type table: D307 is the
+    # pharmacy, A207 is declared without basket item, so the postal point is A206 only.
+    types = pd.DataFrame(
+        {
+            "code": ["A206", "A207", "D307", "TRAIN_STATION"],
+            "label": ["Bureau de poste", "Relais poste", "Pharmacie", "Gare voyageurs"],
+            "basket_item": ["poste", None, "pharmacie", None],
+        }
+    )
+    items = {i.key: (i.label, i.codes) for i in basket_available(types)}
+    assert items == {
+        "poste": ("Point de contact postal", ("A206",)),
+        "pharmacie": ("Pharmacie", ("D307",)),
+    }
+    # Declared but relabelled by a reused code: still checked against the keywords.
+    relabelled = types.assign(label=["Bureau de poste", "x", "Laboratoire", "y"])
+    assert [i.key for i in basket_available(relabelled)] == ["poste"]
+
+
 def test_basket_score_by_hand(three_communes: pd.DataFrame) -> None:
     travel = pd.DataFrame(
         {

@@ -82,6 +82,13 @@ def tiny(con: duckdb.DuckDBPyConnection, *, filosofi: bool = True) -> None:
             "service_type": ["FRANCE_SERVICES", None, "FRANCE_SERVICES", None],
             "mode": ["car", "walk", "car", None],
             "threshold_min": [None, 15.0, 30.0, None],
+            # The stored fields (indicators.registry.STRUCTURED_FIELDS): read, never parsed.
+            "target_max": None,
+            "kind": ["median", "score", "population_beyond", "ess_share_establishments"],
+            "scope": "",
+            "binding_level": pd.array([None] * 4, dtype="string"),
+            "base_indicator_id": pd.array([None] * 4, dtype="string"),
+            "density_class": pd.array([None] * 4, dtype="string"),
         }
     )
     codes = communes["code"].tolist()
@@ -352,7 +359,8 @@ def test_partial_coverage_threshold() -> None:
 def test_density_subsets_are_not_indexed(small: duckdb.DuckDBPyConnection) -> None:
     rural = "share_beyond_15min__train_station__car__density_rural"
     small.execute(
-        "INSERT INTO indicators SELECT ? AS id, * EXCLUDE (id) FROM indicators WHERE id = ?",
+        "INSERT INTO indicators SELECT ? AS id, * EXCLUDE (id, density_class), "
+        "'rural' AS density_class FROM indicators WHERE id = ?",
         [rural, FS],
     )
     small.execute(

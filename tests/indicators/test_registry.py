@@ -29,6 +29,11 @@ SCHEMA_COLUMNS = [
     "mode",
     "threshold_min",
     "target_max",
+    "kind",
+    "scope",
+    "binding_level",
+    "base_indicator_id",
+    "density_class",
 ]
 
 

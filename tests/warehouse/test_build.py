@@ -330,3 +330,41 @@ def test_step_checks_catch_bad_shares_and_published_secrets(tmp_path: Path, dep3
     assert any(f.startswith("indicator_shares_in_range") and "35236" in f for f in failures)
     assert any(f.startswith("indicator_secret_blank") for f in failures)
     assert len(failures) == 2
+
+
+# --- concurrent and interrupted builds (issue 13: D6, D10) -------------------------------
+
+
+def test_a_second_build_of_the_same_file_is_refused_while_one_runs(
+    tmp_path: Path, mirror_dir: Path
+) -> None:
+    """D10: two simultaneous builds on one --db both reported success (the last won)."""
+    import fcntl
+
+    settings = make_settings(tmp_path, mirror_dir)
+    settings.db_path.write_bytes(b"previous warehouse")
+    lock = settings.db_path.with_name(f".{settings.db_path.name}.lock")
+    with lock.open("a+") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # a build is running
+        with pytest.raises(BuildError, match=r"une autre construction .* est en cours"):
+            build(settings, steps=[])
+    assert settings.db_path.read_bytes() == b"previous warehouse"
+
+
+def test_temporary_files_of_killed_builds_are_removed(
+    tmp_path: Path, mirror_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """D6: killed builds left their temporary warehouses (325 MB after 8 kills)."""
+    settings = make_settings(tmp_path, mirror_dir, "epci:243500139")
+    name = settings.db_path.name
+    leftovers = [tmp_path / f".{name}.building-999991", tmp_path / f".{name}.building-999991.wal"]
+    for path in leftovers:
+        path.write_bytes(b"x" * 1024)
+    other = tmp_path / ".other.duckdb.building-999991"
+    other.write_bytes(b"y")
+    with caplog.at_level("WARNING", logger="warehouse.build"):
+        build(settings, steps=[])
+    assert not any(p.exists() for p in leftovers)
+    assert other.exists()  # another warehouse's file is not ours to delete
+    assert "constructions interrompues" in caplog.text
+    assert settings.db_path.is_file()
