@@ -103,6 +103,11 @@ def _parser() -> argparse.ArgumentParser:
         help="seuil d'accès des indicateurs principaux, en minutes (défaut 15)",
     )
     p.add_argument(
+        "--accept-loss",
+        action="store_true",
+        help="remplacer l'entrepôt même si la construction a perdu des sources ou des lignes",
+    )
+    p.add_argument(
         "--population-grid",
         type=Path,
         default=None,
@@ -176,6 +181,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         travel_method=getattr(args, "travel_method", "straight_line"),
         road_graph=getattr(args, "road_graph", None),
         threshold_min=getattr(args, "threshold", 15.0),
+        accept_loss=getattr(args, "accept_loss", False),
     )
 
 

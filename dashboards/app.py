@@ -48,6 +48,7 @@ def create_app(db_path: Path, *, production: bool) -> Dash:
     portrait.register(app, wh_of, context)
     donnees.register(app, wh_of, context)
     routes.register(app.server, wh_of, app.csp_hashes())
+    routes.guard(app.server, app.callback_map)
     app.server.config["TERRITOIRES_PRODUCTION"] = production
     _warm(wh)
     return app

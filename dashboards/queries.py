@@ -1,8 +1,12 @@
 """The only module of the dashboard that reads the warehouse.
 
 * Read-only DuckDB through :func:`warehouse.gate.connect`, one connection per
-  process and file version (cached per ``(path, mtime, pid)``; each query runs on
-  its own cursor so threads never share one).
+  process and warehouse path, for the file found there now (each query runs on its
+  own cursor so threads never share one). A rebuild replaces the file
+  (``os.replace``): the next request sees a new file identity (inode, size, mtime),
+  the old connection is closed once its queries are done and the new file opened.
+  DuckDB keeps one database per path in a process, so the old connection must be
+  closed before the new file can be read.
 * Named functions, values always bound as parameters; the only identifiers that
   vary (a level's key column) come from :data:`_LEVEL_KEY` through
   :func:`warehouse.gate.checked_identifier`.
@@ -19,8 +23,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import os
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -63,10 +70,12 @@ _LARGE_LEVEL = 3000
 
 @dataclass(frozen=True)
 class Warehouse:
-    """A warehouse file at one moment: a rebuilt file (new mtime) gets fresh caches."""
+    """A warehouse file at one moment: a rebuilt file (new inode, size or mtime) is a
+    new ``Warehouse``, so it gets fresh caches and a fresh connection."""
 
     path: str
-    stamp: int
+    stamp: int  # modification time (ns); also versions the geometry URLs
+    file_id: tuple[int, int, int] = (0, 0, 0)  # (device, inode, size)
 
 
 @dataclass(frozen=True)
@@ -142,26 +151,100 @@ class SearchEntry:
 
 
 def open_warehouse(path: Path | str) -> Warehouse:
-    """Check that the file exists and stamp it with its modification time."""
+    """Check that the file exists and stamp it with its identity (one ``stat``: cheap
+    enough for every request, so a rebuilt warehouse is noticed at once)."""
     p = Path(path).expanduser().resolve()
     if not p.is_file():
         raise WarehouseError(f"entrepôt introuvable: {p} (lancer d'abord `territoires build`)")
-    return Warehouse(str(p), p.stat().st_mtime_ns)
+    return _stamped(str(p))
 
 
-@lru_cache(maxsize=4)
-def _connection(path: str, stamp: int, pid: int) -> duckdb.DuckDBPyConnection:
-    """One read-only connection per (file version, process); ``pid`` keeps forks apart."""
-    del stamp, pid  # cache keys only
-    return connect(path, read_only=True)
+def _stamped(path: str) -> Warehouse:
+    st = os.stat(path)
+    return Warehouse(path, st.st_mtime_ns, (st.st_dev, st.st_ino, st.st_size))
+
+
+log = logging.getLogger(__name__)
+# How long a replaced warehouse's connection may finish its running queries.
+_DRAIN_SECONDS = 30.0
+
+
+@dataclass
+class _Open:
+    """The connection of one warehouse file and how many queries use it now."""
+
+    version: Warehouse
+    con: duckdb.DuckDBPyConnection
+    users: int = 0
+
+
+class _Connections:
+    """This process's read-only connections, one per ``(pid, path)``: the key keeps
+    forked workers apart; a request stamped with another file identity than the open
+    one makes it reopen the file now at the path (after closing the old connection)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._open: dict[tuple[int, str], _Open] = {}
+
+    def acquire(self, wh: Warehouse) -> _Open:
+        key = (os.getpid(), wh.path)
+        with self._cond:
+            while (live := self._open.get(key)) is not None and not _serves(live, wh):
+                drained = self._cond.wait_for(
+                    lambda live=live: live.users == 0 or self._open.get(key) is not live,
+                    timeout=_DRAIN_SECONDS,
+                )
+                if self._open.get(key) is live:
+                    if not drained:
+                        log.warning("entrepôt remplacé : requêtes en cours interrompues")
+                    del self._open[key]
+                    live.con.close()
+                    log.info("entrepôt remplacé, réouverture : %s", wh.path)
+            if live is None:
+                live = _Open(_stamped(wh.path), connect(wh.path, read_only=True))
+                self._open[key] = live
+            live.users += 1
+            return live
+
+    def release(self, live: _Open) -> None:
+        with self._cond:
+            live.users -= 1
+            self._cond.notify_all()
+
+
+def _serves(live: _Open, wh: Warehouse) -> bool:
+    """The open connection answers ``wh``: same file, or ``wh`` is older than the open
+    file while the open file is still the one at the path (a request begun before a
+    rebuild gets the new file rather than reopening the old one)."""
+    if live.version == wh:
+        return True
+    try:
+        return live.version == _stamped(wh.path)
+    except OSError:
+        return True  # the file is being replaced: keep serving what is open
+
+
+_CONNECTIONS = _Connections()
+
+
+@contextmanager
+def _cursor(wh: Warehouse) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor of the current connection to ``wh``'s file, closed after use."""
+    live = _CONNECTIONS.acquire(wh)
+    try:
+        cur = live.con.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+    finally:
+        _CONNECTIONS.release(live)
 
 
 def _rows(wh: Warehouse, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-    cur = _connection(wh.path, wh.stamp, os.getpid()).cursor()
-    try:
+    with _cursor(wh) as cur:
         return cur.execute(sql, params or []).fetchall()
-    finally:
-        cur.close()
 
 
 @lru_cache(maxsize=8)
@@ -823,11 +906,8 @@ def what_if_inputs(
     what-if itself never touches the warehouse). Callers must not mutate them."""
     if "travel_times" not in tables(wh):
         raise WarehouseError("temps d'accès non calculés dans cet entrepôt")
-    cur = _connection(wh.path, wh.stamp, os.getpid()).cursor()
-    try:
+    with _cursor(wh) as cur:
         return whatif.load_inputs(cur, _checked_level(level), code, service_type, mode)
-    finally:
-        cur.close()
 
 
 # --- exports ------------------------------------------------------------------------------
@@ -851,8 +931,7 @@ def export_view(
     indicators.exports.ExportError
         The view cannot be exported (French message).
     """
-    cur = _connection(wh.path, wh.stamp, os.getpid()).cursor()
-    try:
+    with _cursor(wh) as cur:
         return exports.export_frame(
             cur,
             _checked_level(level),
@@ -862,5 +941,3 @@ def export_view(
             geometry=geometry,
             context=context,
         )
-    finally:
-        cur.close()

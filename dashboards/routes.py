@@ -5,19 +5,34 @@
 * Security headers on every response: a Content-Security-Policy that allows only
   this origin (plus OpenStreetMap tiles, fetched only when the user turns the
   basemap on), no framing, no MIME sniffing.
+* Requests (:func:`guard`): bodies over :data:`MAX_BODY_BYTES` answer 413 before
+  they are read; a callback request that is not what the page sends (bad JSON,
+  unknown output, wrong shape) answers 400; an unknown component file answers 404.
+  Each is a short French sentence and one short log line, never the body nor a
+  stack trace.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
+from dash.exceptions import DependencyException
 from flask import Flask, Response, abort, request
+from werkzeug.exceptions import BadRequest, NotFound, RequestEntityTooLarge
 
 from dashboards import queries
 from dashboards.queries import Warehouse
 
 GEO_ROUTE = "/_territoires/geo"
 OSM_TILE_HOST = "https://tile.openstreetmap.org"
+CALLBACK_ROUTE = "/_dash-update-component"
+# The largest legitimate callback body measured is 49 kB (a national view at région
+# level: the map callback carries the clicked région's display geometry, 43 kB; a
+# what-if with 200 changes sends 11 kB); 1 MiB leaves a 20x margin.
+MAX_BODY_BYTES = 1024 * 1024
+log = logging.getLogger(__name__)
 
 
 def geo_url(wh: Warehouse, level: str) -> str:
@@ -57,3 +72,93 @@ def register(server: Flask, wh_of: Callable[[], Warehouse], script_hashes: Itera
         resp.headers.setdefault("X-Frame-Options", "DENY")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
         return resp
+
+
+def guard(server: Flask, callback_map: Mapping[str, Mapping[str, Any]]) -> None:
+    """Request limits and answers to malformed requests (see the module docstring)."""
+    server.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+
+    @server.before_request
+    def check_callback() -> Response | None:
+        if request.method != "POST" or request.path != CALLBACK_ROUTE:
+            return None
+        problem = callback_problem(request.get_json(silent=True), callback_map)
+        if problem is None:
+            return None
+        log.warning("requête de callback refusée (400) : %s", problem)
+        return _short(400, "Requête invalide : elle ne vient pas de cette page.")
+
+    @server.errorhandler(RequestEntityTooLarge)
+    def too_large(_: RequestEntityTooLarge) -> Response:
+        log.warning("requête trop volumineuse refusée (413) : %r", request.path[:100])
+        return _short(413, f"Requête trop volumineuse (plus de {MAX_BODY_BYTES // 1024} Kio).")
+
+    @server.errorhandler(BadRequest)
+    def bad_request(_: BadRequest) -> Response:
+        log.warning("requête refusée (400) : %r", request.path[:100])
+        return _short(400, "Requête invalide.")
+
+    @server.errorhandler(DependencyException)
+    @server.errorhandler(NotFound)
+    def not_found(_: Exception) -> Response:
+        log.warning("adresse introuvable (404) : %r", request.path[:100])
+        return _short(404, "Page ou fichier introuvable.")
+
+
+def callback_problem(body: Any, callback_map: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """Why a ``/_dash-update-component`` body is not one the page sends, or None.
+
+    Checks what Dash reads before it calls a callback: a JSON object naming a
+    registered output, with as many outputs, inputs and states as that callback
+    declares, each ``{"id", "property"}`` (or a list of them, for pattern-matching ids).
+    """
+    if not isinstance(body, dict):
+        return "corps absent ou JSON invalide"
+    output = body.get("output")
+    if not isinstance(output, str) or output not in callback_map:
+        return "sortie inconnue"
+    declared = callback_map[output]
+    wanted, sent = declared.get("output"), body.get("outputs")
+    if isinstance(wanted, list | tuple):
+        if not isinstance(sent, list) or len(sent) != len(wanted):
+            return "champ outputs invalide"
+        if not all(_output_matches(s, w) for s, w in zip(sent, wanted, strict=True)):
+            return "champ outputs invalide"
+    elif not _output_matches(sent, wanted):
+        return "champ outputs invalide"
+    for name in ("inputs", "state"):
+        items = body.get(name, [])
+        if not isinstance(items, list) or len(items) != len(declared.get(name, [])):
+            return f"champ {name} invalide"
+        if not all(_dependency(item) for item in items):
+            return f"champ {name} invalide"
+    changed = body.get("changedPropIds", [])
+    if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
+        return "champ changedPropIds invalide"
+    return None
+
+
+def _output_matches(sent: Any, wanted: Any) -> bool:
+    """A pattern-matching output (dict id) is sent as a list, any other as one dict."""
+    if isinstance(getattr(wanted, "component_id", None), dict):
+        return _dependency(sent)
+    return _one_dependency(sent)
+
+
+def _dependency(item: Any) -> bool:
+    """One input or state: ``{"id", "property"}``, or a list of them (ALL, ALLSMALLER)."""
+    if isinstance(item, list):
+        return all(_one_dependency(i) for i in item)
+    return _one_dependency(item)
+
+
+def _one_dependency(item: Any) -> bool:
+    return (
+        isinstance(item, dict)
+        and isinstance(item.get("id"), str | dict)
+        and isinstance(item.get("property"), str)
+    )
+
+
+def _short(status: int, message: str) -> Response:
+    return Response(message, status=status, mimetype="text/plain")

@@ -85,6 +85,11 @@ class Source:
         For facility sources, the part of France the source covers, one of
         :data:`COVERAGES` ("france" by default; "mesuree" for sources mirrored as
         partial extracts, whose coverage is measured per département and type).
+    min_rows : int
+        Expected volume: the fewest rows the loader returns for the complete official
+        file (for a ``multi`` source, for one département extract); fewer stops the
+        build (truncated file). 0: only an empty file is refused. Not applied to the
+        embedded sample.
     sample : str
         ``package/relative/path`` of the embedded real sample of this source
         (``etl/sample/<file>``, made by :mod:`etl.make_sample`, described by
@@ -115,6 +120,7 @@ class Source:
     notes: str = ""
     coverage: str = "france"
     sample: str = ""
+    min_rows: int = 0
 
     @property
     def is_embedded(self) -> bool:
@@ -145,6 +151,8 @@ def _source_from_entry(name: str, entry: dict[str, Any]) -> Source:
         raise CatalogueError(f"source {name!r}: 'sample' inutile pour une source embarquée")
     if entry.get("sample") and str(entry["sample"]).count("/") < 1:
         raise CatalogueError(f"source {name!r}: 'sample' attendu sous la forme paquet/chemin")
+    if not isinstance(entry.get("min_rows", 0), int) or entry.get("min_rows", 0) < 0:
+        raise CatalogueError(f"source {name!r}: 'min_rows' doit être un entier positif")
     known = set(Source.__dataclass_fields__) - {"name"}
     unknown = set(entry) - known
     if unknown:

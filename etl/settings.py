@@ -108,6 +108,9 @@ class Settings:
     threshold_min : float
         The "quart d'heure": access threshold in minutes for the main indicators.
     http_timeout_s, http_retries : connection settings for downloads.
+    accept_loss : bool
+        Replace the existing warehouse even when the new build has lost sources, or
+        most rows of its facilities, points or values (``warehouse.guard``).
     """
 
     db_path: Path = DEFAULT_DB
@@ -121,6 +124,7 @@ class Settings:
     travel_method: str = "straight_line"
     road_graph: Path | None = None
     threshold_min: float = 15.0
+    accept_loss: bool = False
     http_timeout_s: float = 60.0
     http_retries: int = 4
 

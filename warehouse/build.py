@@ -9,11 +9,13 @@ tables (only ``loaded_at``/``built_at`` timestamps differ).
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import glob
 import importlib
 import logging
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +32,7 @@ from etl.loaders import LoadError
 from etl.settings import Settings, Territory, TerritoryError
 from warehouse import checks, reference
 from warehouse.gate import checked_identifier, load_spatial, run_sql, table_exists
+from warehouse.guard import losses
 from warehouse.service_types import ServiceTypes, load_service_types
 
 log = logging.getLogger(__name__)
@@ -40,6 +43,14 @@ Fetcher = Callable[[Sequence[Source], Settings], Mapping[str, Fetched | FetchErr
 # DuckDB would otherwise take up to 80 % of RAM; the national build fits in this.
 _MEMORY_LIMIT = "2GB"
 _COG_SOURCES = ("cog_communes", "cog_epci", "cog_departements", "cog_regions")
+# A published facility point further than this outside the commune of its code is a
+# wrong point (outside France, or lat/lon swapped). Measured on the mirror (2026-12):
+# 99.9 % of La Poste points and all France Services, education and Fabriques points lie
+# within 1.3 km of their commune; the Monaco post offices coded Menton lie 6.7 km away.
+FACILITY_MAX_OUTSIDE_COMMUNE_M = 10_000.0
+# Free space under which a failed build is reported as a full disk: DuckDB may report
+# a write that failed for lack of space as a later, unrelated error (a missing table).
+_DISK_FULL_BYTES = 32 * 1024 * 1024
 
 
 class BuildError(RuntimeError):
@@ -151,16 +162,54 @@ def build(
             con.execute("CHECKPOINT")
             con.close()
         except (duckdb.Error, LoadError, TerritoryError, BuildError, ValueError, OSError) as exc:
+            full = _disk_full(exc, tmp.parent)
             con.close()
             tmp.unlink(missing_ok=True)
             tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+            if full:
+                raise BuildError(
+                    f"disque plein : plus assez de place libre dans {tmp.parent} pour construire "
+                    f"l'entrepôt ; entrepôt {target} inchangé, fichier temporaire supprimé. "
+                    f"Libérez de la place puis relancez. (détail : {exc})"
+                ) from exc
             if isinstance(exc, BuildError):
                 raise
             raise BuildError(
                 f"construction interrompue, entrepôt {target} inchangé: {exc}"
             ) from exc
+        lost = losses(
+            target,
+            str(settings.territory),
+            [n for n, r in records.items() if r.status == "chargée"],
+            table_rows,
+        )
+        if lost and not settings.accept_loss:
+            tmp.unlink(missing_ok=True)
+            raise BuildError(
+                f"la nouvelle construction perdrait des données, entrepôt {target} inchangé :\n- "
+                + "\n- ".join(lost)
+                + "\nVérifiez le dossier miroir, le cache ou le réseau ; pour remplacer quand "
+                "même, relancez avec --accept-loss."
+            )
         os.replace(tmp, target)
         return BuildReport(target, settings.territory, seconds, tuple(records.values()), table_rows)
+
+
+def _disk_full(exc: BaseException, folder: Path) -> bool:
+    """Whether ``exc`` (or its causes) says "No space left on device" (``ENOSPC``, as
+    an :class:`OSError` or in a DuckDB IO error), or ``folder`` has (almost) no free
+    space left: DuckDB may then report a lost write as another error."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno == errno.ENOSPC:
+            return True
+        if "no space left on device" in str(seen).lower():
+            return True
+        seen = seen.__cause__ or seen.__context__
+    try:
+        return shutil.disk_usage(folder).free < _DISK_FULL_BYTES
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager
@@ -226,6 +275,7 @@ def _load_sources(
         except (duckdb.Error, LoadError, ValueError) as exc:
             raise BuildError(f"source {source.name!r} ({got.origin}): {exc}") from exc
         rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        _check_volume(source, got, rows)
         records[source.name] = LoadRecord(
             source.name,
             "chargée",
@@ -236,6 +286,52 @@ def _load_sources(
             vintage=got.vintage,
         )
     return records
+
+
+def _check_volume(source: Source, got: Fetched, rows: int) -> None:
+    """Refuse a source whose file gave no row, or fewer than its catalogue ``min_rows``.
+
+    An empty or header-only file, or one cut well short (La Poste, education, SNCF,
+    Fabriques, Filosofi have no pinned checksum), would otherwise load without a word
+    and silently drop indicators. ``min_rows`` is the volume of the complete official
+    file (of one département extract for a ``multi`` source); the embedded sample
+    (``etl/sample/``, checked by its own checksums) must only be non-empty.
+
+    Raises
+    ------
+    BuildError
+        Naming the source, its origin, the rows loaded and the minimum expected.
+    """
+    if rows == 0:
+        raise BuildError(
+            f"source {source.name!r} ({got.origin}) : aucune ligne chargée — fichier vide, "
+            "réduit à son en-tête ou sans ligne utilisable ; entrepôt inchangé"
+        )
+    if not got.sample and rows < source.min_rows:
+        raise BuildError(
+            f"source {source.name!r} ({got.origin}) : {rows} ligne(s) chargée(s), au moins "
+            f"{source.min_rows} attendues pour le fichier complet — fichier tronqué ? "
+            "Entrepôt inchangé"
+        )
+
+
+def _warn_wrong_points(con: duckdb.DuckDBPyConnection) -> None:
+    """Log, per source, the facilities whose lat/lon were swapped (repaired, table
+    ``facilities_repaired``) and those refused for a point far from their commune
+    (listed in ``facilities_unlocated``)."""
+    rows = con.execute(
+        """
+        SELECT source, 'coordonnées inversées corrigées', count(*) FROM facilities_repaired
+        GROUP BY source
+        UNION ALL
+        SELECT source, 'point loin de sa commune, écarté (facilities_unlocated)', count(*)
+        FROM facilities_unlocated WHERE reason LIKE 'point à %'
+        GROUP BY source
+        ORDER BY 1, 2
+        """
+    ).fetchall()
+    for source, what, n in rows:
+        log.warning("source %r : %d équipement(s) — %s", source, n, what)
 
 
 def _loaded(records: Mapping[str, LoadRecord], name: str) -> bool:
@@ -278,7 +374,8 @@ def _model(
     _facility_union(con, records)
     _service_labels(con, records, table)
     _refuse_unknown_types(con, table)
-    run_sql(con, "marts/facilities", params)
+    run_sql(con, "marts/facilities", {**params, "max_outside_m": FACILITY_MAX_OUTSIDE_COMMUNE_M})
+    _warn_wrong_points(con)
     _source_coverage(con, catalogue, records)
     run_sql(con, "marts/coverage_gaps")
     run_sql(con, "marts/service_types")
@@ -516,6 +613,7 @@ def _table_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "population_points",
         "facilities",
         "facilities_unlocated",
+        "facilities_repaired",
         "population_unlocated",
         "service_types",
         "meta",

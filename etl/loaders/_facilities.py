@@ -105,6 +105,7 @@ def to_facilities(
     out[["lon", "lat"]] = out[["lon", "lat"]].astype(float)
     no_xy = out["lon"].isna() | out["lat"].isna()
     out.loc[no_xy, ["lon", "lat"]] = np.nan
+    _refuse_impossible_coordinates(out, source)
     logger.info(
         "%s: %d ligne(s) dont %d sans coordonnées, gardée(s) avec lon/lat NULL",
         source.name,
@@ -112,3 +113,30 @@ def to_facilities(
         int(no_xy.sum()),
     )
     return cast_facilities(con.from_df(out.reset_index(drop=True)))
+
+
+def _refuse_impossible_coordinates(out: pd.DataFrame, source: Source) -> None:
+    """Raise :class:`LoadError` on a longitude/latitude that is no WGS84 angle.
+
+    An infinite value, a longitude outside [-180, 180] or a latitude outside
+    [-90, 90] cannot be a place on Earth (a unit or column mix-up in the file):
+    the error names the source, the count and the first rows (``facility_id``
+    and values). Points that are valid angles but lie outside France or far from
+    their commune are judged later, against the commune geometry
+    (``warehouse/sql/marts/facilities.sql``).
+    """
+    lon, lat = out["lon"], out["lat"]
+    bad = lon.notna() & (
+        ~np.isfinite(lon) | ~np.isfinite(lat) | (lon.abs() > 180) | (lat.abs() > 90)
+    )
+    if bad.any():
+        rows = out.loc[bad].head(3)
+        examples = "; ".join(
+            f"{fid} (lon={x}, lat={y})"
+            for fid, x, y in zip(rows["facility_id"], rows["lon"], rows["lat"], strict=True)
+        )
+        raise LoadError(
+            f"source {source.name!r}: {int(bad.sum())} ligne(s) aux coordonnées impossibles "
+            f"(infinies, longitude hors de [-180, 180] ou latitude hors de [-90, 90]), "
+            f"par ex. {examples}"
+        )

@@ -77,6 +77,17 @@ _INCOME_STEMS = {
     "d9_eur": "D9",  # 9th decile, EUR
 }
 _MED_RE = re.compile(r"^MED(\d{2})$")
+# Plausible values per output column (inclusive bounds): outside, the file is corrupt
+# or misread (a percentage is at most 100; incomes are positive). The 2019 commune
+# file spans MED 11,730-51,720 EUR, D1 6,540-21,200, D9 23,890-137,020, TP60 5-55 %.
+PLAUSIBLE_RANGES: dict[str, tuple[float, float]] = {
+    "households": (0, 2_000_000),  # Paris: 1,037,197 fiscal households
+    "persons": (0, 4_000_000),  # Paris: 2,046,445
+    "median_income_eur": (1_000, 200_000),
+    "poverty_rate_pct": (0, 100),
+    "d1_eur": (0, 200_000),
+    "d9_eur": (1_000, 1_000_000),
+}
 
 _CELL_ID_RE = r"^CRS(\d{4,5})RES(\d+)mN(\d+)E(\d+)$"
 
@@ -181,8 +192,8 @@ def load_filosofi_communes(
     Raises
     ------
     LoadError
-        Missing column, no ``MEDaa`` column, non-numeric value, invalid or
-        duplicated commune code.
+        Missing column, no ``MEDaa`` column, non-numeric value, a value outside
+        :data:`PLAUSIBLE_RANGES`, invalid or duplicated commune code.
     """
     rel = read_text_csv(con, one_file(files, source), source, default_sep=";")
     suffix = vintage_suffix(rel.columns, source.name)
@@ -192,7 +203,24 @@ def load_filosofi_communes(
     out = pd.DataFrame({"commune_code": unique_commune_codes(df["CODGEO"], source, "CODGEO")})
     for column, variable in wanted.items():
         out[column] = _to_number(df[variable], variable, source)
+        _check_range(out, column, variable, source)
     return frame_relation(con, out, INCOME_COLUMNS)
+
+
+def _check_range(out: pd.DataFrame, column: str, variable: str, source: Source) -> None:
+    """Raise :class:`LoadError` when a value of ``column`` is outside
+    :data:`PLAUSIBLE_RANGES`, naming the source, the variable, the count and the
+    first commune with its value."""
+    low, high = PLAUSIBLE_RANGES[column]
+    values = out[column]
+    bad = values.notna() & ((values < low) | (values > high))
+    if bad.any():
+        first = out.loc[bad].iloc[0]
+        raise LoadError(
+            f"source {source.name!r}: {int(bad.sum())} valeur(s) de {variable} hors de la "
+            f"plage plausible [{low:g} ; {high:g}], par ex. CODGEO {first['commune_code']} : "
+            f"{first[column]:g}"
+        )
 
 
 # ---------------------------------------------------------------- 200 m grid

@@ -65,6 +65,17 @@ def _points(geometry: dict[str, Any] | None) -> Iterator[tuple[float, float]]:
             yield from _points(part)
 
 
+def _crs_name(crs: object) -> object:
+    """The ``name`` of a GeoJSON ``crs`` member ("CRS84" when absent); a malformed
+    member is returned as it is, and then refused as an unexpected CRS."""
+    if not crs:
+        return "CRS84"
+    properties = (crs.get("properties") or {}) if isinstance(crs, dict) else None
+    if not isinstance(properties, dict):
+        return crs
+    return properties.get("name", "CRS84")
+
+
 def _read_features(path: Path, source: Source) -> list[dict[str, Any]]:
     try:
         data = json.loads(path.read_text(encoding=source.encoding))
@@ -72,10 +83,38 @@ def _read_features(path: Path, source: Source) -> list[dict[str, Any]]:
         raise LoadError(f"source {source.name!r}: GeoJSON illisible {path}: {exc}") from exc
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise LoadError(f"source {source.name!r}: FeatureCollection attendue dans {path}")
-    crs = ((data.get("crs") or {}).get("properties") or {}).get("name", "CRS84")
+    crs = _crs_name(data.get("crs"))
     if not str(crs).upper().endswith(("CRS84", "4326")):
         raise LoadError(f"source {source.name!r}: CRS {crs!r} inattendu (WGS84 attendu)")
-    return list(data.get("features") or [])
+    features = data.get("features") or []
+    if not isinstance(features, list):
+        raise LoadError(f"source {source.name!r}: 'features' n'est pas une liste dans {path}")
+    for i, feature in enumerate(features):
+        if not isinstance(feature, dict) or not isinstance(feature.get("properties") or {}, dict):
+            raise LoadError(
+                f"source {source.name!r}: entité n° {i + 1} malformée dans {path} "
+                "(objet Feature avec 'properties' attendu)"
+            )
+    return features
+
+
+def _feature_points(
+    feature: dict[str, Any], index: int, source: Source
+) -> list[tuple[float, float]]:
+    """:func:`_points` of one feature; a malformed geometry (not an object, coordinates
+    that are no pair of numbers) is a :class:`LoadError` naming the source and the
+    feature (its number and ``id_territoire``)."""
+    geometry = feature.get("geometry")
+    try:
+        if geometry is not None and not isinstance(geometry, dict):
+            raise TypeError("géométrie qui n'est pas un objet")
+        return list(_points(geometry))
+    except (TypeError, ValueError, AttributeError) as exc:
+        ident = (feature.get("properties") or {}).get("id_territoire")
+        raise LoadError(
+            f"source {source.name!r}: géométrie malformée à l'entité n° {index + 1} "
+            f"(id_territoire {ident!r}) : {exc}"
+        ) from exc
 
 
 def _split_fabriques(props: dict[str, Any]) -> list[tuple[str, str]]:
@@ -128,12 +167,12 @@ def load_fabriques_territoire(
     require_columns(source.name, keys, _FABRIQUES_REQUIRED)
     records = []
     multi = 0
-    for feature in features:
+    for index, feature in enumerate(features):
         props = feature.get("properties") or {}
         fabriques = _split_fabriques(props)
         if not fabriques:
             raise LoadError(f"source {source.name!r}: entité sans id_territoire: {props}")
-        points = list(_points(feature.get("geometry")))
+        points = _feature_points(feature, index, source)
         multi += len(points) > 1
         lon, lat = points[0] if points else (None, None)
         for native_id, label in fabriques:
