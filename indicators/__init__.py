@@ -10,6 +10,14 @@
 - :mod:`indicators.registry`: stable ids and metadata (labels, units, sources, vintages);
 - :mod:`indicators.step`: the build step writing ``indicators`` and ``indicator_values``;
 - :mod:`indicators.whatif`: planner what-if without rebuilding;
+- :mod:`indicators.commitments`: public-service commitments (La Poste's presence rule,
+  the France Services promise);
+- :mod:`indicators.ess`, :mod:`indicators.ess_step`: ESS establishments and estimated jobs,
+  with :mod:`indicators.secrecy` (statistical secrecy, secondary suppression);
+- :mod:`indicators.inequality`, :mod:`indicators.fracture`, :mod:`indicators.fracture_step`:
+  territorial-fracture indices (Gini, Theil, Palma...) and the "double peine";
+- :mod:`indicators.exports`: CSV, XLSX, GeoPackage and Parquet exports with metadata;
+- :mod:`indicators._sql`: every SQL text the indicators read or write;
 - :mod:`indicators.cli`: text of ``territoires indicators``.
 
 Indicators read the ``travel_times`` table; they never route and never download.
