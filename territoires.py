@@ -210,24 +210,6 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def build_steps() -> list[tuple[str, object]]:
-    """Build steps run after the base tables: travel times, search coverage, indicators,
-    ESS, fractures."""
-    from geo.access_step import compute_travel_times
-    from geo.coverage import compute_point_coverage
-    from indicators.ess_step import compute_ess
-    from indicators.fracture_step import compute_fracture
-    from indicators.step import compute_indicators
-
-    return [
-        ("travel_times", compute_travel_times),
-        ("coverage", compute_point_coverage),
-        ("indicators", compute_indicators),
-        ("ess", compute_ess),
-        ("fracture", compute_fracture),
-    ]
-
-
 def _population_grid(path: Path | None) -> dict[str, Any]:
     """Keyword arguments of ``build`` reading the population grid file ``path`` in
     place (none when ``path`` is None); ValueError for a missing or undeclared file."""
@@ -241,6 +223,7 @@ def _population_grid(path: Path | None) -> dict[str, Any]:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    from indicators.pipeline import build_steps
     from warehouse.build import build
     from warehouse.gate import check_warehouse_path
 
@@ -300,10 +283,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_EXPORT_SCOPE = {"dep": "departement", "reg": "region", "epci": "epci"}
-
-
 def _cmd_export(args: argparse.Namespace) -> int:
+    from etl.vocabulary import TERRITORY_KIND_LEVEL
     from indicators.exports import ExportError, check_format, check_target, export_to_file
     from warehouse.gate import connect
 
@@ -323,7 +304,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
                 args.out,
                 args.format,
                 args.level,
-                (_EXPORT_SCOPE[within.kind], within.code) if within else None,
+                (TERRITORY_KIND_LEVEL[within.kind], within.code) if within else None,
                 args.theme,
                 decimal_comma=args.decimal_comma,
             )

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from etl.catalogue import load_catalogue  # noqa: E402
 from etl.fetch import fetch_many  # noqa: E402
 from etl.settings import Settings, parse_territory  # noqa: E402
-from territoires import build_steps  # noqa: E402
+from indicators.pipeline import build_steps  # noqa: E402
 from warehouse.build import build  # noqa: E402
 
 

@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from etl.population_grid import NE35_BLOCK, grid_catalogue, grid_fetcher  # noqa: E402
 from etl.settings import Settings, parse_territory  # noqa: E402
-from territoires import build_steps  # noqa: E402
+from indicators.pipeline import build_steps  # noqa: E402
 from warehouse.build import build  # noqa: E402
 from warehouse.gate import connect  # noqa: E402
 

@@ -29,7 +29,6 @@ NAV_DONNEES = "nav-donnees"
 SEARCH_INPUT = "search-input"
 SEARCH_RESULTS = "search-results"
 SEARCH_HIT = "search-hit"  # pattern-matching type: {"type": SEARCH_HIT, "code": ...}
-URL_SYNC_DUMMY = "url-sync-dummy"
 
 # Carte
 LEVEL = "level"
@@ -54,7 +53,6 @@ EXPORT_XLSX = "export-xlsx"
 EXPORT_GPKG = "export-gpkg"
 EXPORT_STATUS = "export-status"
 DOWNLOAD = "download"
-CLASS_NOTE = "class-note"
 COMMITMENT_NOTE = "commitment-note"  # legend: what the commitment is, how many meet it
 ONE_POINT_NOTE = "one-point-note"  # legend: commune values computed on one point each
 

@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
+from etl.vocabulary import LEVEL_CODE_HINT, LEVEL_CODE_RE, LEVEL_LABEL
+
 PAGES = {"carte": "/", "portrait": "/portrait", "donnees": "/donnees"}
 _PATHS = {"/": "carte", "/carte": "carte", "/portrait": "portrait", "/donnees": "donnees"}
 CLASSIFICATIONS = {
@@ -23,18 +25,8 @@ CLASSIFICATIONS = {
 }
 PALETTES = {"viridis": "Viridis", "cividis": "Cividis"}
 MIN_K, MAX_K, DEFAULT_K = 3, 9, 5
-CODE_RE = {
-    "commune": re.compile(r"^(?:\d{5}|2[AB]\d{3})$"),
-    "epci": re.compile(r"^\d{9}$"),
-    "departement": re.compile(r"^(?:\d{2}|2[AB]|97\d)$"),
-    "region": re.compile(r"^\d{2}$"),
-}
-LEVEL_LABELS = {
-    "commune": "commune",
-    "epci": "EPCI",
-    "departement": "département",
-    "region": "région",
-}
+CODE_RE = LEVEL_CODE_RE
+LEVEL_LABELS = LEVEL_LABEL
 _INDICATOR_RE = re.compile(r"^[a-z0-9_]{1,120}$")
 _MAX_PARAM = 200
 
@@ -194,12 +186,7 @@ def check_territory(value: str, ctx: Context) -> tuple[str, str] | str:
 
 
 def _expected(level: str) -> str:
-    return {
-        "commune": "code INSEE à 5 caractères, ex. 35236 ou 2A004",
-        "epci": "SIREN à 9 chiffres",
-        "departement": "2 ou 3 caractères, ex. 35, 2A, 974",
-        "region": "2 chiffres, ex. 53",
-    }[level]
+    return LEVEL_CODE_HINT[level]
 
 
 def _parse_view(state: ViewState, q: dict[str, str], msgs: list[str]) -> ViewState:

@@ -7,6 +7,7 @@ hard-codes a URL: it asks the catalogue.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -35,6 +36,9 @@ COVERAGES = {
     "metropole_continentale": "France métropolitaine continentale (sans la Corse ni les DROM)",
     "mesuree": "mesurée : les départements où la source a au moins un équipement du type",
 }
+
+
+_SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 
 
 class CatalogueError(ValueError):
@@ -153,6 +157,16 @@ def _source_from_entry(name: str, entry: dict[str, Any]) -> Source:
         raise CatalogueError(f"source {name!r}: 'sample' attendu sous la forme paquet/chemin")
     if not isinstance(entry.get("min_rows", 0), int) or entry.get("min_rows", 0) < 0:
         raise CatalogueError(f"source {name!r}: 'min_rows' doit être un entier positif")
+    sha256 = entry.get("sha256", "")
+    if sha256 and not _SHA256_RE.match(str(sha256)):
+        raise CatalogueError(f"source {name!r}: 'sha256' doit compter 64 chiffres hexadécimaux")
+    columns = entry.get("columns", {})
+    if not isinstance(columns, dict) or not all(
+        isinstance(t, str) and t.strip() for t in columns.values()
+    ):
+        raise CatalogueError(
+            f"source {name!r}: 'columns' doit associer un type DuckDB à chaque nom"
+        )
     known = set(Source.__dataclass_fields__) - {"name"}
     unknown = set(entry) - known
     if unknown:

@@ -33,10 +33,9 @@ import logging
 import lzma
 import os
 import shutil
-import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path, PurePosixPath
@@ -46,6 +45,7 @@ import requests
 from tqdm import tqdm
 
 from etl import _http
+from etl.atomic import atomic_path
 from etl.catalogue import Source
 from etl.embedded_sample import (
     MANIFEST_NAME,
@@ -239,20 +239,6 @@ def validate_file(source: Source, path: Path, *, kind: str = "", expected_sha256
 # ----------------------------------------------------------------------------- extraction
 
 
-@contextlib.contextmanager
-def _atomic_target(dest: Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``dest``; ``os.replace`` it over ``dest`` on success."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-        os.replace(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def _archive_name(source: Source) -> str:
     return PurePosixPath(urlsplit(source.url).path).name if source.url else ""
 
@@ -296,7 +282,11 @@ def _extract(source: Source, archive: Path, kind: str, dest: Path) -> None:
         try:
             with zipfile.ZipFile(archive) as zf:
                 info = _pick_member(source, zf, archive)
-                with zf.open(info) as src, _atomic_target(dest) as tmp, tmp.open("wb") as out:
+                with (
+                    zf.open(info) as src,
+                    atomic_path(dest, parents=True) as tmp,
+                    tmp.open("wb") as out,
+                ):
                     shutil.copyfileobj(src, out, _HASH_CHUNK)
         except _ZIP_ERRORS as exc:
             raise CorruptFileError(f"{where}: archive zip tronquée ou corrompue ({exc})") from exc
@@ -306,7 +296,7 @@ def _extract(source: Source, archive: Path, kind: str, dest: Path) -> None:
     try:
         with (
             gzip.open(archive, "rb") if is_gzip else archive.open("rb") as src,
-            _atomic_target(dest) as tmp,
+            atomic_path(dest, parents=True) as tmp,
             tmp.open("wb") as out,
         ):
             # A server may already have removed the gzip layer (Content-Encoding: gzip).
@@ -340,7 +330,7 @@ def _from_embedded(source: Source, settings: Settings) -> Fetched:
         path = resource
     else:  # package inside a zip: copy the resource into the cache
         path = _cache_path(source, settings)
-        with resources.as_file(resource) as real, _atomic_target(path) as tmp:
+        with resources.as_file(resource) as real, atomic_path(path, parents=True) as tmp:
             shutil.copyfile(real, tmp)
     digest = validate_file(source, path, expected_sha256=source.sha256)
     return Fetched(source, (path,), f"embarqué: {source.embedded}", digest)
@@ -453,6 +443,8 @@ def _from_network(
             digest = validate_file(source, dest, expected_sha256=source.sha256)
         else:
             digest = validate_file(source, part, expected_sha256=source.sha256)
+            # Not atomic_path: the ``.part`` file keeps one name across runs so that a
+            # cut download resumes (etl/_http.py); once checked, a rename publishes it.
             os.replace(part, dest)
     except FetchError as exc:
         part.unlink(missing_ok=True)
@@ -501,7 +493,7 @@ def _from_sample(source: Source, settings: Settings, why: SourceUnavailable) -> 
         path = resource
     else:  # package inside a zip: copy the resource into the cache
         path = Path(settings.cache_dir) / source.name / "echantillon" / entry.file
-        with resources.as_file(resource) as real, _atomic_target(path) as tmp:
+        with resources.as_file(resource) as real, atomic_path(path, parents=True) as tmp:
             shutil.copyfile(real, tmp)
     digest = sha256_file(path)
     if digest != entry.sample_sha256:

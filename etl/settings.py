@@ -11,14 +11,14 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from etl.vocabulary import LEVEL_CODE_RE, TERRITORY_KIND_LEVEL
+
 DEFAULT_DB = Path("data/territoires.duckdb")
 DEFAULT_CACHE = Path("data/cache")
 
 _TERRITORY_RE = {
     "fr": re.compile(r"^$"),
-    "dep": re.compile(r"^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])$"),
-    "reg": re.compile(r"^(0[1-6]|[1-9][0-9])$"),
-    "epci": re.compile(r"^[0-9]{9}$"),
+    **{kind: LEVEL_CODE_RE[level] for kind, level in TERRITORY_KIND_LEVEL.items()},
 }
 
 

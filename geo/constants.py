@@ -109,7 +109,8 @@ BIKE_DETOUR: Final = 1.3
 CAR_DETOUR: Final = 1.3
 
 # --- Thresholds shared with the indicators --------------------------------------------
-# "15-minute city" access threshold (Moreno et al. 2021, Smart Cities 4(1)).
+# "15-minute city" access threshold (Moreno et al. 2021, Smart Cities 4(1)): the default
+# of the build setting --threshold (etl.settings.Settings.threshold_min), read per build.
 DEFAULT_THRESHOLD_MIN: Final = 15.0
 # Enhanced 2SFCA distance-decay bands (lower min, upper min, weight): Luo & Qi 2009,
 # Health & Place 15(4):1100-1107, Gaussian weights 1.00 / 0.68 / 0.22 evaluated at the
@@ -145,7 +146,6 @@ class ModelConstants:
     walk_detour: float = WALK_DETOUR
     bike_detour: float = BIKE_DETOUR
     car_detour: float = CAR_DETOUR
-    threshold_min: float = DEFAULT_THRESHOLD_MIN
     fca_bands: tuple[tuple[float, float, float], ...] = FCA_BANDS
     secrecy_min_units: int = SECRECY_MIN_UNITS
     secrecy_max_share: float = SECRECY_MAX_SHARE
@@ -162,8 +162,8 @@ class ModelConstants:
             )
         if min(self.walk_detour, self.bike_detour, self.car_detour) < 1.0:
             raise ValueError("a detour factor below 1 would make a route shorter than a line")
-        if not (self.car_overhead_min >= 0 and self.threshold_min > 0):
-            raise ValueError("car_overhead_min must be >= 0 and threshold_min > 0")
+        if not self.car_overhead_min >= 0:
+            raise ValueError("car_overhead_min must be >= 0")
         _check_bands(self.fca_bands)
         if self.secrecy_min_units < 1 or not 0 < self.secrecy_max_share <= 1:
             raise ValueError("secrecy_min_units >= 1 and 0 < secrecy_max_share <= 1 required")
@@ -206,11 +206,11 @@ def _check_bands(bands: tuple[tuple[float, float, float], ...]) -> None:
 DEFAULT_CONSTANTS: Final = ModelConstants()
 
 
-# --- Indicator thresholds and scales (appended for indicators/, issue 3) -------------
+# --- Indicator thresholds and scales (indicators/) ------------------------------------
 # Kept as plain module values so that geo's ModelConstants stays the engine's; every
 # indicator kernel takes them as keyword defaults, overridable per call.
-# Third places: 15 min by bike and 20 min by car, the two access thresholds named in
-# the project's issue 3 (ASSUMPTION: no official threshold exists for tiers-lieux).
+# Third places: 15 min by bike and 20 min by car, the project's two access thresholds
+# (ASSUMPTION: no official threshold exists for tiers-lieux).
 THIRD_PLACE_BIKE_MIN: Final = 15.0
 THIRD_PLACE_CAR_MIN: Final = 20.0
 # France Services: the programme's promise of a site "à moins de 30 minutes" of every
@@ -224,8 +224,7 @@ STATION_REMOTE_MIN: Final = 15.0
 # d'équipement" are per 10 000 inhabitants).
 FCA_PER_INHABITANTS: Final = 10_000.0
 
-# --- Territorial-fracture indices (appended for indicators/inequality and fracture, -----
-# --- issue 4 part 4) -----------------------------------------------------------------
+# --- Territorial-fracture indices (indicators/inequality.py, indicators/fracture.py) ---
 # Best- and worst-served "fifth": population quintiles (20 % of the inhabitants), the
 # usual split of French income statistics (INSEE publishes niveau de vie by quintile and
 # the S80/S20 ratio of the top to the bottom fifth).
@@ -262,8 +261,7 @@ DOUBLE_PEINE_ACCESS_MODES: Final[tuple[str, ...]] = ("walk", "car")
 # 166 000 (indicator, territory) pairs.
 FRACTURE_MIN_POPULATION_SHARE: Final = 0.95
 
-# --- ESS: jobs estimated from the Sirene headcount brackets (appended for -----------
-# --- indicators/ess.py, issue 4 parts 1-3) ------------------------------------------
+# --- ESS: jobs estimated from the Sirene headcount brackets (indicators/ess.py) -------
 # Sirene "tranche d'effectif salarié" codes (trancheEffectifsEtablissement; INSEE,
 # description des variables du répertoire Sirene): NN = no employee during the reference
 # year and none on 31 December; 00 = employees during the year but none on 31 December;

@@ -8,7 +8,6 @@ and in the local UTM zone overseas. Every geo function that measures distances c
 from __future__ import annotations
 
 from functools import lru_cache
-from types import MappingProxyType
 from typing import Final
 
 import numpy as np
@@ -16,18 +15,11 @@ import numpy.typing as npt
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
-WGS84: Final = 4326
-LAMBERT93: Final = 2154
-# Metric CRS of the French territories (IGN / INSEE practice).
-FRENCH_METRIC_EPSG: Final = MappingProxyType(
-    {
-        2154: "RGF93 v1 / Lambert-93 (mainland France, Corsica)",
-        5490: "RGAF09 / UTM zone 20N (Guadeloupe, Martinique)",
-        2972: "RGFG95 / UTM zone 22N (Guyane)",
-        2975: "RGR92 / UTM zone 40S (La Réunion)",
-        4471: "RGM04 / UTM zone 38S (Mayotte)",
-    }
-)
+from etl.vocabulary import MAINLAND_EPSG
+from etl.vocabulary import WGS84 as _WGS84
+
+WGS84: Final = _WGS84
+LAMBERT93: Final = MAINLAND_EPSG
 # Projected, in metres, but with distances inflated by 1/cos(latitude) (about x1.5 in
 # France): refused for distance work.
 _MERCATOR_EPSG: Final = frozenset({3857, 3395, 3785, 900913})

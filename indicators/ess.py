@@ -33,14 +33,18 @@ denominator of the shares).
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import dataclass
+from importlib import resources
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from etl.vocabulary import LEVEL_CODE_COLUMN, LEVELS
 from geo.constants import ESS_BRACKET_JOBS, ESS_PER_INHABITANTS
 from indicators.registry import Indicator, indicator_id
 from indicators.secrecy import Columns, Hierarchy, SecrecyRule
@@ -48,129 +52,50 @@ from indicators.secrecy import Columns, Hierarchy, SecrecyRule
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
-# --- Families --------------------------------------------------------------------------
-# (slug used in indicator ids, French label).
-FAMILIES: Final[tuple[tuple[str, str], ...]] = (
-    ("association", "Associations"),
-    ("cooperative", "Coopératives"),
-    ("mutuelle", "Mutuelles"),
-    ("fondation", "Fondations"),
-    ("societe_commerciale", "Sociétés commerciales de l'ESS"),
-    ("autre", "Autres structures de l'ESS"),
+# --- Nomenclatures (CSV files of this package) -----------------------------------------
+
+
+def _nomenclature(name: str) -> tuple[dict[str, str], ...]:
+    """Rows of ``indicators/<name>.csv`` (header row; every value a string)."""
+    text = resources.files("indicators").joinpath(f"{name}.csv").read_text("utf-8")
+    return tuple(csv.DictReader(io.StringIO(text)))
+
+
+# ess_families.csv: (slug used in indicator ids, French label), in column order.
+FAMILIES: Final[tuple[tuple[str, str], ...]] = tuple(
+    (r["family"], r["label"]) for r in _nomenclature("ess_families")
 )
-# INSEE, nomenclature des catégories juridiques (niveaux I, II et III),
-# https://www.insee.fr/fr/information/2028129 (labels below are the niveau III ones).
-# Associations: niveau II 92 "Association loi 1901 ou assimilé" (9210 non déclarée,
-#   9220 déclarée, 9221 d'insertion par l'économique, 9222 intermédiaire, 9223
-#   groupement d'employeurs, 9224 d'avocats, 9230 reconnue d'utilité publique, 9240
-#   congrégation, 9260 de droit local Alsace-Moselle).
-# Fondations: niveau II 93 "Fondation" (9300).
-# Mutuelles: niveau II 82 "Organisme mutualiste" (8210 Mutuelle, 8250 Assurance mutuelle
-#   agricole, 8290 Autre organisme mutualiste) and 6411 "Société d'assurance à forme
-#   mutuelle" (niveau II 64, Société d'assurance mutuelle).
-# Coopératives: niveau II 51 "Société coopérative commerciale particulière" (5191 caution
-#   mutuelle, 5192 banque populaire, 5193 crédit maritime mutuel, 5194 crédit mutuel,
-#   5195 association coopérative inscrite, 5196 caisse d'épargne à forme coopérative),
-#   niveau II 63 "Société coopérative agricole" (6316 CUMA, 6317, 6318 union), every
-#   niveau III code whose label names a cooperative form (listed below: SNC, SCS, SCA,
-#   SARL, SA and civil cooperative companies), and the cooperative banks with their own
-#   codes: 6100 Caisse d'épargne et de prévoyance (cooperative banks since loi
-#   n° 99-532 du 25 juin 1999), 6595 Caisse locale de crédit mutuel, 6596 Caisse de
-#   crédit agricole mutuel. SCOP and SCIC in the SAS form have no own code (5710 SAS):
-#   they fall in the commercial companies.
-# Sociétés commerciales de l'ESS: any other niveau I 5 "Société commerciale" code (loi
-#   n° 2014-856 du 31 juillet 2014, article 1er II).
-_ASSOCIATION_PREFIX: Final = "92"
-_FONDATION_PREFIX: Final = "93"
-_MUTUELLE_PREFIX: Final = "82"
-_MUTUELLE_CODES: Final = frozenset({"6411"})
-_COOPERATIVE_PREFIXES: Final = ("51", "63")
-_COOPERATIVE_CODES: Final = frozenset(
-    {
-        "5203",  # SNC coopérative
-        "5307",  # SCS coopérative
-        "5309",  # SCA coopérative
-        "5443",  # SARL coopérative de construction
-        "5451",  # SARL coopérative de consommation
-        "5453",  # SARL coopérative artisanale
-        "5454",  # SARL coopérative d'intérêt maritime
-        "5455",  # SARL coopérative de transport
-        "5458",  # SARL coopérative ouvrière de production (SCOP)
-        "5459",  # SARL union de sociétés coopératives
-        "5460",  # Autre SARL coopérative
-        "5543",  # SA coopérative de construction à conseil d'administration
-        "5547",  # SA coopérative de production de HLM à conseil d'administration
-        "5551",  # SA coopérative de consommation à conseil d'administration
-        "5552",  # SA coopérative de commerçants-détaillants à conseil d'administration
-        "5553",  # SA coopérative artisanale à conseil d'administration
-        "5554",  # SA coopérative (d'intérêt) maritime à conseil d'administration
-        "5555",  # SA coopérative de transport à conseil d'administration
-        "5558",  # SA coopérative ouvrière de production (SCOP) à conseil d'administration
-        "5559",  # SA union de sociétés coopératives à conseil d'administration
-        "5560",  # Autre SA coopérative à conseil d'administration
-        "5643",  # SA coopérative de construction à directoire
-        "5647",  # Société coopérative de production de HLM anonyme à directoire
-        "5651",  # SA coopérative de consommation à directoire
-        "5652",  # SA coopérative de commerçants-détaillants à directoire
-        "5653",  # SA coopérative artisanale à directoire
-        "5654",  # SA coopérative d'intérêt maritime à directoire
-        "5655",  # SA coopérative de transport à directoire
-        "5658",  # SA coopérative ouvrière de production (SCOP) à directoire
-        "5659",  # SA union de sociétés coopératives à directoire
-        "5660",  # Autre SA coopérative à directoire
-        "6100",  # Caisse d'épargne et de prévoyance
-        "6543",  # Société civile coopérative de construction
-        "6551",  # Société civile coopérative de consommation
-        "6554",  # Société civile coopérative d'intérêt maritime
-        "6558",  # Société civile coopérative entre médecins
-        "6560",  # Autre société civile coopérative
-        "6595",  # Caisse locale de crédit mutuel
-        "6596",  # Caisse de crédit agricole mutuel
-    }
+# ess_legal_forms.csv: the legal categories (INSEE, nomenclature des catégories
+# juridiques, https://www.insee.fr/fr/information/2028129) of each family, by niveau I/II
+# prefix or niveau III code. Coopératives: niveaux II 51 and 63, every niveau III code
+# whose label names a cooperative form, and the cooperative banks with their own codes
+# (6100, 6595, 6596); SCOP and SCIC in the SAS form have no own code (5710 SAS) and fall
+# in the commercial companies, i.e. any other niveau I 5 code (loi n° 2014-856 du 31
+# juillet 2014, article 1er II).
+_LEGAL_FORMS: Final = _nomenclature("ess_legal_forms")
+# When a code matches several families, the later one here wins.
+_FAMILY_PRECEDENCE: Final = (
+    "societe_commerciale",
+    "cooperative",
+    "mutuelle",
+    "fondation",
+    "association",
 )
-_COMMERCIAL_PREFIX: Final = "5"
+_FAMILY_PREFIXES: Final = {
+    f: tuple(r["code"] for r in _LEGAL_FORMS if r["family"] == f and r["match"] == "prefix")
+    for f in _FAMILY_PRECEDENCE
+}
+_FAMILY_CODES: Final = {
+    f: frozenset(r["code"] for r in _LEGAL_FORMS if r["family"] == f and r["match"] == "code")
+    for f in _FAMILY_PRECEDENCE
+}
 
 # --- NAF rév. 2 sections -------------------------------------------------------------
-# INSEE, Nomenclature d'activités française NAF rév. 2 (décret n° 2007-1888 du 26
-# décembre 2007): section, first and last division, French label.
-SECTIONS: Final[tuple[tuple[str, int, int, str], ...]] = (
-    ("A", 1, 3, "Agriculture, sylviculture et pêche"),
-    ("B", 5, 9, "Industries extractives"),
-    ("C", 10, 33, "Industrie manufacturière"),
-    (
-        "D",
-        35,
-        35,
-        "Production et distribution d'électricité, de gaz, de vapeur et d'air conditionné",
-    ),
-    (
-        "E",
-        36,
-        39,
-        "Production et distribution d'eau ; assainissement, gestion des déchets et dépollution",
-    ),
-    ("F", 41, 43, "Construction"),
-    ("G", 45, 47, "Commerce ; réparation d'automobiles et de motocycles"),
-    ("H", 49, 53, "Transports et entreposage"),
-    ("I", 55, 56, "Hébergement et restauration"),
-    ("J", 58, 63, "Information et communication"),
-    ("K", 64, 66, "Activités financières et d'assurance"),
-    ("L", 68, 68, "Activités immobilières"),
-    ("M", 69, 75, "Activités spécialisées, scientifiques et techniques"),
-    ("N", 77, 82, "Activités de services administratifs et de soutien"),
-    ("O", 84, 84, "Administration publique"),
-    ("P", 85, 85, "Enseignement"),
-    ("Q", 86, 88, "Santé humaine et action sociale"),
-    ("R", 90, 93, "Arts, spectacles et activités récréatives"),
-    ("S", 94, 96, "Autres activités de services"),
-    (
-        "T",
-        97,
-        98,
-        "Activités des ménages en tant qu'employeurs ; activités indifférenciées "
-        "des ménages en tant que producteurs de biens et services pour usage propre",
-    ),
-    ("U", 99, 99, "Activités extra-territoriales"),
+# naf_sections.csv (INSEE, Nomenclature d'activités française NAF rév. 2, décret
+# n° 2007-1888 du 26 décembre 2007): section, first and last division, French label.
+SECTIONS: Final[tuple[tuple[str, int, int, str], ...]] = tuple(
+    (r["section"], int(r["first_division"]), int(r["last_division"]), r["label"])
+    for r in _nomenclature("naf_sections")
 )
 UNKNOWN_SECTION: Final = "?"
 UNKNOWN_SECTION_LABEL: Final = "Section inconnue (code d'activité hors NAF rév. 2 ou absent)"
@@ -193,8 +118,7 @@ ALL_COLUMN: Final = len(COLUMN_KEYS) - 1
 COLUMNS: Final = Columns(
     len(COLUMN_KEYS), ((FAMILY_COLUMNS, ESS_COLUMN), (SECTION_COLUMNS, ESS_COLUMN))
 )
-LEVELS: Final[tuple[str, ...]] = ("commune", "epci", "departement", "region")
-_PARENT_CODE: Final = {"epci": "epci_code", "departement": "dep_code", "region": "reg_code"}
+_PARENT_CODE: Final = {lvl: col for lvl, col in LEVEL_CODE_COLUMN.items() if lvl != "commune"}
 
 
 # --------------------------------------------------------------------------- kernels
@@ -220,13 +144,11 @@ def ess_family(categorie_juridique: pd.Series) -> pd.Series:
     code = _text(categorie_juridique)
     out = pd.Series("autre", index=categorie_juridique.index, dtype=object)
     valid = code.str.fullmatch(r"\d{4}")
-    out[valid & code.str.startswith(_COMMERCIAL_PREFIX)] = "societe_commerciale"
-    cooperative = code.isin(_COOPERATIVE_CODES) | code.str.startswith(_COOPERATIVE_PREFIXES)
-    out[valid & cooperative] = "cooperative"
-    mutuelle = code.str.startswith(_MUTUELLE_PREFIX) | code.isin(_MUTUELLE_CODES)
-    out[valid & mutuelle] = "mutuelle"
-    out[valid & code.str.startswith(_FONDATION_PREFIX)] = "fondation"
-    out[valid & code.str.startswith(_ASSOCIATION_PREFIX)] = "association"
+    for family in _FAMILY_PRECEDENCE:
+        member = code.isin(_FAMILY_CODES[family])
+        if _FAMILY_PREFIXES[family]:
+            member |= code.str.startswith(_FAMILY_PREFIXES[family])
+        out[valid & member] = family
     return out
 
 

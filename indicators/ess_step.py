@@ -26,8 +26,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import duckdb
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
+from geo.constants import DEFAULT_CONSTANTS
 from indicators import _sql
 from indicators.ess import (
     COLUMNS,
@@ -45,7 +48,7 @@ from indicators.ess import (
     territory_layout,
 )
 from indicators.registry import registry_frame
-from indicators.secrecy import Protection, SecrecyRule, protect
+from indicators.secrecy import BoolArray, Protection, SecrecyRule, protect
 from indicators.step import source_vintages
 
 log = logging.getLogger(__name__)
@@ -55,7 +58,7 @@ __all__ = ["EssResult", "EssSettings", "compute_ess", "ess_result"]
 ESTABLISHMENTS = "sirene_etablissements"
 LEGAL_UNITS = "sirene_unites_legales"
 ESS_LIST = "ess_france_list"
-_RULE = SecrecyRule()
+_RULE = SecrecyRule.from_constants(DEFAULT_CONSTANTS)
 # Columns the step reads in each raw table (written by etl.loaders.sirene).
 _REQUIRED = {
     ESTABLISHMENTS: (
@@ -132,9 +135,16 @@ def compute_ess(con: duckdb.DuckDBPyConnection, settings: EssSettings | None = N
 def ess_result(con: duckdb.DuckDBPyConnection, rule: SecrecyRule = _RULE) -> EssResult:
     """Count the ESS establishments of every territory and protect the cells.
 
-    Reads ``territories``, ``commune_code_map`` and the raw Sirene tables (which must
-    exist); the kernels of :mod:`indicators.ess` are applied to their distinct codes
-    and DuckDB does the counting. Writes nothing but temporary tables, dropped on exit.
+    Reads ``territories``, ``commune_base``, ``commune_code_map`` and the raw Sirene
+    tables (which must exist); the kernels of :mod:`indicators.ess` are applied to their
+    distinct codes and DuckDB does the counting. Writes nothing but temporary tables,
+    dropped on exit.
+
+    The cells and the secrecy pattern are computed on every territory of France (the
+    national commune reference and all the establishments of the loaded stock), then
+    the build's complete territories take theirs: two builds of different extent on the
+    same Sirene data publish the same values and the same blanks, so that reading both
+    reveals nothing that one alone does not (the log counts are national too).
     """
     listed = _sql.table_exists(con, f"raw_{ESS_LIST}")
     for name in (ESTABLISHMENTS, LEGAL_UNITS, *((ESS_LIST,) if listed else ())):
@@ -155,23 +165,50 @@ def ess_result(con: duckdb.DuckDBPyConnection, rule: SecrecyRule = _RULE) -> Ess
         employing = con.execute(_sql.ESS_EMPLOYING).df()
         row = con.execute(_sql.ESS_COUNTS).fetchone()
     finally:
-        for statement in _sql.ESS_DROP_TEMP:
-            con.execute(statement)
+        _sql.drop_ess_temp(con)
         for name in lookups:
             con.unregister(name)
     counts = dict(zip(("employing", "no_bracket", "ess", "ess_no_bracket"), row, strict=True))
-    layout = territory_layout(con.execute(_sql.ESS_TERRITORIES).df())
-    cells = ess_cells(atoms, employing, layout)
-    published = layout.published[:, None]
-    protection = protect(
-        cells.n * published,
-        cells.jobs * published,
-        cells.max_jobs * published,
-        layout.hierarchy,
+    national = territory_layout(con.execute(_sql.ESS_NATIONAL_TERRITORIES).df())
+    national_cells = ess_cells(atoms, employing, national)
+    national_protection = protect(
+        national_cells.n,
+        national_cells.jobs,
+        national_cells.max_jobs,
+        national.hierarchy,
         COLUMNS,
         rule,
     )
+    layout = territory_layout(con.execute(_sql.ESS_TERRITORIES).df())
+    rows = _rows_in(national, layout)
+    cells, protection = _published(national_cells, national_protection, rows, layout.published)
     return EssResult(layout, cells, protection, {k: int(v) for k, v in counts.items()}, listed)
+
+
+def _rows_in(national: TerritoryLayout, layout: TerritoryLayout) -> npt.NDArray[np.int64]:
+    """Row of the national layout of each territory of the build's layout."""
+    keys = pd.MultiIndex.from_frame(national.frame[["level", "code"]])
+    rows = keys.get_indexer(pd.MultiIndex.from_frame(layout.frame[["level", "code"]]))
+    if (rows < 0).any():
+        lost = layout.frame.loc[rows < 0, ["level", "code"]].iloc[0].tolist()
+        raise ValueError(f"ESS : territoire {lost} absent du référentiel national des communes")
+    return rows.astype(np.int64)
+
+
+def _published(
+    cells: EssCells, protection: Protection, rows: npt.NDArray[np.int64], published: BoolArray
+) -> tuple[EssCells, Protection]:
+    """The national cells and blanks of the build's territories; zero and open for the
+    territories it does not publish (partly inside the build)."""
+    keep = published[:, None]
+    return (
+        EssCells(cells.n[rows] * keep, cells.jobs[rows] * keep, cells.max_jobs[rows] * keep),
+        Protection(
+            protection.primary[rows] & keep,
+            protection.secret[rows] & keep,
+            np.where(keep, protection.reason[rows], ""),
+        ),
+    )
 
 
 def _lookups(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:

@@ -28,8 +28,9 @@ Rules
 -----
 1. **Primary secrecy** (:func:`primary_secrecy`): a cell holding 1 to ``min_units - 1``
    establishments (1 or 2), or one where a single establishment has more than
-   ``max_share`` (85 %) of the cell's estimated jobs. Thresholds:
-   ``geo.constants.SECRECY_MIN_UNITS`` / ``SECRECY_MAX_SHARE``.
+   ``max_share`` (85 %) of the cell's estimated jobs. Thresholds: the
+   ``secrecy_min_units`` / ``secrecy_max_share`` fields of
+   :class:`geo.constants.ModelConstants` (:meth:`SecrecyRule.from_constants`).
 2. **Secondary suppression** (:func:`secondary_suppression`): more cells are blanked so
    that no blank can be recomputed from the published cells by any linear combination
    of the equations (not only by one subtraction).
@@ -60,9 +61,12 @@ other without a third blank in that row (a tie in cost goes to these). Territori
 are processed from the régions down, group totals first.
 
 Limits: the guarantee is against exact recomputation; Tau-Argus' protection intervals
-(how wide the range of a blank must be) are not computed. Two warehouses built on
-different scopes (a département and France) have different patterns: publishing both
-can expose cells. The job figures of a blank may be pinned by nonnegativity when the
+(how wide the range of a blank must be) are not computed. The caller
+(:func:`indicators.ess_step.ess_result`) protects the cells of every territory of
+France, then publishes the build's share: two warehouses of different extent built
+from the same Sirene data publish the same blanks (``tests/indicators/
+test_secrecy_extent.py``); builds from different Sirene files do not. The job
+figures of a blank may be pinned by nonnegativity when the
 cells of its certificate hold no estimated job (e.g. brackets ``00``).
 """
 
@@ -77,7 +81,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from geo.constants import SECRECY_MAX_SHARE, SECRECY_MIN_UNITS
+from geo.constants import DEFAULT_CONSTANTS, ModelConstants
 
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
@@ -98,10 +102,25 @@ _PAIRED_COLUMNS: Final = 2
 
 @dataclass(frozen=True)
 class SecrecyRule:
-    """Thresholds of primary secrecy (defaults: ``geo.constants``)."""
+    """Thresholds of primary secrecy (defaults: ``geo.constants.DEFAULT_CONSTANTS``)."""
 
-    min_units: int = SECRECY_MIN_UNITS
-    max_share: float = SECRECY_MAX_SHARE
+    min_units: int = DEFAULT_CONSTANTS.secrecy_min_units
+    max_share: float = DEFAULT_CONSTANTS.secrecy_max_share
+
+    @classmethod
+    def from_constants(cls, constants: ModelConstants = DEFAULT_CONSTANTS) -> SecrecyRule:
+        """The rule of a set of model constants.
+
+        Parameters
+        ----------
+        constants : ModelConstants
+            Read: ``secrecy_min_units`` and ``secrecy_max_share``.
+
+        Returns
+        -------
+        SecrecyRule
+        """
+        return cls(constants.secrecy_min_units, constants.secrecy_max_share)
 
     def __post_init__(self) -> None:
         if self.min_units < 1 or not 0 < self.max_share <= 1:

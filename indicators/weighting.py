@@ -21,19 +21,17 @@ figure computed on part of its population.
 
 from __future__ import annotations
 
-from types import MappingProxyType
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-LEVELS: Final[tuple[str, ...]] = ("commune", "epci", "departement", "region")
+from etl.vocabulary import LEVEL_CODE_COLUMN, LEVELS
+
 VALUE_COLUMNS: Final[tuple[str, ...]] = ("level", "code", "value", "numerator", "denominator")
 # Columns of the territories table naming each level of a commune.
-_COMMUNE_COLUMNS: Final = MappingProxyType(
-    {"commune": "code", "epci": "epci_code", "departement": "dep_code", "region": "reg_code"}
-)
+_COMMUNE_COLUMNS: Final = LEVEL_CODE_COLUMN
 
 # Relative tolerance on "half of the inhabitants" (rounding of cumulated shares).
 _HALF_TOLERANCE: Final = 1e-9

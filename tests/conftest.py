@@ -68,10 +68,10 @@ def dep35_built(tmp_path_factory: pytest.TempPathFactory, mirror_dir: Path) -> B
 
     Shared by the warehouse, indicator and dashboard tests (one build per session).
     """
-    from territoires import build_steps
+    from indicators.pipeline import build_steps
 
     steps = build_steps()
-    assert steps, "territoires.build_steps() is empty"
+    assert steps, "indicators.pipeline.build_steps() is empty"
     return build(make_settings(tmp_path_factory.mktemp("dep35_built"), mirror_dir), steps=steps)
 
 
@@ -82,7 +82,7 @@ THRESHOLD_10 = 10.0
 @pytest.fixture(scope="session")
 def dep35_threshold10(tmp_path_factory: pytest.TempPathFactory, mirror_dir: Path) -> BuildReport:
     """dep:35 built like ``dep35_built`` but with ``--threshold 10``."""
-    from territoires import build_steps
+    from indicators.pipeline import build_steps
 
     settings = make_settings(tmp_path_factory.mktemp("dep35_threshold10"), mirror_dir)
     settings = dataclasses.replace(settings, threshold_min=THRESHOLD_10)
@@ -93,7 +93,7 @@ def dep35_threshold10(tmp_path_factory: pytest.TempPathFactory, mirror_dir: Path
 def dep35_sample(tmp_path_factory: pytest.TempPathFactory) -> BuildReport:
     """dep:35 built like a fresh clone: no mirror, no cache, no network (offline), every
     step of ``territoires build``; the sources come from the embedded real sample."""
-    from territoires import build_steps
+    from indicators.pipeline import build_steps
 
     settings = make_settings(tmp_path_factory.mktemp("dep35_sample"), None)
     return build(settings, steps=build_steps())

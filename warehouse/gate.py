@@ -113,6 +113,14 @@ def checked_identifier(name: str, allowed: set[str] | frozenset[str] | None = No
     return name
 
 
+def count_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Number of rows of ``table`` (a name checked by :func:`checked_identifier`)."""
+    name = checked_identifier(table)
+    # A table name cannot be a bound parameter; it passed the identifier allow-pattern.
+    row = con.execute(f"SELECT count(*) FROM {name}").fetchone()  # noqa: S608  # nosec B608
+    return int(row[0]) if row else 0
+
+
 def sql_text(name: str) -> str:
     """Text of ``warehouse/sql/<name>.sql`` (``name`` may contain one folder)."""
     if not re.match(r"^[a-z0-9_]+(/[a-z0-9_]+)?$", name):

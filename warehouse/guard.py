@@ -16,6 +16,8 @@ from typing import Final
 
 import duckdb
 
+from warehouse.gate import count_rows
+
 # Tables whose shrinking by more than this share (same territory) counts as a loss.
 # ASSUMPTION (project rule): a new vintage moves counts by a few per cent, never by half.
 MAX_SHRINK: Final = 0.5
@@ -24,7 +26,6 @@ WATCHED_TABLES: Final[tuple[str, ...]] = ("facilities", "population_points", "in
 _LOADED_SQL: Final = "SELECT dataset FROM meta WHERE status = 'chargée' ORDER BY dataset"
 _TERRITORY_SQL: Final = "SELECT value FROM build_info WHERE key = 'territory'"
 _TABLES_SQL: Final = "SELECT table_name FROM information_schema.tables"
-_COUNT_SQL: Final = {name: f"SELECT count(*) FROM {name}" for name in WATCHED_TABLES}  # nosec B608
 
 __all__ = ["MAX_SHRINK", "WATCHED_TABLES", "losses"]
 
@@ -70,11 +71,7 @@ def losses(
         if "build_info" in tables:
             row = con.execute(_TERRITORY_SQL).fetchone()
             same = row is not None and row[0] == territory
-        counts = {
-            name: con.execute(_COUNT_SQL[name]).fetchone()[0]
-            for name in WATCHED_TABLES
-            if name in tables
-        }
+        counts = {name: count_rows(con, name) for name in WATCHED_TABLES if name in tables}
     finally:
         con.close()
     now = set(loaded)

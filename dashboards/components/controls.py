@@ -12,6 +12,7 @@ from dashboards import ids
 from dashboards.formatting import titled
 from dashboards.permalink import CLASSIFICATIONS, MAX_K, MIN_K, PALETTES
 from dashboards.queries import BASE_THEME, Indicator, ServiceType, quarter_hour_of
+from etl.vocabulary import LEVEL_PLURAL
 
 THEMES = {
     "access": "Accès aux services",  # the quart d'heure is the build's (--threshold)
@@ -26,12 +27,7 @@ SHORT_THEMES = {"ess": "ESS"}
 # Themes of issue 5, in this order, always listed in the picker (a header saying
 # why when the warehouse has none of their indicators).
 FIXED_THEMES = ("access", "third_places", "mobility", "commitments", "ess", "fracture")
-LEVEL_OPTIONS = {
-    "commune": "Communes",
-    "epci": "EPCI",
-    "departement": "Départements",
-    "region": "Régions",
-}
+LEVEL_OPTIONS = {level: label[0].upper() + label[1:] for level, label in LEVEL_PLURAL.items()}
 DROPDOWN_FR = {
     "select_all": "Tout sélectionner",
     "deselect_all": "Tout désélectionner",

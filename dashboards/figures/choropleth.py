@@ -26,16 +26,11 @@ from dashboards.formatting import (
 )
 from dashboards.notes import ONE_POINT_TIP, commitment_met, distinct_notes, reasons_line
 from dashboards.queries import Indicator, Territory, Value
+from etl.vocabulary import LEVEL_PLURAL
 
 MISSING, CONFIDENTIAL = -1, -2
 UNMET_SWATCH = "swatch-unmet"
 UNMET_TEXT = "engagement non tenu (contour rouge tireté)"
-LEVEL_PLURAL = {
-    "commune": "communes",
-    "epci": "EPCI",
-    "departement": "départements",
-    "region": "régions",
-}
 
 
 @dataclass(frozen=True)

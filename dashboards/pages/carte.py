@@ -36,6 +36,7 @@ from dashboards.portrait_data import portrait as gather_portrait
 from dashboards.queries import Warehouse
 from dashboards.routes import geo_url
 from dashboards.simulation import unavailable_reason
+from etl.vocabulary import LEVEL_PLURAL
 
 # Okabe-Ito colours (colour-blind safe) for facility types, in order of selection.
 FACILITY_COLOURS = (
@@ -93,7 +94,7 @@ def map_view(wh: Warehouse, state: ViewState) -> MapView:
     sel = code_at_level(wh, state.territory, state.level)
     model = _model(wh, ind.id, state.level, state.classification, state.k, state.palette, sel)
     level_label = controls.LEVEL_OPTIONS[state.level]
-    title = f"{titled(ind)} — {choropleth.LEVEL_PLURAL[state.level]}"
+    title = f"{titled(ind)} — {LEVEL_PLURAL[state.level]}"
     values = queries.indicator_values(wh, ind.id, state.level)
     one_point = notes.one_point(ind, state.level, queries.population_points_kind(wh))
     return MapView(

@@ -1,17 +1,17 @@
 """Helpers shared by the facility loaders (La Poste, France Services, education...).
 
 Each loader reads its own format and decides which rows are excluded (by type,
-state...); these helpers do the rest the same way for all: read the file,
-check and cast the facility frame. Rows without coordinates are never dropped
+state...); these helpers do the rest the same way for all: check and cast the
+facility frame. Files are read with :func:`etl.loaders._common.read_declared_csv`
+(the catalogue's declared columns and types). Rows without coordinates are never dropped
 here: they keep NULL ``lon``/``lat`` and the warehouse lists them in
-``facilities_unlocated``. ``one_file`` is the helper of all loaders
+``facilities_unlocated``. ``one_file`` and ``read_declared_csv`` are helpers of all loaders
 (:mod:`etl.loaders._common`), re-exported here for the facility loaders.
 """
 
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -19,49 +19,31 @@ import pandas as pd
 
 from etl.catalogue import Source
 from etl.loaders import FACILITY_COLUMNS, LoadError
-from etl.loaders._common import cast_sql, one_file, padded_commune_codes
+from etl.loaders._common import (
+    cast_sql,
+    one_file,
+    padded_commune_codes,
+    quote_identifier,
+    read_declared_csv,
+)
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "cast_facilities",
-    "decimal_sql",
     "label_sql",
     "one_file",
     "query_coordinates",
-    "read_csv",
+    "read_declared_csv",
     "to_facilities",
 ]
 
 _CASTS = cast_sql(FACILITY_COLUMNS)
 
 
-def read_csv(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> duckdb.DuckDBPyRelation:
-    """All columns as VARCHAR (codes stay text); quoted fields may hold line breaks."""
-    try:
-        return con.read_csv(
-            str(path),
-            sep=source.separator,
-            encoding=source.encoding,
-            header=True,
-            all_varchar=True,
-            quotechar='"',
-            escapechar='"',
-            comment="",
-            strict_mode=True,
-        )
-    except duckdb.Error as exc:
-        raise LoadError(f"source {source.name!r}: CSV illisible {path}: {exc}") from exc
-
-
 def label_sql(column: str) -> str:
     """SQL of a text column trimmed, its runs of whitespace (line breaks too) -> one space."""
-    return f"regexp_replace(trim(\"{column}\"), '\\s+', ' ', 'g')"
-
-
-def decimal_sql(column: str) -> str:
-    """SQL reading a decimal column (point or comma) as DOUBLE, NULL when empty."""
-    return f"CAST(NULLIF(replace(trim(\"{column}\"), ',', '.'), '') AS DOUBLE)"
+    return f"regexp_replace(trim({quote_identifier(column)}), '\\s+', ' ', 'g')"
 
 
 def query_coordinates(raw: duckdb.DuckDBPyRelation, sql: str, source: Source) -> pd.DataFrame:

@@ -22,8 +22,13 @@ import duckdb
 import pandas as pd
 
 from etl.catalogue import Source
-from etl.loaders import LoadError, require_columns
-from etl.loaders._common import frame_relation, one_file, unique_commune_codes
+from etl.loaders import LoadError
+from etl.loaders._common import (
+    declared_columns,
+    frame_relation,
+    one_file,
+    unique_commune_codes,
+)
 
 # Role "typology", commune memberships. Typology sources may carry other columns
 # than TYPOLOGY_COLUMNS; this one describes which zones each commune belongs to.
@@ -40,23 +45,26 @@ APPARTENANCE_COLUMNS: dict[str, str] = {
 }
 
 AAV_CATEGORIES = frozenset({"11", "12", "13", "20", "30"})
-_REQUIRED = ("CODGEO", "EPCI", "DEP", "REG", "AAV2020", "CATEAAV2020", "UU2020")
 _NO_EPCI = "ZZZZZZZZZ"
 
 
 def _read(path: Path, source: Source) -> pd.DataFrame:
-    """All columns as text, decoded with the catalogue's encoding."""
+    """The catalogue's declared columns, as text, decoded with the catalogue's encoding.
+
+    pandas, not DuckDB: DuckDB's CSV reader does not decode cp1252.
+    """
     encoding = source.encoding or "utf-8"
     try:
         text = path.read_bytes().decode(encoding)
     except UnicodeDecodeError as exc:
         raise LoadError(f"source {source.name!r}: {path.name} n'est pas en {encoding}") from exc
-    return pd.read_csv(
+    df = pd.read_csv(
         io.StringIO(text.lstrip("\ufeff")),
         sep=source.separator or ";",
         dtype=str,
         keep_default_na=False,
     )
+    return df[list(declared_columns(source, df.columns, path))]
 
 
 def _zfill_digits(values: pd.Series, width: int) -> pd.Series:
@@ -102,7 +110,6 @@ def load_appartenance_geo(
         after padding, an unknown CATEAAV2020 value, a duplicated commune.
     """
     df = _read(one_file(files, source), source)
-    require_columns(source.name, df.columns, _REQUIRED)
     communes = unique_commune_codes(df["CODGEO"], source, "CODGEO")
     deps = df["DEP"].astype("string").str.strip().str.upper()
     deps = deps.where(deps.str.len() >= 2, deps.str.zfill(2))

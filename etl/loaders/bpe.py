@@ -5,7 +5,7 @@ Two loaders:
 - :func:`load_bpe_xy` reads the geolocated BPE (``BPE23.csv``, about 2.7
   million rows, ``;``). Coordinates are projected: Lambert-93 in mainland
   France, the local UTM overseas, announced per row by the ``EPSG`` column
-  when the file has one (else :data:`etl.codes.METRIC_EPSG_BY_DEP`). They are
+  when the file has one (else :data:`etl.vocabulary.METRIC_EPSG_BY_DEP`). They are
   reprojected to WGS84 with pyproj on numpy arrays, one batch per EPSG code.
   Facilities without coordinates are kept with NULL ``lon``/``lat`` (the
   warehouse lists them in ``facilities_unlocated``).
@@ -29,24 +29,55 @@ from pyproj import Transformer
 from pyproj.exceptions import CRSError, ProjError
 
 from etl.catalogue import Source
-from etl.codes import COMMUNE_CODE_RE, MAINLAND_EPSG, METRIC_EPSG_BY_DEP
-from etl.loaders import FACILITY_COUNT_COLUMNS, LoadError, require_columns
-from etl.loaders._facilities import cast_facilities, decimal_sql, label_sql, one_file, read_csv
+from etl.loaders import FACILITY_COUNT_COLUMNS, LoadError
+from etl.loaders._common import cast_sql
+from etl.loaders._facilities import cast_facilities, one_file, read_declared_csv
+from etl.vocabulary import COMMUNE_CODE_RE, MAINLAND_EPSG, METRIC_EPSG_BY_DEP
 
 logger = logging.getLogger(__name__)
 
-_XY_REQUIRED = ("DEPCOM", "TYPEQU", "LAMBERT_X", "LAMBERT_Y")
-_COUNTS_REQUIRED = ("DEPCOM", "DCIRIS", "TYPEQU", "NB_EQUIP", "AN")
+# Declared columns (catalogue) the file may lack: read as NULL.
+_XY_OPTIONAL = ("NOMRS", "EPSG", "QUALITE_XY")
 IRIS_CODE_RE = re.compile(r"^(?:[0-9]{2}|2A|2B)[0-9]{7}$")
 
 
-def _padded_code_sql(column: str) -> str:
-    """SQL normalising a commune code column: trimmed, upper case, 1-4 digits left-padded."""
-    text = f'upper(trim("{column}"))'
-    return (
-        f"CASE WHEN regexp_full_match({text}, '[0-9]{{1,4}}') THEN lpad({text}, 5, '0') "
-        f"ELSE NULLIF({text}, '') END"
+# Reads the catalogue's declared columns (read_declared_csv: LAMBERT_X/Y DOUBLE; EPSG
+# text, "2154" or "EPSG:2154"; NOMRS, EPSG and QUALITE_XY NULL when absent).
+# DEPCOM is trimmed, upper-cased and, when 1-4 digits, left-padded to 5.
+_XY_SQL = r"""
+    SELECT upper(trim(TYPEQU)) AS service_type,
+           coalesce(NULLIF(regexp_replace(trim(NOMRS), '\s+', ' ', 'g'), ''),
+                    upper(trim(TYPEQU))) AS label,
+           CASE WHEN regexp_full_match(upper(trim(DEPCOM)), '[0-9]{1,4}')
+                THEN lpad(upper(trim(DEPCOM)), 5, '0')
+                ELSE NULLIF(upper(trim(DEPCOM)), '') END AS commune_code,
+           LAMBERT_X AS x,
+           LAMBERT_Y AS y,
+           TRY_CAST(NULLIF(regexp_extract(EPSG, '([0-9]{4,5})', 1), '') AS INTEGER) AS epsg,
+           NULLIF(trim(QUALITE_XY), '') AS geo_precision
+    FROM raw
+"""
+
+# Reads the declared columns (NB_EQUIP BIGINT, AN INTEGER); sums the counts split by
+# attributes so that (IRIS, type, year) is a key.
+_COUNTS_SQL = """
+    WITH src AS (
+        SELECT CASE WHEN regexp_full_match(upper(trim(DEPCOM)), '[0-9]{1,4}')
+                    THEN lpad(upper(trim(DEPCOM)), 5, '0')
+                    ELSE NULLIF(upper(trim(DEPCOM)), '') END AS commune_code,
+               replace(upper(trim(DCIRIS)), '_', '') AS iris,
+               upper(trim(TYPEQU)) AS service_type,
+               NB_EQUIP AS n,
+               AN AS year
+        FROM raw
     )
+    SELECT commune_code,
+           CASE WHEN iris = commune_code THEN iris || '0000' ELSE iris END AS iris_code,
+           service_type, sum(n) AS count, year
+    FROM src
+    GROUP BY ALL
+    ORDER BY iris_code, service_type, year
+"""
 
 
 def _check_codes(
@@ -102,20 +133,18 @@ def reproject_to_wgs84(
     return lon, lat
 
 
-def _published_epsg_sql(columns: set[str]) -> str:
-    """SQL reading the ``EPSG`` column ("2154", "EPSG:2154"...) as an integer, NULL if absent."""
-    if "EPSG" not in columns:
-        return "NULL::INTEGER"
-    return "TRY_CAST(NULLIF(regexp_extract(\"EPSG\", '([0-9]{4,5})', 1), '') AS INTEGER)"
+def zone_epsg(commune_code: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Metric CRS of each commune's zone (:data:`etl.vocabulary.METRIC_EPSG_BY_DEP`).
 
-
-def _zone_epsg_sql() -> str:
-    """SQL giving the metric CRS of ``commune_code``'s zone (NULL for an unknown overseas zone)."""
-    by_dep = " ".join(f"WHEN '{dep}' THEN {code}" for dep, code in METRIC_EPSG_BY_DEP.items())
-    return (
-        f"CASE WHEN commune_code NOT LIKE '97%' THEN {MAINLAND_EPSG} "
-        f"ELSE CASE substr(commune_code, 1, 3) {by_dep} END END"
-    )
+    Lambert-93 outside the ``97`` codes; the local UTM of a known overseas
+    département; NULL for an overseas zone without a known CRS (and a NULL code).
+    """
+    keys = pa.array(list(METRIC_EPSG_BY_DEP))
+    values = pa.array(list(METRIC_EPSG_BY_DEP.values()), pa.int32())
+    index = pc.index_in(pc.utf8_slice_codeunits(commune_code, 0, 3), value_set=keys)
+    overseas = pc.take(values, index)
+    mainland = pc.invert(pc.starts_with(commune_code, "97"))
+    return pc.if_else(mainland, pa.scalar(MAINLAND_EPSG, pa.int32()), overseas)
 
 
 def load_bpe_xy(
@@ -155,30 +184,14 @@ def load_bpe_xy(
             f"source {source.name!r}: preserve_insertion_order doit être vrai "
             "(le numéro de ligne sert d'identifiant)"
         )
-    raw = read_csv(con, path, source)
-    require_columns(source.name, raw.columns, _XY_REQUIRED)
-    cols = set(raw.columns)
-    name = f"NULLIF({label_sql('NOMRS')}, '')" if "NOMRS" in cols else "NULL"
-    quality = "NULLIF(trim(QUALITE_XY), '')" if "QUALITE_XY" in cols else "NULL::VARCHAR"
-    sql = f"""
-        WITH src AS (
-            SELECT {_padded_code_sql("DEPCOM")} AS commune_code,
-                   upper(trim(TYPEQU)) AS service_type,
-                   {name} AS nomrs,
-                   {decimal_sql("LAMBERT_X")} AS x,
-                   {decimal_sql("LAMBERT_Y")} AS y,
-                   {quality} AS geo_precision,
-                   {_published_epsg_sql(cols)} AS published_epsg
-            FROM raw
-        )
-        SELECT service_type, coalesce(nomrs, service_type) AS label, commune_code, x, y,
-               coalesce(published_epsg, {_zone_epsg_sql()}) AS epsg, geo_precision
-        FROM src
-    """
+    raw = read_declared_csv(con, path, source, optional=_XY_OPTIONAL, multiline=True)
     try:
-        table = raw.query("raw", sql).to_arrow_table()
+        table = raw.query("raw", _XY_SQL).to_arrow_table()
     except duckdb.ConversionException as exc:
         raise LoadError(f"source {source.name!r}: coordonnée non numérique: {exc}") from exc
+    published = table.column("epsg")
+    epsg = pc.if_else(pc.is_null(published), zone_epsg(table.column("commune_code")), published)
+    table = table.set_column(table.schema.get_field_index("epsg"), "epsg", epsg)
     row_number = pa.array(np.arange(1, table.num_rows + 1))
     facility_id = pc.binary_join_element_wise(
         source.name + ":", pc.cast(row_number, pa.string()), ""
@@ -261,30 +274,12 @@ def load_bpe_enseignement_counts(
         - ``year``: ``AN`` (BPE vintage).
     """
     path = one_file(files, source)
-    raw = read_csv(con, path, source)
-    require_columns(source.name, raw.columns, _COUNTS_REQUIRED)
-    sql = f"""
-        WITH src AS (
-            SELECT {_padded_code_sql("DEPCOM")} AS commune_code,
-                   replace(upper(trim(DCIRIS)), '_', '') AS iris,
-                   upper(trim(TYPEQU)) AS service_type,
-                   CAST(trim(NB_EQUIP) AS BIGINT) AS n,
-                   CAST(trim(AN) AS INTEGER) AS year
-            FROM raw
-        )
-        SELECT commune_code,
-               CASE WHEN iris = commune_code THEN iris || '0000' ELSE iris END AS iris_code,
-               service_type, sum(n) AS count, year
-        FROM src
-        GROUP BY ALL
-        ORDER BY iris_code, service_type, year
-    """
+    raw = read_declared_csv(con, path, source, multiline=True)
     try:
-        table = raw.query("raw", sql).to_arrow_table()
+        table = raw.query("raw", _COUNTS_SQL).to_arrow_table()
     except duckdb.ConversionException as exc:
         raise LoadError(f"source {source.name!r}: valeur non numérique: {exc}") from exc
     _check_codes(table.column("commune_code"), COMMUNE_CODE_RE, "commune", source)
     _check_codes(table.column("iris_code"), IRIS_CODE_RE, "IRIS", source)
     logger.info("%s: %d ligne(s) (IRIS, type, année)", source.name, table.num_rows)
-    casts = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in FACILITY_COUNT_COLUMNS.items())
-    return con.from_arrow(table).project(casts)
+    return con.from_arrow(table).project(cast_sql(FACILITY_COUNT_COLUMNS))

@@ -26,8 +26,13 @@ import openpyxl
 import pandas as pd
 
 from etl.catalogue import Source
-from etl.loaders import TYPOLOGY_COLUMNS, LoadError, require_columns
-from etl.loaders._common import frame_relation, one_file, unique_commune_codes
+from etl.loaders import TYPOLOGY_COLUMNS, LoadError
+from etl.loaders._common import (
+    frame_relation,
+    one_file,
+    read_declared_csv,
+    unique_commune_codes,
+)
 
 # INSEE labels of the 7 levels (grille communale de densité, 2022 onwards).
 DENSITY_LEVELS: dict[int, str] = {
@@ -44,18 +49,14 @@ _LEVEL_BY_LABEL = {label: level for level, label in DENSITY_LEVELS.items()}
 # ANCT strips a "N - " prefix from the labels; tolerate it if a file keeps it.
 _LABEL_PREFIX_RE = re.compile(r"^\s*[1-7]\s*-\s*")
 
-_CSV_COLUMNS = ("insee_com", "niveau_densite")
 _XLSX_CODE = "CODGEO"
 _XLSX_LEVELS = ("DENS7", "DENS")  # first found wins: DENS7 in recent editions
 
 
 def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> pd.DataFrame:
-    """(code, label) rows of the ANCT CSV export, levels still as labels."""
-    rel = con.read_csv(
-        str(path), header=True, all_varchar=True, sep=source.separator or ",", encoding="utf-8"
-    )
-    require_columns(source.name, rel.columns, _CSV_COLUMNS)
-    df = rel.select("insee_com, niveau_densite").df()
+    """(code, label) rows of the ANCT CSV export (the catalogue's declared columns),
+    levels still as labels."""
+    df = read_declared_csv(con, path, source, default_sep=",").df()
     labels = df["niveau_densite"].astype("string").str.replace(_LABEL_PREFIX_RE, "", regex=True)
     labels = labels.str.strip()
     levels = labels.map(_LEVEL_BY_LABEL)

@@ -40,72 +40,58 @@ import duckdb
 import pandas as pd
 
 from etl.catalogue import Source
-from etl.loaders import LoadError, require_columns
-from etl.loaders._facilities import decimal_sql, label_sql, read_csv, to_facilities
+from etl.loaders import LoadError
+from etl.loaders._facilities import read_declared_csv, to_facilities
 
 logger = logging.getLogger(__name__)
 
-_REQUIRED = (
-    "Identifiant_de_l_etablissement",
-    "Nom_etablissement",
-    "Type_etablissement",
-    "Code_commune",
-    "Ecole_maternelle",
-    "Ecole_elementaire",
-    "Voie_generale",
-    "Voie_technologique",
-    "Voie_professionnelle",
-    "latitude",
-    "longitude",
+# Declared columns (catalogue) that some extracts lack: read as NULL
+# (``Nombre_d_eleves`` is absent from the 94 extract).
+_OPTIONAL = (
+    "Nombre_d_eleves",
+    "date_maj_ligne",
+    "libelle_nature",
+    "precision_localisation",
 )
-# Optional columns and the SQL that reads them (NULL when the extract lacks them).
-_OPTIONAL = {
-    "Nombre_d_eleves": "CAST(NULLIF(trim(\"Nombre_d_eleves\"), '') AS DOUBLE) AS pupils",
-    "date_maj_ligne": "NULLIF(trim(date_maj_ligne), '') AS updated",
-    "libelle_nature": "upper(trim(libelle_nature)) AS nature",
-    "precision_localisation": "NULLIF(trim(precision_localisation), '') AS geo_precision",
-}
-_MISSING = {
-    "Nombre_d_eleves": "NULL::DOUBLE AS pupils",
-    "date_maj_ligne": "NULL::VARCHAR AS updated",
-    "libelle_nature": "NULL::VARCHAR AS nature",
-    "precision_localisation": "NULL::VARCHAR AS geo_precision",
-}
 OPEN_STATE = "OUVERT"
+
+
+# Reads the catalogue's declared columns (read_declared_csv: latitude, longitude and
+# Nombre_d_eleves DOUBLE).
+_EXTRACT_SQL = r"""
+    SELECT trim(Identifiant_de_l_etablissement) AS uai,
+           regexp_replace(trim(Nom_etablissement), '\s+', ' ', 'g') AS label,
+           trim(Type_etablissement) AS kind,
+           NULLIF(trim(Code_commune), '') AS commune_code,
+           coalesce(trim(Ecole_maternelle) = '1', false) AS maternelle,
+           coalesce(trim(Ecole_elementaire) = '1', false) AS elementaire,
+           coalesce(trim(Voie_generale) = '1' OR trim(Voie_technologique) = '1', false)
+               AS voie_gt,
+           coalesce(trim(Voie_professionnelle) = '1', false) AS voie_pro,
+           coalesce(trim(Voie_generale), '') = ''
+               AND coalesce(trim(Voie_technologique), '') = ''
+               AND coalesce(trim(Voie_professionnelle), '') = '' AS no_voie,
+           longitude AS lon,
+           latitude AS lat,
+           trim(etat) AS state,
+           Nombre_d_eleves AS pupils,
+           NULLIF(trim(date_maj_ligne), '') AS updated,
+           upper(trim(libelle_nature)) AS nature,
+           NULLIF(trim(precision_localisation), '') AS geo_precision
+    FROM raw
+"""
 
 
 def _read_extract(
     con: duckdb.DuckDBPyConnection, path: Path, file_no: int, source: Source
 ) -> pd.DataFrame:
-    """The rows of one extract, open ones only when ``etat`` exists."""
-    raw = read_csv(con, path, source)
-    require_columns(source.name, raw.columns, _REQUIRED)
-    optional = [(_OPTIONAL if c in raw.columns else _MISSING)[c] for c in _OPTIONAL]
-    state = "trim(etat)" if "etat" in raw.columns else f"'{OPEN_STATE}'"
-    sql = f"""
-        SELECT {file_no} AS file_no,
-               trim(Identifiant_de_l_etablissement) AS uai,
-               {label_sql("Nom_etablissement")} AS label,
-               trim(Type_etablissement) AS kind,
-               NULLIF(trim(Code_commune), '') AS commune_code,
-               coalesce(trim(Ecole_maternelle) = '1', false) AS maternelle,
-               coalesce(trim(Ecole_elementaire) = '1', false) AS elementaire,
-               coalesce(trim(Voie_generale) = '1' OR trim(Voie_technologique) = '1', false)
-                   AS voie_gt,
-               coalesce(trim(Voie_professionnelle) = '1', false) AS voie_pro,
-               coalesce(trim(Voie_generale), '') = ''
-                   AND coalesce(trim(Voie_technologique), '') = ''
-                   AND coalesce(trim(Voie_professionnelle), '') = '' AS no_voie,
-               {decimal_sql("longitude")} AS lon,
-               {decimal_sql("latitude")} AS lat,
-               {state} AS state,
-               {", ".join(optional)}
-        FROM raw
-    """
+    """The rows of one extract whose ``etat`` is ``OUVERT``."""
+    raw = read_declared_csv(con, path, source, optional=_OPTIONAL, multiline=True)
     try:
-        df = raw.query("raw", sql).df()
+        df = raw.query("raw", _EXTRACT_SQL).df()
     except duckdb.ConversionException as exc:
         raise LoadError(f"source {source.name!r}: valeur non numérique dans {path}: {exc}") from exc
+    df.insert(0, "file_no", file_no)
     closed = df["state"].ne(OPEN_STATE)
     logger.info(
         "%s: %s: %d ligne(s) non ouverte(s) écartée(s) sur %d",
@@ -162,7 +148,7 @@ def load_education_annuaire(
     in several rows or extracts is kept once, described by its most recently
     updated row (``date_maj_ligne``) among those with coordinates if any, with
     its type flags OR-ed over all its rows. Closed establishments (``etat``
-    other than ``OUVERT``, when the column exists) and other establishment
+    other than ``OUVERT``) and other establishment
     types are dropped and counted in the log; establishments without
     coordinates are kept, with NULL ``lon``/``lat``, and counted in the log.
 

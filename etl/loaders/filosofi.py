@@ -53,16 +53,16 @@ from pyproj import Transformer
 from pyproj.exceptions import CRSError
 
 from etl.catalogue import Source
-from etl.codes import COMMUNE_CODE_RE
 from etl.loaders import INCOME_COLUMNS, POPULATION_POINT_COLUMNS, LoadError, require_columns
 from etl.loaders._common import (
     cast_sql,
     frame_relation,
     one_file,
+    quote_identifier,
     read_text_csv,
-    sql_literal,
     unique_commune_codes,
 )
+from etl.vocabulary import COMMUNE_CODE_RE
 
 # Markers that some INSEE files put in secret cells instead of leaving them empty.
 SECRET_MARKERS = frozenset({"s", "nd", "n.d.", "ns", "so", "secret"})
@@ -326,10 +326,28 @@ def load_filosofi_grid_200m(
     return cells.project(cast_sql(POPULATION_POINT_COLUMNS))
 
 
-def _number_sql(column: str) -> str:
-    """DOUBLE from INSEE text; empty, secret markers and garbage give NULL (garbage is
-    then reported by :func:`_check_grid`)."""
-    return f"TRY_CAST(replace(trim({column}), ',', '.') AS DOUBLE)"
+# A grid file whose columns were renamed to id, lcog, i_est, ind, men, cx, cy (text):
+# the cell id parsed (INSPIRE pattern ``_CELL_ID_RE``) and the counts read as DOUBLE
+# (empty, secret markers and garbage give NULL; garbage is then reported by
+# :func:`_check_grid`).
+_GRID_SQL = r"""
+    WITH cells AS (
+        SELECT trim(id) AS id, trim(lcog) AS lcog, i_est, ind, men, cx, cy,
+               regexp_extract(trim(id), '^CRS(\d{4,5})RES(\d+)mN(\d+)E(\d+)$',
+                              ['epsg', 'res', 'north', 'east']) AS cell
+        FROM raw
+    )
+    SELECT id, lcog, i_est, ind, men, cx, cy,
+           TRY_CAST(cell.epsg AS BIGINT) AS epsg, TRY_CAST(cell.res AS BIGINT) AS res,
+           TRY_CAST(cell.north AS BIGINT) AS north, TRY_CAST(cell.east AS BIGINT) AS east,
+           left(lcog, 5) AS commune_code,
+           TRY_CAST(replace(trim(ind), ',', '.') AS DOUBLE) AS population,
+           TRY_CAST(replace(trim(men), ',', '.') AS DOUBLE) AS households,
+           TRY_CAST(replace(trim(i_est), ',', '.') AS DOUBLE) AS i_est_value,
+           TRY_CAST(replace(trim(cx), ',', '.') AS DOUBLE) AS cx_value,
+           TRY_CAST(replace(trim(cy), ',', '.') AS DOUBLE) AS cy_value
+    FROM cells
+"""
 
 
 def _grid_table(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> pa.Table:
@@ -342,33 +360,26 @@ def _grid_table(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> p
         raise LoadError(f"source {source.name!r}: format non pris en charge {path.name!r}")
     layout, cols = _grid_columns(con, path, source)
 
-    def raw(name: str | None) -> str:
-        # Column names come from GRID_LAYOUTS (matched in the header), never from data.
-        return f'"{cols[name]}"' if name is not None else "NULL::VARCHAR"
-
-    scan = f"read_csv({sql_literal(str(path))}, header = true, all_varchar = true, delim = "
-    scan += f"{sql_literal(source.separator or ',')})"
-    cells = con.sql(
-        f"""
-        WITH raw AS (
-            SELECT trim({raw(layout.cell_id)}) AS id, trim({raw(layout.commune)}) AS lcog,
-                   {raw(layout.imputed)} AS i_est, {raw(layout.population)} AS ind,
-                   {raw(layout.households)} AS men,
-                   {raw(layout.centre_x)} AS cx, {raw(layout.centre_y)} AS cy,
-                   regexp_extract(trim({raw(layout.cell_id)}), '{_CELL_ID_RE}',
-                                  ['epsg', 'res', 'north', 'east']) AS cell
-            FROM {scan}
-        )
-        SELECT id, lcog, i_est, ind, men, cx, cy,
-               TRY_CAST(cell.epsg AS BIGINT) AS epsg, TRY_CAST(cell.res AS BIGINT) AS res,
-               TRY_CAST(cell.north AS BIGINT) AS north, TRY_CAST(cell.east AS BIGINT) AS east,
-               left(lcog, 5) AS commune_code,
-               {_number_sql("ind")} AS population, {_number_sql("men")} AS households,
-               {_number_sql("i_est")} AS i_est_value,
-               {_number_sql("cx")} AS cx_value, {_number_sql("cy")} AS cy_value
-        FROM raw
-        """
+    file = con.read_csv(
+        str(path), header=True, all_varchar=True, sep=source.separator or ",", encoding="utf-8"
     )
+    renamed = {
+        "id": layout.cell_id,
+        "lcog": layout.commune,
+        "i_est": layout.imputed,
+        "ind": layout.population,
+        "men": layout.households,
+        "cx": layout.centre_x,
+        "cy": layout.centre_y,
+    }
+    # Column names come from GRID_LAYOUTS (matched in the header), quoted, never SQL.
+    raw = file.project(
+        ", ".join(
+            f"{quote_identifier(cols[name]) if name else 'NULL::VARCHAR'} AS {alias}"
+            for alias, name in renamed.items()
+        )
+    )
+    cells = raw.query("raw", _GRID_SQL)
     _check_grid(cells, path, source, layout)  # one scan of the file, aggregates only
     table = cells.select(
         "id, commune_code, population, households, epsg, res, north, east, i_est_value"

@@ -27,13 +27,10 @@ import duckdb
 import numpy as np
 
 from etl.catalogue import Source
-from etl.loaders import require_columns
 from etl.loaders._facilities import (
-    decimal_sql,
-    label_sql,
     one_file,
     query_coordinates,
-    read_csv,
+    read_declared_csv,
     to_facilities,
 )
 
@@ -43,7 +40,16 @@ SERVICE_TYPE = "FRANCE_SERVICES"
 MOBILE_FORMATS = frozenset({"Itinérante", "Bus_équivalent"})
 MOBILE_PRECISION = "itinérante: point de référence"
 
-_REQUIRED = ("id_fs", "lib_fs", "insee_com", "latitude", "longitude", "format_fs")
+# Reads the catalogue's declared columns (read_declared_csv: latitude/longitude DOUBLE).
+_SQL = r"""
+    SELECT trim(id_fs) AS native_id,
+           regexp_replace(trim(lib_fs), '\s+', ' ', 'g') AS label,
+           NULLIF(trim(insee_com), '') AS commune_code,
+           longitude AS lon,
+           latitude AS lat,
+           trim(format_fs) AS format_fs
+    FROM raw
+"""
 
 
 def load_france_services(
@@ -71,18 +77,8 @@ def load_france_services(
           ``Itinérante`` and ``Bus_équivalent`` formats, NULL otherwise.
     """
     path = one_file(files, source)
-    raw = read_csv(con, path, source)
-    require_columns(source.name, raw.columns, _REQUIRED)
-    sql = f"""
-        SELECT trim(id_fs) AS native_id,
-               {label_sql("lib_fs")} AS label,
-               NULLIF(trim(insee_com), '') AS commune_code,
-               {decimal_sql("longitude")} AS lon,
-               {decimal_sql("latitude")} AS lat,
-               trim(format_fs) AS format_fs
-        FROM raw
-    """
-    df = query_coordinates(raw, sql, source)
+    raw = read_declared_csv(con, path, source, multiline=True)
+    df = query_coordinates(raw, _SQL, source)
     mobile = df["format_fs"].isin(MOBILE_FORMATS)
     logger.info(
         "%s: %d site(s) itinérant(s) gardé(s) à leur point de référence",

@@ -29,13 +29,10 @@ from pathlib import Path
 import duckdb
 
 from etl.catalogue import Source
-from etl.loaders import require_columns
 from etl.loaders._facilities import (
-    decimal_sql,
-    label_sql,
     one_file,
     query_coordinates,
-    read_csv,
+    read_declared_csv,
     to_facilities,
 )
 
@@ -48,15 +45,18 @@ SERVICE_TYPE_BY_KIND: dict[str, str] = {
     "Agence postale intercommunale": "A208",
 }
 
-_REQUIRED = (
-    "#Identifiant_du_site",
-    "Libellé_du_site",
-    "Caractéristique_du_site",
-    "Code_INSEE",
-    "Latitude",
-    "Longitude",
-    "Précision_du_géocodage",
-)
+
+# Reads the catalogue's declared columns (read_declared_csv: Latitude/Longitude DOUBLE).
+_SQL = r"""
+    SELECT trim("#Identifiant_du_site") AS native_id,
+           regexp_replace(trim("Libellé_du_site"), '\s+', ' ', 'g') AS label,
+           trim("Caractéristique_du_site") AS kind,
+           NULLIF(trim("Code_INSEE"), '') AS commune_code,
+           "Longitude" AS lon,
+           "Latitude" AS lat,
+           NULLIF(trim("Précision_du_géocodage"), '') AS geo_precision
+    FROM raw
+"""
 
 
 def load_laposte_points_contact(
@@ -82,19 +82,8 @@ def load_laposte_points_contact(
         - ``geo_precision``: ``Précision_du_géocodage`` ("Géocodé au numéro"...).
     """
     path = one_file(files, source)
-    raw = read_csv(con, path, source)
-    require_columns(source.name, raw.columns, _REQUIRED)
-    sql = f"""
-        SELECT trim("#Identifiant_du_site") AS native_id,
-               {label_sql("Libellé_du_site")} AS label,
-               trim("Caractéristique_du_site") AS kind,
-               NULLIF(trim("Code_INSEE"), '') AS commune_code,
-               {decimal_sql("Longitude")} AS lon,
-               {decimal_sql("Latitude")} AS lat,
-               NULLIF(trim("Précision_du_géocodage"), '') AS geo_precision
-        FROM raw
-    """
-    df = query_coordinates(raw, sql, source)
+    raw = read_declared_csv(con, path, source, multiline=True)
+    df = query_coordinates(raw, _SQL, source)
     df["service_type"] = df["kind"].map(SERVICE_TYPE_BY_KIND)
     other = df["service_type"].isna()
     if other.any():

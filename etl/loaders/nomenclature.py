@@ -29,8 +29,8 @@ import openpyxl
 import pandas as pd
 
 from etl.catalogue import Source
-from etl.loaders import NOMENCLATURE_COLUMNS, LoadError, require_columns
-from etl.loaders._common import frame_relation, one_file, read_text_csv
+from etl.loaders import NOMENCLATURE_COLUMNS, LoadError
+from etl.loaders._common import frame_relation, one_file, read_declared_csv
 
 # A detailed facility type (A206 bureau de poste). Gammes are read with this one.
 TYPEQU_RE = re.compile(r"^[A-G][0-9]{3}$")
@@ -88,8 +88,7 @@ def load_bpe_typequ_labels(
     LoadError
         Missing column, no ``TYPEQU`` rows, a malformed or duplicated code.
     """
-    rel = read_text_csv(con, one_file(files, source), source, default_sep=";")
-    require_columns(source.name, rel.columns, ["COD_VAR", "COD_MOD", "LIB_MOD"])
+    rel = read_declared_csv(con, one_file(files, source), source, default_sep=";")
     df = rel.filter("trim(COD_VAR) = 'TYPEQU'").select("trim(COD_MOD), trim(LIB_MOD)").df()
     df.columns = ["service_type", "label"]
     if df.empty:

@@ -27,9 +27,14 @@ import duckdb
 import pandas as pd
 
 from etl.catalogue import Source
-from etl.codes import COMMUNE_CODE_RE
-from etl.loaders import LoadError, require_columns
-from etl.loaders._common import frame_relation, one_file, read_text_csv, unique_commune_codes
+from etl.loaders import LoadError
+from etl.loaders._common import (
+    frame_relation,
+    one_file,
+    read_declared_csv,
+    unique_commune_codes,
+)
+from etl.vocabulary import COMMUNE_CODE_RE
 
 # Role "population", one row per commune (points are POPULATION_POINT_COLUMNS).
 LEGAL_POPULATION_COLUMNS: dict[str, str] = {
@@ -38,13 +43,17 @@ LEGAL_POPULATION_COLUMNS: dict[str, str] = {
 }
 
 
+# Declared columns (catalogue) of one layout only: NULL in the other.
+_LAYOUT = ("DEP", "CODDEP", "CODCOM")
+
+
 def _codes(df: pd.DataFrame, source: Source) -> pd.Series:
     """Commune codes from ``COM`` (recent layout) or ``CODDEP``/``DEP`` + ``CODCOM``."""
-    com = df["COM"].astype("string").str.strip() if "COM" in df else None
-    if com is not None and com.str.fullmatch(COMMUNE_CODE_RE.pattern).fillna(False).all():
+    com = df["COM"].astype("string").str.strip()
+    if com.str.fullmatch(COMMUNE_CODE_RE.pattern).fillna(False).all():
         return com
-    dep_col = next((c for c in ("CODDEP", "DEP") if c in df), None)
-    if dep_col is None or "CODCOM" not in df:
+    dep_col = next((c for c in ("CODDEP", "DEP") if df[c].notna().any()), None)
+    if dep_col is None or df["CODCOM"].isna().all():
         raise LoadError(
             f"source {source.name!r}: ni COM en code commune, ni CODDEP/DEP + CODCOM "
             f"(colonnes trouvées : {sorted(df.columns)[:12]})"
@@ -83,8 +92,7 @@ def load_populations_legales(
         Missing ``PMUN`` or code columns, a missing or non-integer population,
         an invalid or duplicated commune code.
     """
-    rel = read_text_csv(con, one_file(files, source), source, default_sep=";")
-    require_columns(source.name, rel.columns, ["PMUN"])
+    rel = read_declared_csv(con, one_file(files, source), source, default_sep=";", optional=_LAYOUT)
     df = rel.df()
     codes = unique_commune_codes(_codes(df, source), source, "codes commune")
     raw = df["PMUN"].astype("string").str.strip().str.replace(" ", "", regex=False)

@@ -24,8 +24,15 @@ from pathlib import Path
 import duckdb
 
 from etl.catalogue import Source
-from etl.loaders import LoadError, require_columns
-from etl.loaders._common import cast_sql, one_file, read_text_csv, sql_literal
+from etl.loaders import LoadError
+from etl.loaders._common import (
+    cast_sql,
+    declared_columns,
+    one_file,
+    quote_identifier,
+    read_text_csv,
+    sql_literal,
+)
 
 # Role "ess": legal units (StockUniteLegale). Official column -> ours.
 UNITE_LEGALE_COLUMNS: dict[str, str] = {
@@ -86,39 +93,38 @@ _ESS_NAME_NAMES = (
 )
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+def _stock(
+    con: duckdb.DuckDBPyConnection, files: Sequence[Path], source: Source, required: Iterable[str]
+) -> duckdb.DuckDBPyRelation:
+    """The single stock file in ``files``, read by its suffix; ``required`` columns checked.
 
-
-def _scan(path: Path, source: Source) -> str:
-    """FROM clause reading a Sirene stock file by its suffix (path bound as a literal)."""
+    ``required`` are the official names the loader maps; each must be declared in
+    the catalogue (``columns``) and present in the file.
+    """
+    path = one_file(files, source)
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        return f"read_parquet({sql_literal(str(path))})"
-    if suffix == ".csv":
-        sep = sql_literal(source.separator or ",")
-        return (
-            f"read_csv({sql_literal(str(path))}, header = true, all_varchar = true, "
-            f"delim = {sep}, quote = '\"', escape = '\"')"
+        rel = con.read_parquet(str(path))
+    elif suffix == ".csv":
+        rel = con.read_csv(
+            str(path),
+            header=True,
+            all_varchar=True,
+            sep=source.separator or ",",
+            quotechar='"',
+            escapechar='"',
         )
-    raise LoadError(f"source {source.name!r}: format non pris en charge {path.name!r}")
-
-
-def _columns(con: duckdb.DuckDBPyConnection, scan: str) -> list[str]:
-    return [row[0] for row in con.sql(f"DESCRIBE SELECT * FROM {scan}").fetchall()]
-
-
-def _stock_scan(
-    con: duckdb.DuckDBPyConnection, files: Sequence[Path], source: Source, required: Iterable[str]
-) -> str:
-    """FROM clause of the single stock file in ``files``, its ``required`` columns checked."""
-    scan = _scan(one_file(files, source), source)
-    require_columns(source.name, _columns(con, scan), list(required))
-    return scan
+    else:
+        raise LoadError(f"source {source.name!r}: format non pris en charge {path.name!r}")
+    declared = declared_columns(source, rel.columns, path)
+    undeclared = [c for c in required if c not in source.columns]
+    if undeclared:
+        raise LoadError(f"source {source.name!r} : colonne(s) non déclarée(s) {undeclared}")
+    return rel.project(", ".join(quote_identifier(c) for c in declared))
 
 
 def _text(column: str) -> str:
-    return f"NULLIF(trim(CAST({_quote(column)} AS VARCHAR)), '')"
+    return f"NULLIF(trim(CAST({quote_identifier(column)} AS VARCHAR)), '')"
 
 
 def _digits(column: str, width: int) -> str:
@@ -142,10 +148,11 @@ def _flag(column: str, true: str, false: str, source: Source) -> str:
 
 
 def _relation(
-    con: duckdb.DuckDBPyConnection, scan: str, exprs: dict[str, str], schema: dict[str, str]
+    stock: duckdb.DuckDBPyRelation, exprs: dict[str, str], schema: dict[str, str]
 ) -> duckdb.DuckDBPyRelation:
-    select = ",\n".join(f"CAST({exprs[c]} AS {t}) AS {c}" for c, t in schema.items())
-    return con.sql(f"SELECT {select}\nFROM {scan}")
+    return stock.project(
+        ", ".join(f"CAST({exprs[c]} AS {t}) AS {quote_identifier(c)}" for c, t in schema.items())
+    )
 
 
 def load_sirene_unites_legales(
@@ -177,7 +184,7 @@ def load_sirene_unites_legales(
         outside O/N raises a DuckDB error when the relation is read.
     """
     src = _UNITE_LEGALE_SOURCE
-    scan = _stock_scan(con, files, source, src.values())
+    stock = _stock(con, files, source, src.values())
     exprs = {
         "siren": _digits(src["siren"], 9),
         "categorie_juridique": _digits(src["categorie_juridique"], 4),
@@ -187,7 +194,7 @@ def load_sirene_unites_legales(
         "denomination": _text(src["denomination"]),
         "tranche_effectifs": _digits(src["tranche_effectifs"], 2),
     }
-    return _relation(con, scan, exprs, UNITE_LEGALE_COLUMNS)
+    return _relation(stock, exprs, UNITE_LEGALE_COLUMNS)
 
 
 def load_sirene_etablissements(
@@ -220,7 +227,7 @@ def load_sirene_etablissements(
         outside true/false or O/N raises a DuckDB error when the relation is read.
     """
     src = _ETABLISSEMENT_SOURCE
-    scan = _stock_scan(con, files, source, src.values())
+    stock = _stock(con, files, source, src.values())
     exprs = {
         "siret": _digits(src["siret"], 14),
         "siren": _digits(src["siren"], 9),
@@ -231,7 +238,7 @@ def load_sirene_etablissements(
         "siege": _flag(src["siege"], "true", "false", source),
         "employeur": _flag(src["employeur"], "o", "n", source),
     }
-    return _relation(con, scan, exprs, ETABLISSEMENT_COLUMNS)
+    return _relation(stock, exprs, ETABLISSEMENT_COLUMNS)
 
 
 # ---------------------------------------------------------------- ESS France list
@@ -299,12 +306,12 @@ def load_ess_france_list(
             f"source {source.name!r}: colonne(s) manquante(s) {missing} "
             f"(colonnes trouvées: {sorted(rel.columns)[:12]})"
         )
-    digits = f"NULLIF(regexp_replace(trim({_quote(siren_col)}), '[\\s.]', '', 'g'), '')"
+    digits = f"NULLIF(regexp_replace(trim({quote_identifier(siren_col)}), '[\\s.]', '', 'g'), '')"
     siren = (
         f"CASE WHEN regexp_full_match({digits}, '[0-9]{{1,8}}') "
         f"THEN lpad({digits}, 9, '0') ELSE {digits} END"
     )
-    out = rel.select(f"{siren} AS siren, NULLIF(trim({_quote(name_col)}), '') AS name")
+    out = rel.select(f"{siren} AS siren, NULLIF(trim({quote_identifier(name_col)}), '') AS name")
     bad = out.filter("NOT regexp_full_match(coalesce(siren, ''), '[0-9]{9}')").limit(5).fetchall()
     if bad:
         raise LoadError(f"source {source.name!r}: SIREN invalide(s) {[r[0] for r in bad]}")

@@ -21,13 +21,11 @@ from pathlib import Path
 import duckdb
 
 from etl.catalogue import Source
-from etl.loaders import LoadError, require_columns
+from etl.loaders import LoadError
 from etl.loaders._facilities import (
-    decimal_sql,
-    label_sql,
     one_file,
     query_coordinates,
-    read_csv,
+    read_declared_csv,
     to_facilities,
 )
 
@@ -35,7 +33,15 @@ logger = logging.getLogger(__name__)
 
 SERVICE_TYPE = "TRAIN_STATION"
 
-_REQUIRED = ("code_uic", "libelle", "voyageurs", "x_wgs84", "y_wgs84")
+# Reads the catalogue's declared columns (read_declared_csv: x_wgs84/y_wgs84 DOUBLE).
+_SQL = r"""
+    SELECT trim(code_uic) AS code_uic,
+           regexp_replace(trim(libelle), '\s+', ' ', 'g') AS label,
+           coalesce(trim(voyageurs) = 'O', false) AS passengers,
+           x_wgs84 AS lon,
+           y_wgs84 AS lat
+    FROM raw
+"""
 
 
 def load_sncf_gares(
@@ -62,17 +68,8 @@ def load_sncf_gares(
         - ``bpe_gamme``, ``capacity``, ``geo_precision``: NULL.
     """
     path = one_file(files, source)
-    raw = read_csv(con, path, source)
-    require_columns(source.name, raw.columns, _REQUIRED)
-    sql = f"""
-        SELECT trim(code_uic) AS code_uic,
-               {label_sql("libelle")} AS label,
-               coalesce(trim(voyageurs) = 'O', false) AS passengers,
-               {decimal_sql("x_wgs84")} AS lon,
-               {decimal_sql("y_wgs84")} AS lat
-        FROM raw
-    """
-    rows = query_coordinates(raw, sql, source)
+    raw = read_declared_csv(con, path, source, multiline=True)
+    rows = query_coordinates(raw, _SQL, source)
     freight = ~rows["passengers"].astype(bool)
     no_xy = ~freight & (rows["lon"].isna() | rows["lat"].isna())
     logger.info(

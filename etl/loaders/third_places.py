@@ -30,13 +30,12 @@ import duckdb
 import pandas as pd
 
 from etl.catalogue import Source
-from etl.loaders import LoadError, require_columns
+from etl.loaders import LoadError
+from etl.loaders._common import declared_columns
 from etl.loaders._facilities import (
-    decimal_sql,
-    label_sql,
     one_file,
     query_coordinates,
-    read_csv,
+    read_declared_csv,
     to_facilities,
 )
 
@@ -45,8 +44,15 @@ logger = logging.getLogger(__name__)
 SERVICE_TYPE = "THIRD_PLACE"
 COMMUNE_CENTRE_PRECISION = "centre de la commune d'accueil"
 
-_FABRIQUES_REQUIRED = ("id_territoire", "lib_territoire", "id_geo")
-_TIERS_LIEUX_REQUIRED = ("id", "nom", "code_insee", "latitude", "longitude")
+# France Tiers-Lieux: reads the catalogue's declared columns (latitude/longitude DOUBLE).
+_TIERS_LIEUX_SQL = r"""
+    SELECT trim(id) AS native_id,
+           regexp_replace(trim(nom), '\s+', ' ', 'g') AS label,
+           NULLIF(trim(code_insee), '') AS commune_code,
+           longitude AS lon,
+           latitude AS lat
+    FROM raw
+"""
 
 
 def _points(geometry: dict[str, Any] | None) -> Iterator[tuple[float, float]]:
@@ -164,7 +170,7 @@ def load_fabriques_territoire(
     path = one_file(files, source)
     features = _read_features(path, source)
     keys = {k for f in features for k in (f.get("properties") or {})}
-    require_columns(source.name, keys, _FABRIQUES_REQUIRED)
+    declared_columns(source, keys, path)
     records = []
     multi = 0
     for index, feature in enumerate(features):
@@ -229,15 +235,6 @@ def load_france_tiers_lieux(
         - ``bpe_gamme``, ``capacity``, ``geo_precision``: NULL.
     """
     path = one_file(files, source)
-    raw = read_csv(con, path, source)
-    require_columns(source.name, raw.columns, _TIERS_LIEUX_REQUIRED)
-    sql = f"""
-        SELECT trim(id) AS native_id,
-               {label_sql("nom")} AS label,
-               NULLIF(trim(code_insee), '') AS commune_code,
-               {decimal_sql("longitude")} AS lon,
-               {decimal_sql("latitude")} AS lat
-        FROM raw
-    """
-    df = query_coordinates(raw, sql, source)
+    raw = read_declared_csv(con, path, source, multiline=True)
+    df = query_coordinates(raw, _TIERS_LIEUX_SQL, source)
     return to_facilities(con, df, source, service_type=SERVICE_TYPE)

@@ -1,4 +1,4 @@
-"""The only module reading the warehouse, against dep:35 built from the mirror."""
+"""The only package reading the warehouse, against dep:35 built from the mirror."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
+from shapely.geometry import shape
 
 from dashboards import queries, search
-from warehouse.gate import WarehouseError
+from warehouse.gate import WarehouseError, connect
 
 
 @pytest.fixture(scope="module")
@@ -55,12 +56,89 @@ def test_geometry_is_compact_rounded_and_aligned(wh: queries.Warehouse) -> None:
     assert max(decimals) <= 5
 
 
-def test_aggregate_levels_lose_their_slivers(wh: queries.Warehouse) -> None:
-    fc = json.loads(queries.level_geojson(wh, "departement")[0])
-    geom = fc["features"][0]["geometry"]
-    polygons = [geom["coordinates"]] if geom["type"] == "Polygon" else geom["coordinates"]
-    holes = [ring for poly in polygons for ring in poly[1:]]
-    assert all(queries.ring_area(h) >= 5e-5 for h in holes)
+# Interior rings smaller than this (m², metric CRS of the territory) are slivers between
+# member communes: warehouse/sql/marts/display_geometry.sql drops them.
+SLIVER_M2 = 400_000
+# Interior rings of the display geometry of EPCI, départements and régions, with their
+# area in the territory's metric CRS (``geometry``: the stored GeoJSON text, or
+# ``geom_display``, the union of the member communes before the mart).
+_HOLES_SQL = """
+WITH parts AS (
+    SELECT epsg, unnest(ST_Dump({geometry}), recursive := true)
+    FROM territories t LEFT JOIN display_geometry d USING (level, code)
+    WHERE t.level <> 'commune'
+),
+rings AS (
+    SELECT epsg, unnest(list_transform(range(1, ST_NInteriorRings(geom) + 1),
+                                       i -> ST_InteriorRingN(geom, i))) AS ring
+    FROM parts
+)
+SELECT ST_Area(ST_Transform(ST_MakePolygon(ring), 'EPSG:4326', 'EPSG:' || epsg,
+                            always_xy := true))
+FROM rings
+"""
+
+
+def _hole_areas(db: Path, geometry: str) -> list[float]:
+    con = connect(db, read_only=True)
+    try:
+        return [r[0] for r in con.execute(_HOLES_SQL.format(geometry=geometry)).fetchall()]
+    finally:
+        con.close()
+
+
+def test_stored_display_geometry_has_no_sliver(dash_db: Path) -> None:
+    """The unions of member communes carry slivers; the stored geometry keeps only the
+    interior rings of at least :data:`SLIVER_M2` (measured in Lambert-93 / local UTM)."""
+    before = _hole_areas(dash_db, "geom_display")
+    assert sum(a < SLIVER_M2 for a in before) > 10  # the union leaves slivers
+    stored = _hole_areas(dash_db, "ST_GeomFromGeoJSON(d.geojson)")
+    assert stored, "real holes (not slivers) are kept"
+    assert min(stored) >= SLIVER_M2
+
+
+@pytest.mark.parametrize("level", queries.LEVELS)
+def test_level_geojson_is_valid_with_one_feature_per_territory(
+    wh: queries.Warehouse, level: str
+) -> None:
+    fc = json.loads(queries.level_geojson(wh, level)[0])
+    territories = queries.territories(wh, level)
+    assert fc["type"] == "FeatureCollection"
+    assert len(fc["features"]) == len(territories) > 0
+    for i, (feature, t) in enumerate(zip(fc["features"], territories, strict=True)):
+        assert feature["type"] == "Feature"
+        assert feature["properties"] == {"i": i, "code": t.code, "name": t.name}
+        geom = shape(feature["geometry"])
+        assert geom.geom_type in ("Polygon", "MultiPolygon") and geom.is_valid
+        assert not geom.is_empty
+
+
+def test_a_warehouse_without_display_geometry_must_be_rebuilt(
+    dash_db: Path, tmp_path: Path
+) -> None:
+    """A warehouse built before ``display_geometry``: the map's geometry says to rebuild."""
+    path = tmp_path / "older.duckdb"
+    con = connect(path)
+    try:
+        quoted = str(dash_db).replace("'", "''")  # ATTACH takes no bound parameter
+        con.execute(f"ATTACH '{quoted}' AS src (READ_ONLY)")
+        con.execute("CREATE TABLE territories AS SELECT * FROM src.territories")
+        con.execute("DETACH src")
+    finally:
+        con.close()
+    older = queries.open_warehouse(path)
+    assert len(queries.territories(older, "commune")) == 332
+    with pytest.raises(WarehouseError, match="Reconstruisez l'entrepôt avec `territoires build`"):
+        queries.level_geojson(older, "commune")
+
+
+def test_every_dashboard_query_text_is_used() -> None:
+    """Each ``warehouse/sql/dashboards/<name>.sql`` is read by the queries package."""
+    root = Path(queries.__file__).resolve().parents[2]
+    code = "\n".join(p.read_text() for p in (root / "dashboards" / "queries").glob("*.py"))
+    names = [p.stem for p in (root / "warehouse" / "sql" / "dashboards").glob("*.sql")]
+    assert names
+    assert [n for n in names if f'"{n}"' not in code] == []
 
 
 def test_registry_and_base_indicators(wh: queries.Warehouse, base: queries.Warehouse) -> None:
@@ -83,7 +161,7 @@ def test_values_are_aligned_and_real(wh: queries.Warehouse) -> None:
     n_fs = next(s for s in queries.service_types(wh) if s.code == "FRANCE_SERVICES")
     assert rate.numerator == n_fs.n_in_territory
     assert rate.value == pytest.approx(10_000 * rate.numerator / rate.denominator)
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match=r"^'no_such_indicator'$"):
         queries.indicator_values(wh, "no_such_indicator", "commune")
 
 

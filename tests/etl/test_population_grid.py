@@ -53,11 +53,14 @@ def test_layouts_are_recognised_by_column_names() -> None:
     official, tiles = GRID_LAYOUTS
     assert grid_layout(["IDCAR_200M", "I_EST_200", "LCOG_GEO", "IND", "MEN"], "g") is official
     assert grid_layout(HEADER.strip().split(","), "g") is tiles
-    with pytest.raises(LoadError, match="imputed"):
+    with pytest.raises(LoadError, match=r"^source 'g': colonne\(s\) manquante\(s\) \['imputed'\]"):
         grid_layout(
             ["idcar_200m_reconstructed", "ind", "x_3035", "y_3035", "com_2018_geojson"], "g"
         )
-    with pytest.raises(LoadError, match="idcar_200m"):
+    with pytest.raises(
+        LoadError,
+        match=r"^source 'g': colonne\(s\) manquante\(s\) \['idcar_200m', 'i_est_200', 'lcog_geo'\]",
+    ):
         grid_layout(["ind", "men"], "g")
 
 
@@ -88,12 +91,20 @@ def test_a_centre_outside_its_cell_is_refused(con: duckdb.DuckDBPyConnection, tm
     shifted = "CRS3035RES200mN2870400E3457800,1,2,3457700,2870500,35094\n"  # 200 m west
     path = tmp_path / "tiles.csv"
     path.write_text(HEADER + good + shifted, encoding="utf-8")
-    with pytest.raises(LoadError, match="E3457800"):
+    with pytest.raises(
+        LoadError,
+        match=r"^source 'filosofi_grid_200m': 1 centre\(s\) x_3035/y_3035 hors du carreau de "
+        r"l'identifiant, par ex\. 'CRS3035RES200mN2870400E3457800' dans tiles\.csv$",
+    ):
         load_filosofi_grid_200m(con, [path], _grid_source())
     path.write_text(HEADER + good, encoding="utf-8")
     assert load_filosofi_grid_200m(con, [path], _grid_source()).fetchall()[0][2] == 1.0
     path.write_text(HEADER + good.replace(",1,1,", ",2,1,"), encoding="utf-8")
-    with pytest.raises(LoadError, match="imputed hors"):
+    with pytest.raises(
+        LoadError,
+        match=r"^source 'filosofi_grid_200m': 1 imputed hors \{0, 1\}, "
+        r"par ex\. '2' dans tiles\.csv$",
+    ):
         load_filosofi_grid_200m(con, [path], _grid_source())
 
 

@@ -227,7 +227,7 @@ def test_sample_serves_only_the_territories_it_covers(
     for covered in ("dep:35", "epci:200039022"):
         assert fetch(source, offline.with_(territory=parse_territory(covered))).sample
     for other in ("dep:29", "reg:53", "fr", "epci:243500139"):
-        with pytest.raises(SourceUnavailable) as err:
+        with pytest.raises(SourceUnavailable, match="mode hors ligne") as err:
             fetch(source, offline.with_(territory=parse_territory(other)))
         message = str(err.value)
         assert "mode hors ligne" in message and "'demo'" in message
@@ -240,7 +240,7 @@ def test_sample_serves_only_the_territories_it_covers(
 def test_corrupt_sample_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     sample = _package(tmp_path, monkeypatch, sha="f" * 64)
     source = make_source(url="https://example.org/data.csv", sample=sample)
-    with pytest.raises(ChecksumError) as err:
+    with pytest.raises(ChecksumError, match="échantillon embarqué corrompu") as err:
         fetch(source, make_settings(tmp_path, offline=True))
     message = str(err.value)
     assert "échantillon embarqué corrompu" in message and "f" * 64 in message

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from geo.crs import FRENCH_METRIC_EPSG, NonMetricCRSError, check_metric_crs, to_metric, to_wgs84
+from etl.vocabulary import FRENCH_METRIC_EPSG
+from geo.crs import NonMetricCRSError, check_metric_crs, to_metric, to_wgs84
 
 
 @pytest.mark.parametrize("epsg", sorted(FRENCH_METRIC_EPSG))
@@ -47,7 +48,7 @@ def test_round_trip_is_vectorised_and_lossless() -> None:
 
 
 def test_to_metric_refuses_a_geographic_target() -> None:
-    with pytest.raises(NonMetricCRSError):
+    with pytest.raises(NonMetricCRSError, match=r"^EPSG:4326 \(WGS 84\) is not projected"):
         to_metric([2.0], [48.0], 4326)
 
 

@@ -181,7 +181,7 @@ def test_density_classes() -> None:
     assert classes_present(levels)[-1] == "unknown" and "rural" in classes_present(levels)
     assert classes_present(pd.Series([None, None], dtype="Int64")) == ("all", "unknown")
     assert DENSITY_CLASSES["unknown"] == UNKNOWN_LABEL == "classe de densité inconnue"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^unknown density class '8': \['all', '1'"):
         class_members(levels, "8")
 
 

@@ -47,7 +47,7 @@ def test_presence_rule_is_five_km_and_twenty_minutes(
 @pytest.fixture(scope="module")
 def guyane(tmp_path_factory: pytest.TempPathFactory, mirror_dir: Path) -> BuildReport:
     """Guyane (dep:973), the département where some inhabitants are beyond the rule."""
-    from territoires import build_steps
+    from indicators.pipeline import build_steps
 
     settings = make_settings(tmp_path_factory.mktemp("dep973"), mirror_dir, "dep:973")
     return build(settings, steps=build_steps())

@@ -371,7 +371,7 @@ def test_bad_input_is_refused_and_nothing_is_half_written(
             [fixtures_dir / "ess" / "dep35" / "liste_entreprises_ess.csv"],
             catalogue["ess_france_list"],
         ).create("raw_ess_france_list")
-        with pytest.raises(duckdb.Error):
+        with pytest.raises(duckdb.Error, match=r'Referenced column "nope" was not found'):
             compute_ess(con, None)
         after = con.execute(
             "SELECT * FROM indicator_values WHERE starts_with(indicator_id, 'ess') ORDER BY ALL"

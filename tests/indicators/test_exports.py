@@ -24,6 +24,7 @@ import dataclasses
 import io
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -230,7 +231,11 @@ def test_bad_requests_raise_french_errors(
 
 
 def test_empty_theme_names_its_missing_sources(con: duckdb.DuckDBPyConnection) -> None:
-    with pytest.raises(ExportError) as err:
+    with pytest.raises(
+        ExportError,
+        match=r"^aucun indicateur du thème « third_places » dans cet entrepôt : "
+        r"source\(s\) absente\(s\) : ",
+    ) as err:
         exports.export_frame(con, "commune", theme="third_places")
     text = str(err.value)
     assert "thème « third_places »" in text
@@ -395,7 +400,7 @@ def test_unwritable_folder(
     def refuse(**kwargs: object) -> str:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(exports.tempfile, "mkdtemp", refuse)
+    monkeypatch.setattr(tempfile, "mkdtemp", refuse)
     with pytest.raises(ExportError, match=r"impossible d'écrire dans le dossier .*Permission"):
         exports.write_csv(frame, tmp_path / "x.csv")
     assert os.listdir(tmp_path) == []

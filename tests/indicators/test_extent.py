@@ -30,7 +30,7 @@ WHERE (v.level = 'commune' AND v.code LIKE '35%')
 @pytest.fixture(scope="module")
 def reg53_built(tmp_path_factory: pytest.TempPathFactory, mirror_dir: Path) -> BuildReport:
     """Bretagne (reg:53) built offline from the same mirror with every build step."""
-    from territoires import build_steps
+    from indicators.pipeline import build_steps
 
     settings = make_settings(tmp_path_factory.mktemp("reg53"), mirror_dir, "reg:53")
     return build(settings, steps=build_steps())
@@ -111,7 +111,7 @@ def test_corsica_stations_are_not_reached_across_the_sea(
     """The SNCF list has no Corsican station (the CFC network is not SNCF Réseau's): the
     station indicators of Corse-du-Sud are blank with the reason, never "100 % beyond"
     through a mainland station."""
-    from territoires import build_steps
+    from indicators.pipeline import build_steps
 
     settings = make_settings(tmp_path_factory.mktemp("dep2a"), mirror_dir, "dep:2A")
     report = build(settings, steps=build_steps())
@@ -145,7 +145,7 @@ def test_an_island_without_station_says_so(
     """Houat and Hœdic (Morbihan) have no bridge and no station: their inhabitants are
     beyond every threshold, with "aucun équipement accessible sur l'île", never a
     minute count to a mainland station."""
-    from territoires import build_steps
+    from indicators.pipeline import build_steps
 
     settings = make_settings(tmp_path_factory.mktemp("dep56"), mirror_dir, "dep:56")
     report = build(settings, steps=build_steps())

@@ -145,7 +145,9 @@ def test_threshold_appears_in_ids() -> None:
     assert "share_within_10min__a206__walk" in ids and "score_10min__car" in ids
     assert "share_within_30min__france_services__car" in ids
     assert minutes_tag(15.0) == "15" and minutes_tag(7.5) == "7p5"
-    with pytest.raises(ValueError):
+    with pytest.raises(
+        ValueError, match=r"^threshold must be a positive number of minutes, got -1\.0$"
+    ):
         minutes_tag(-1.0)
 
 
@@ -161,5 +163,5 @@ def test_no_service_type_gives_an_empty_registry() -> None:
 
 
 def test_indicator_validates_its_id() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^indicator id must be snake_case: 'Bad Id'$"):
         Indicator("Bad Id", "access", "", "%", "", "", "", "", True, 1, None, None, None)

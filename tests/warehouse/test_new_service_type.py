@@ -89,7 +89,7 @@ def pharmacy_build(
     tmp_path_factory: pytest.TempPathFactory, mirror_dir: Path, fixtures_dir: Path
 ) -> BuildReport:
     """dep:35 from the mirror, every step, with the pharmacy source and its table row."""
-    from territoires import build_steps
+    from indicators.pipeline import build_steps
 
     tmp = tmp_path_factory.mktemp("pharmacies")
     fixture = fixtures_dir / "facilities" / "pharmacies_35.csv"

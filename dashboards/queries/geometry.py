@@ -1,0 +1,83 @@
+"""What the map draws: the display geometry of a level and the facility points.
+
+The display geometry is prepared by the build (table ``display_geometry``,
+``warehouse/sql/marts/display_geometry.sql``: simplified, rounded, slivers removed,
+stored as GeoJSON text); here it is only joined to the codes and names of
+``territories`` and concatenated.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from functools import lru_cache
+from typing import Any
+
+from dashboards.queries.connection import Warehouse, _rows, tables
+from dashboards.queries.indicators import service_types
+from dashboards.queries.territories import _checked_level
+from warehouse.gate import WarehouseError
+
+DISPLAY_TABLE = "display_geometry"
+
+
+@lru_cache(maxsize=8)
+def level_geojson(wh: Warehouse, level: str) -> tuple[bytes, bytes]:
+    """Display geometry of one level as GeoJSON bytes and their gzip.
+
+    Features carry ``i`` (position in
+    :func:`~dashboards.queries.territories.territories`), ``code`` and ``name``; the
+    style function in ``assets/territoires_map.js`` reads the class of feature ``i``
+    in the layer's ``hideout``. Geometry is the build's (``display_geometry``):
+    simplified, coordinates rounded to 5 decimals (about 1 m; 4 decimals and coarser
+    simplification when a level holds thousands of features, e.g. all French
+    communes), without the slivers between member communes; ``null`` for a territory
+    without display geometry.
+
+    Raises
+    ------
+    WarehouseError
+        The warehouse was built before ``display_geometry`` existed: it must be
+        rebuilt (``territoires build``).
+    """
+    if DISPLAY_TABLE not in tables(wh):
+        raise WarehouseError(
+            f"entrepôt construit par une version antérieure : la table {DISPLAY_TABLE} "
+            "(géométrie d'affichage de la carte) est absente. Reconstruisez l'entrepôt "
+            f"avec `territoires build` ({wh.path})."
+        )
+    rows = _rows(wh, "level_geometry", {"level": _checked_level(level)})
+    parts = [_feature_text(i, *row) for i, row in enumerate(rows)]
+    body = ('{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}").encode()
+    return body, gzip.compress(body, compresslevel=6, mtime=0)
+
+
+def _feature_text(i: int, code: str, name: str, geometry: str | None) -> str:
+    props = json.dumps({"i": i, "code": code, "name": name}, ensure_ascii=False)
+    return f'{{"type":"Feature","properties":{props},"geometry":{geometry or "null"}}}'
+
+
+@lru_cache(maxsize=64)
+def facilities_geojson(wh: Warehouse, codes: tuple[str, ...]) -> dict[str, Any]:
+    """Point features of the facilities of the given service types (in the
+    territory and its buffer), for a clustered layer."""
+    known = {st.code for st in service_types(wh)}
+    wanted = sorted(set(codes) & known)
+    if not wanted or "facilities" not in tables(wh):
+        return {"type": "FeatureCollection", "features": []}
+    rows = _rows(wh, "facilities", {"service_types": wanted})
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {
+                "id": fid,
+                "type": st,
+                "name": name,
+                "type_label": st_label,
+                "inside": bool(inside),
+            },
+        }
+        for fid, st, name, st_label, lon, lat, inside in rows
+    ]
+    return {"type": "FeatureCollection", "features": features}

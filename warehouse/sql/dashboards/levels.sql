@@ -1,0 +1,2 @@
+-- Levels present in territories.
+SELECT DISTINCT level FROM territories

@@ -1,0 +1,2 @@
+-- Which dataset feeds which part of the warehouse.
+SELECT usage, dataset FROM meta_usage ORDER BY usage

@@ -1,0 +1,3 @@
+-- Communes and their parent territories.
+SELECT code, epci_code, dep_code, reg_code
+FROM territories WHERE level = 'commune'

@@ -1,0 +1,2 @@
+-- Name of the territory an export is restricted to.
+SELECT name FROM territories WHERE level = $within_level AND code = $within_code

@@ -1,0 +1,2 @@
+-- Vintage of each loaded dataset (table meta).
+SELECT dataset, vintage, status FROM meta

@@ -1,0 +1,14 @@
+-- (Re)create fracture_indices: _fracture_frame holds every indicator's indices,
+-- _fracture_extra the overlay's share (both registered by the fracture step).
+CREATE OR REPLACE TABLE fracture_indices AS
+SELECT indicator_id::VARCHAR AS indicator_id, "level"::VARCHAR AS "level", code::VARCHAR AS code,
+       index_id::VARCHAR AS index_id, "value"::DOUBLE AS "value",
+       n_communes::INTEGER AS n_communes, population_covered::DOUBLE AS population_covered,
+       note::VARCHAR AS note
+FROM _fracture_frame
+UNION ALL
+SELECT indicator_id::VARCHAR AS indicator_id, "level"::VARCHAR AS "level", code::VARCHAR AS code,
+       index_id::VARCHAR AS index_id, "value"::DOUBLE AS "value",
+       n_communes::INTEGER AS n_communes, population_covered::DOUBLE AS population_covered,
+       note::VARCHAR AS note
+FROM _fracture_extra
