@@ -43,6 +43,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/bandit -q -c pyproject.toml -r etl warehouse geo indicators dashboards territoires.py
 
 test: install chromium lint

@@ -2,7 +2,7 @@
 
 Pages (``pages/``) are routed by URL (``router.py``); every view is a permalink.
 The warehouse is opened read-only, one connection per worker process
-(``queries.py``). Debug is never on; see ``serve.py`` for the servers.
+(the ``queries`` package). Debug is never on; see ``serve.py`` for the servers.
 """
 
 from __future__ import annotations
@@ -37,11 +37,11 @@ def create_app(db_path: Path, *, production: bool) -> Dash:
         title="Territoires",
         assets_folder=str(ASSETS),
         serve_locally=True,
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # Dash takes None (no title change); typed str
         on_error=_on_error,
     )
     app.layout = lambda: shell.layout(_build_text(wh_of()))
-    app.validation_layout = _validation_layout(wh)
+    app.validation_layout = _validation_layout(wh)  # type: ignore[assignment]  # Dash sets it to None
     router.register(app, wh_of)
     context = partial(_context, wh_of)
     carte.register(app, wh_of, context)

@@ -24,8 +24,10 @@ _NO_SUFFIX = frozenset({"indice (0 à 1)", "indice"})
 
 
 class HasUnit(Protocol):
-    unit: str
-    label: str
+    @property
+    def unit(self) -> str: ...
+    @property
+    def label(self) -> str: ...
 
 
 def number(value: float | None, decimals: int = 0) -> str:

@@ -21,7 +21,7 @@ from typing import Final
 
 from dashboards.formatting import MISSING_TEXT, NBSP, integer, number, with_unit
 from dashboards.queries import POINTS_TOWN_HALL, Indicator
-from indicators.step import (
+from indicators.step_context import (
     NOTE_INCOMPLETE,
     NOTES,
     REASON_DEMAND,

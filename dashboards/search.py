@@ -92,10 +92,12 @@ def find(
         hits.append(Hit(raw, display_name(e.current_name, e.dep_code), "code INSEE"))
     if POSTAL_RE.match(raw):
         for code in postal_lookup(raw):
-            e = by_code.get(code)
-            if e is not None:
+            found = by_code.get(code)
+            if found is not None:
                 hits.append(
-                    Hit(code, display_name(e.current_name, e.dep_code), f"code postal {raw}")
+                    Hit(
+                        code, display_name(found.current_name, found.dep_code), f"code postal {raw}"
+                    )
                 )
     query = normalise(text)
     if query and not raw.isdigit():

@@ -62,7 +62,7 @@ def _gunicorn(path: Path, host: str, port: int, workers: int) -> None:
     os.environ[DB_ENV] = str(path)
     options = gunicorn_options(host, port, workers)
 
-    class _App(BaseApplication):  # type: ignore[misc]
+    class _App(BaseApplication):
         def load_config(self) -> None:
             for key, value in options.items():
                 self.cfg.set(key, value)

@@ -450,7 +450,7 @@ def _entry(ex: Extract, name: str | None, written: bytes, content: bytes) -> dic
 
 def _outputs(extracts: Mapping[str, list[Extract]]) -> list[tuple[Extract, str | None, bytes]]:
     """(extract, sample file name or None, bytes to write) for every official file."""
-    out = []
+    out: list[tuple[Extract, str | None, bytes]] = []
     for group in extracts.values():
         nonempty = [e for e in group if e.kept]
         if len(nonempty) > 1:

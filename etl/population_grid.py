@@ -123,7 +123,9 @@ def grid_catalogue(path: Path, catalogue: Mapping[str, Source] | None = None) ->
             f"fichier de carroyage non déclaré : {name!r} (millésime inconnu) ; "
             f"fichiers acceptés : {known}"
         )
-    changes = {k: dict(v) if isinstance(v, Mapping) else v for k, v in variant.items()}
+    changes: dict[str, Any] = {
+        k: dict(v) if isinstance(v, Mapping) else v for k, v in variant.items()
+    }
     sources[GRID_SOURCE] = dataclasses.replace(official, **changes)
     return sources
 

@@ -119,11 +119,18 @@ __all__ = [
 
 
 class AccessSettings(Protocol):
-    """What the step reads from ``etl.settings.Settings`` (any object with them)."""
+    """What the step reads from ``etl.settings.Settings`` (any object with them).
 
-    travel_method: str
-    road_graph: Path | None
-    progress: bool
+    Read-only properties: the frozen ``Settings`` (or any object with these
+    attributes) satisfies the protocol.
+    """
+
+    @property
+    def travel_method(self) -> str: ...
+    @property
+    def road_graph(self) -> Path | None: ...
+    @property
+    def progress(self) -> bool: ...
 
 
 class AccessStepError(ValueError):
@@ -261,7 +268,7 @@ def _method(settings: AccessSettings) -> Method:
         raise AccessStepError(
             f"méthode de temps de trajet inconnue {method!r}: attendu l'une de {METHODS}"
         )
-    return method  # type: ignore[return-value]
+    return method
 
 
 def _graph(settings: AccessSettings) -> RoadGraph:

@@ -87,7 +87,8 @@ __all__ = [
 class CoverageSettings(Protocol):
     """What the step reads from ``etl.settings.Settings`` (geo does not import etl)."""
 
-    facility_buffer_m: float
+    @property
+    def facility_buffer_m(self) -> float: ...
 
 
 def compute_point_coverage(con: duckdb.DuckDBPyConnection, settings: CoverageSettings) -> None:

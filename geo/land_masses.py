@@ -97,7 +97,7 @@ FIXED_LINK_COLUMNS: Final = (
 )
 NAME_COLUMNS: Final = ("land_mass", "name", "island", "anchor", "anchor_name")
 # What a point of an island gets instead of a minute count when no facility of a
-# type stands on its island (issue 9, point 3).
+# type stands on its island.
 NO_FACILITY_ON_ISLAND: Final = "aucun équipement accessible sur l'île"
 
 __all__ = [
@@ -207,7 +207,9 @@ def _check_communes(communes: pd.DataFrame, tolerance_m: float) -> None:
     if communes["code"].isna().any() or not communes["code"].is_unique:
         raise LandMassError("communes.code must be unique and not null")
     geometry = np.asarray(communes["geometry"], dtype=object)
-    bad = pd.isna(geometry) | shapely.is_empty(np.where(pd.isna(geometry), None, geometry))
+    # (numpy takes None in an object array; its stub does not list None as array-like)
+    no_na = np.where(pd.isna(geometry), None, geometry)  # type: ignore[call-overload]
+    bad = pd.isna(geometry) | shapely.is_empty(no_na)
     if bad.any():
         raise LandMassError(
             f"{int(bad.sum())} commune(s) without geometry, e.g. {communes['code'][bad].iloc[0]}"

@@ -547,7 +547,7 @@ def _tree_length(pred: npt.NDArray[np.int32], search: _Search) -> npt.NDArray[np
     has = pred >= 0
     local = np.broadcast_to(np.arange(size, dtype=np.int64), pred.shape)
     keys = pred[has].astype(np.int64) * size + local[has]
-    acc = np.zeros(pred.shape, dtype=np.float64)
+    acc: npt.NDArray[np.float64] = np.zeros(pred.shape, dtype=np.float64)
     acc[has] = search.length_m[np.searchsorted(search.keys, keys)]
     offset = (np.arange(n_rows, dtype=np.int64) * size)[:, None]
     ancestor = np.where(has, pred.astype(np.int64) + offset, local + offset).ravel()

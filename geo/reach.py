@@ -66,7 +66,7 @@ def reach_m(
         return t * constants.speed_m_per_min(mode) / constants.detour(mode)
     if density_level is None:
         speeds = (*constants.car_kmh_by_density, constants.car_fallback_kmh)
-        speed = np.float64(max(speeds) * 1000.0 / 60.0)
+        speed: np.float64 | npt.NDArray[np.float64] = np.float64(max(speeds) * 1000.0 / 60.0)
     else:
         speed = constants.car_m_per_min(density_level)
     with np.errstate(invalid="ignore"):

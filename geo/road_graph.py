@@ -165,7 +165,7 @@ def graph_from_networkx(
         for u, v, d in graph.edges(data=True)
     ]
     if not graph.is_directed():
-        rows += [(v, u, *rest) for u, v, *rest in rows]
+        rows += [(v, u, metres, highway, kmh) for u, v, metres, highway, kmh in rows]
     u_arr = np.array([r[0] for r in rows], dtype=np.int64)
     v_arr = np.array([r[1] for r in rows], dtype=np.int64)
     length = np.array([r[2] for r in rows], dtype=np.float64)

@@ -144,11 +144,15 @@ def read_inputs(con: duckdb.DuckDBPyConnection) -> WarehouseInputs:
     points_sql = "points_island" if table_exists(con, "land_masses") else "points"
     points = _frame(con, points_sql)
     methods = [r[0] for r in query(con, "indicators/method").fetchall()]
-    catch_params = {"mode": CATCHMENT_MODE, "types": list(CATCHMENT_SERVICE_TYPES)}
+    catch_params: dict[str, object] = {
+        "mode": CATCHMENT_MODE,
+        "types": list(CATCHMENT_SERVICE_TYPES),
+    }
     population_sources = tuple(r[0] for r in query(con, "indicators/population_sources").fetchall())
     if (points["kind"] == "carreau_200m").any():
         population_sources = (_GRID_SOURCE, *population_sources)
-    density_known = query(con, "indicators/density_known").fetchone()[0] > 0
+    known = query(con, "indicators/density_known").fetchone()
+    density_known = known is not None and known[0] > 0
     vintages = read_vintages(con)
     return WarehouseInputs(
         points=points,
@@ -245,7 +249,6 @@ _PLURAL: Final = MappingProxyType(
 # Exports (indicators/exports): the rows of one level, optionally restricted to a territory.
 EXPORT_TERRITORIES: Final = _text("export_territories")
 EXPORT_GEOMETRY: Final = _text("export_geometry")
-EXPORT_GEOMETRY_WGS84: Final = _text("export_geometry_wgs84")
 EXPORT_VALUES: Final = _text("export_values")
 EXPORT_NOTES: Final = _text("export_notes")
 EXPORT_NOTE_IDS: Final = _text("export_note_ids")

@@ -164,6 +164,7 @@ def ess_result(con: duckdb.DuckDBPyConnection, rule: SecrecyRule = _RULE) -> Ess
         atoms = con.execute(_sql.ESS_ATOMS).df()
         employing = con.execute(_sql.ESS_EMPLOYING).df()
         row = con.execute(_sql.ESS_COUNTS).fetchone()
+        assert row is not None  # an aggregate without GROUP BY returns exactly one row
     finally:
         _sql.drop_ess_temp(con)
         for name in lookups:

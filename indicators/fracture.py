@@ -198,7 +198,8 @@ def level_indices(
     used = (member >= 0) & np.isfinite(x) & (groups.weight > 0)
     g, xv, w = member[used], x[used], groups.weight[used]
     n_communes = np.bincount(g, minlength=n).astype(np.float64)
-    population = np.bincount(g, weights=w, minlength=n)
+    # (float64 with weights; numpy's stub types every bincount as intp)
+    population = np.bincount(g, weights=w, minlength=n).astype(np.float64, copy=False)
     ranked = rank_within_groups(xv, w, g, n)
     (epci, n_epci), (density, n_density) = (groups.nested[level][k] for k in ("epci", "density"))
     by_epci = theil_by(xv, w, g, n, epci[used], n_epci)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 import duckdb
 import numpy as np
@@ -68,14 +68,17 @@ INCOME_SOURCE = "filosofi_communes"
 
 
 class _Territory(Protocol):
-    kind: str
+    @property
+    def kind(self) -> str: ...
 
 
 class FractureSettings(Protocol):
     """What the step reads from ``etl.settings.Settings``."""
 
-    threshold_min: float
-    territory: _Territory
+    @property
+    def threshold_min(self) -> float: ...
+    @property
+    def territory(self) -> _Territory: ...
 
 
 def compute_fracture(con: duckdb.DuckDBPyConnection, settings: FractureSettings) -> None:
@@ -206,6 +209,18 @@ def _join(*parts: str) -> str:
     return ", ".join(seen)
 
 
+class _CommonFields(TypedDict):
+    """The fields a headline fracture indicator takes from its base indicator."""
+
+    theme: str
+    sources: str
+    vintage: str
+    higher_is_better: bool
+    service_type: str | None
+    mode: str | None
+    threshold_min: float | None
+
+
 def headline_indicators(
     base: pd.DataFrame,
     *,
@@ -237,7 +252,7 @@ def headline_indicators(
     out = []
     for base_id in headline_bases(base, threshold_min):
         b = rows.loc[base_id]
-        common = {
+        common: _CommonFields = {
             "theme": "fracture",
             "sources": str(b["sources"]),
             "vintage": str(b["vintage"]),
@@ -384,7 +399,8 @@ def _share_rows(shares: pd.DataFrame, access_id: str) -> pd.DataFrame:
             "value": rows["value"].to_numpy(),
             "n_communes": rows["n_communes"].to_numpy(),
             "population_covered": rows["denominator"].to_numpy(),
-            "note": np.where(
+            # (numpy takes None in an object array; its stub does not list it as array-like)
+            "note": np.where(  # type: ignore[call-overload]
                 rows["n_communes"].to_numpy() > 0,
                 None,
                 "aucune commune du territoire n'a un revenu et un accès connus",

@@ -12,9 +12,12 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Final
+from typing import Final, TypeVar
 
 import pandas as pd
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 __all__ = [
     "DENSITY_SUBSET_MARK",
@@ -48,7 +51,13 @@ THEMES: Final[tuple[str, ...]] = (
     "ess",
     "fracture",
 )
+# Figures the dashboard computes from the base tables when a build has no indicator
+# (population, density, facilities per 10,000 inhabitants): theme BASE_THEME, not
+# stored in the ``indicators`` table.
+BASE_THEME: Final = "base"
+BASE_KINDS: Final[tuple[str, ...]] = ("population", "density", "facilities_per_10k")
 KINDS: Final[tuple[str, ...]] = (
+    *BASE_KINDS,
     "share_within",
     "median",
     "mean",
@@ -78,7 +87,23 @@ FRACTURE_KINDS: Final = ("gini", "fifth_gap", "share_double_peine")
 
 
 @dataclass(frozen=True)
-class Indicator:
+class IndicatorText:
+    """What every reader shows of an indicator (the build's registry, the exports'
+    metadata, the dashboard): its id and French texts (label, unit, definition,
+    formula, sources, vintage)."""
+
+    id: str
+    theme: str
+    label: str
+    unit: str
+    definition: str
+    formula: str
+    sources: str
+    vintage: str
+
+
+@dataclass(frozen=True)
+class Indicator(IndicatorText):
     """Metadata of one indicator (a row of the ``indicators`` table).
 
     Every field is stored: readers (dashboard, fracture step, what-if, exports) read
@@ -91,14 +116,6 @@ class Indicator:
     is restricted to (None: all of them).
     """
 
-    id: str
-    theme: str
-    label: str
-    unit: str
-    definition: str
-    formula: str
-    sources: str
-    vintage: str
     higher_is_better: bool
     decimals: int
     service_type: str | None
@@ -169,7 +186,8 @@ def indicator_id(
     Parameters
     ----------
     theme : str
-        One of :data:`THEMES` (checked; it does not appear in the id).
+        One of :data:`THEMES`, or :data:`BASE_THEME` (checked; it does not appear in
+        the id).
     kind : str
         One of :data:`KINDS`.
     service_slug : str, optional
@@ -197,8 +215,14 @@ def indicator_id(
         An unknown theme, kind or commitment variant, or a field the kind needs
         is missing.
     """
-    if theme not in THEMES or kind not in KINDS:
+    if theme not in (*THEMES, BASE_THEME) or kind not in KINDS:
         raise ValueError(f"unknown theme or kind: {theme!r}, {kind!r}")
+    if kind in ("population", "density"):
+        return kind
+    if kind == "facilities_per_10k":
+        if not service_slug:
+            raise ValueError("a facilities_per_10k figure needs a service type slug")
+        return f"{kind}__{service_slug}"
     if kind in FRACTURE_KINDS:
         if not base_indicator_id:
             raise ValueError(f"a {kind} indicator needs its base indicator id")
@@ -263,6 +287,6 @@ def registry_frame(registry: Sequence[Indicator]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def frozen_mapping(pairs: Iterable[tuple[str, str]]) -> Mapping[str, str]:
+def frozen_mapping(pairs: Iterable[tuple[K, V]]) -> Mapping[K, V]:
     """A read-only mapping (no mutable state shared through the registry)."""
     return MappingProxyType(dict(pairs))

@@ -52,7 +52,7 @@ Pure: arrays in, arrays out.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final, NamedTuple
+from typing import Final, Generic, NamedTuple, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -62,6 +62,9 @@ from geo.constants import FIFTH_SHARE, PALMA_BOTTOM_SHARE, PALMA_TOP_SHARE
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
+# The parts of a result: arrays, one value per group (``*_by``), or floats for one set
+# of units (``theil``, ``fifth_means``, ``class_gap``).
+_Part = TypeVar("_Part", FloatArray, float)
 
 __all__ = [
     "ClassGap",
@@ -90,32 +93,32 @@ __all__ = [
 _CUT_TOLERANCE: Final = 1e-12
 
 
-class TheilParts(NamedTuple):
+class TheilParts(NamedTuple, Generic[_Part]):
     """Theil T and its exact decomposition: ``total == within + between``."""
 
-    total: FloatArray
-    within: FloatArray
-    between: FloatArray
+    total: _Part
+    within: _Part
+    between: _Part
 
 
-class FifthMeans(NamedTuple):
+class FifthMeans(NamedTuple, Generic[_Part]):
     """Mean value of the best- and worst-placed fifths, and their gap (>= 0).
 
     ``gap = top fifth mean - bottom fifth mean`` in the indicator's unit; which fifth
     is the best depends on ``higher_is_better``.
     """
 
-    best: FloatArray
-    worst: FloatArray
-    gap: FloatArray
+    best: _Part
+    worst: _Part
+    gap: _Part
 
 
-class ClassGap(NamedTuple):
+class ClassGap(NamedTuple, Generic[_Part]):
     """Mean of two classes of units and their difference ``first - second``."""
 
-    first: FloatArray
-    second: FloatArray
-    gap: FloatArray
+    first: _Part
+    second: _Part
+    gap: _Part
 
 
 # --- Input checks --------------------------------------------------------------------
@@ -378,7 +381,9 @@ def band_mean_of(r: Ranked, lower: float, upper: float) -> FloatArray:
     return mean
 
 
-def fifth_means_of(r: Ranked, *, higher_is_better: bool, fifth: float = FIFTH_SHARE) -> FifthMeans:
+def fifth_means_of(
+    r: Ranked, *, higher_is_better: bool, fifth: float = FIFTH_SHARE
+) -> FifthMeans[FloatArray]:
     """Mean of the best- and worst-placed fifth of the population, and their gap.
 
     The fifths are population-weighted: units are sorted by value and the bottom and
@@ -418,7 +423,7 @@ def theil_by(
     n_groups: int,
     subgroups: npt.ArrayLike | None = None,
     n_subgroups: int | None = None,
-) -> TheilParts:
+) -> TheilParts[FloatArray]:
     """Theil T per group and its exact within/between decomposition by ``subgroups``.
 
     Parameters
@@ -451,7 +456,11 @@ def theil_by(
     wx = w * x
     wxlnx = np.zeros(len(x))
     wxlnx[positive] = wx[positive] * np.log(x[positive])
-    weight, total, a = (np.bincount(g, weights=v, minlength=n_groups) for v in (w, wx, wxlnx))
+    # (bincount with weights returns float64; numpy's stub says intp whatever the weights)
+    weight, total, a = (
+        np.bincount(g, weights=v, minlength=n_groups).astype(np.float64, copy=False)
+        for v in (w, wx, wxlnx)
+    )
     mean = _divide(total, weight)
     defined = (weight > 0) & ~_negative(x, g, n_groups) & (np.nan_to_num(mean) > 0)
     if n_subgroups is None or subgroups is None:
@@ -460,7 +469,8 @@ def theil_by(
         pair, pair_group = sub, _nested_groups(g, sub, n_subgroups)
     n_pairs = len(pair_group)
     p_weight, p_total, p_a = (
-        np.bincount(pair, weights=v, minlength=n_pairs) for v in (w, wx, wxlnx)
+        np.bincount(pair, weights=v, minlength=n_pairs).astype(np.float64, copy=False)
+        for v in (w, wx, wxlnx)
     )
     # Subgroups holding part of the total (an all-zero subgroup holds s_h = 0).
     held = (p_total > 0) & (pair_group >= 0)
@@ -473,8 +483,12 @@ def theil_by(
     # S_h T_h = A_h - S_h ln μ_h (>= 0: clipped against rounding); between S_h ln(μ_h/μ_g).
     within_terms = np.maximum(p_a[held] - p_total[held] * ln_mean_h, 0.0)
     between_terms = p_total[held] * (ln_mean_h - ln_mean_g[hg])
-    within = _divide(np.bincount(hg, weights=within_terms, minlength=n_groups), total)
-    between = _divide(np.bincount(hg, weights=between_terms, minlength=n_groups), total)
+    within_sum, between_sum = (
+        np.bincount(hg, weights=v, minlength=n_groups).astype(np.float64, copy=False)
+        for v in (within_terms, between_terms)
+    )
+    within = _divide(within_sum, total)
+    between = _divide(between_sum, total)
     t_total = _divide(a, total) - ln_mean_g
     # Identical values: exactly 0 (the one-pass formula leaves a 1e-16 residue).
     equal = _identical(x, g, n_groups)
@@ -515,7 +529,7 @@ def class_gap_by(
     n_groups: int,
     first: npt.ArrayLike,
     second: npt.ArrayLike,
-) -> ClassGap:
+) -> ClassGap[FloatArray]:
     """Population-weighted mean of two classes of units per group, and ``first - second``.
 
     Parameters
@@ -555,10 +569,10 @@ def gini(values: npt.ArrayLike, weights: npt.ArrayLike) -> float:
 
 def theil(
     values: npt.ArrayLike, weights: npt.ArrayLike, subgroups: npt.ArrayLike | None = None
-) -> TheilParts:
+) -> TheilParts[float]:
     """Theil T of one set of units and its decomposition (floats in a TheilParts)."""
     parts = theil_by(values, weights, None, 1, subgroups)
-    return TheilParts(*(_one(a) for a in parts))
+    return TheilParts(_one(parts.total), _one(parts.within), _one(parts.between))
 
 
 def palma(values: npt.ArrayLike, weights: npt.ArrayLike) -> float:
@@ -573,16 +587,16 @@ def band_mean(values: npt.ArrayLike, weights: npt.ArrayLike, lower: float, upper
 
 def fifth_means(
     values: npt.ArrayLike, weights: npt.ArrayLike, *, higher_is_better: bool
-) -> FifthMeans:
+) -> FifthMeans[float]:
     """Best/worst fifth means and gap of one set of units (floats in a FifthMeans)."""
     r = rank_within_groups(values, weights, None)
     parts = fifth_means_of(r, higher_is_better=higher_is_better)
-    return FifthMeans(*(_one(a) for a in parts))
+    return FifthMeans(_one(parts.best), _one(parts.worst), _one(parts.gap))
 
 
 def class_gap(
     values: npt.ArrayLike, weights: npt.ArrayLike, first: npt.ArrayLike, second: npt.ArrayLike
-) -> ClassGap:
+) -> ClassGap[float]:
     """Means of two classes of one set of units and their difference (floats)."""
     parts = class_gap_by(values, weights, None, 1, first, second)
-    return ClassGap(*(_one(a) for a in parts))
+    return ClassGap(_one(parts.first), _one(parts.second), _one(parts.gap))

@@ -336,7 +336,8 @@ def _france_services(types: pd.DataFrame, sources: SourceInfo) -> list[Indicator
 
 
 def _replace_text(indicator: Indicator, **changes: str) -> Indicator:
-    return replace(indicator, **changes)
+    """A copy with some of its text fields (label, unit, definition...) changed."""
+    return replace(indicator, **changes)  # type: ignore[arg-type]  # str fields only
 
 
 def _third_places(types: pd.DataFrame, sources: SourceInfo) -> list[Indicator]:

@@ -445,7 +445,7 @@ class _Search:
             for row in sorted(rows) if len(cols) else ():
                 old = self.weight[row, cols]
                 if old.any():
-                    users = [row] if row < self.n_communes else self.members[row]
+                    users = np.array([row]) if row < self.n_communes else self.members[row]
                     self.closed[np.ix_(users, cols)] -= old
                     self.weight[row, cols] = 0.0
                 self.secret[row, cols] = self.covered[row, cols] = True

@@ -56,28 +56,12 @@ from indicators.registry import (
     registry_frame,
 )
 from indicators.rural_mobility import classes_present
-from indicators.step_context import (
-    NOTE_INCOMPLETE,
-    NOTE_ISLAND,
-    NOTES,
-    REASON_DEMAND,
-    REASON_OUT,
-    REASON_PARTIAL,
-    REASON_ZONE,
-    StepContext,
-)
+from indicators.step_context import NOTE_INCOMPLETE, NOTE_ISLAND, StepContext
 from indicators.weighting import point_geography
 
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "NOTES",
-    "NOTE_INCOMPLETE",
-    "NOTE_ISLAND",
-    "REASON_DEMAND",
-    "REASON_OUT",
-    "REASON_PARTIAL",
-    "REASON_ZONE",
     "IndicatorSettings",
     "compute_indicators",
     "compute_values",
@@ -89,8 +73,10 @@ __all__ = [
 class IndicatorSettings(Protocol):
     """What the step reads from ``etl.settings.Settings``."""
 
-    threshold_min: float
-    demand_buffer_m: float
+    @property
+    def threshold_min(self) -> float: ...
+    @property
+    def demand_buffer_m(self) -> float: ...
 
 
 def compute_indicators(

@@ -232,7 +232,8 @@ def _grouped_median(
     g, v, w = inv[ok], values[ok], weights[ok]
     order = np.lexsort((v, g))
     g, v, w = g[order], v[order], w[order]
-    total = np.bincount(g, weights=w, minlength=n_groups)
+    # (float64 with weights; numpy's stub types every bincount as intp)
+    total = np.bincount(g, weights=w, minlength=n_groups).astype(np.float64, copy=False)
     median = np.full(n_groups, np.nan)
     if len(g) == 0:
         return median, total

@@ -432,7 +432,7 @@ def _model(
     run_sql(con, "staging/land_masses", _land_mass_files())
     run_sql(con, "marts/commune_base", params)
     run_sql(con, "marts/land_masses")
-    n_scope = con.execute("SELECT count(*) FROM scope_communes").fetchone()[0]
+    n_scope = count_rows(con, "scope_communes")
     if n_scope == 0:
         raise TerritoryError(
             f"territoire inconnu: {territory} n'existe pas dans le référentiel des communes chargé"
@@ -639,7 +639,9 @@ def _population_placement(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str
     """``build_info`` rows ``population_points`` (``mairie`` or ``carreau_200m``) and
     ``communes_single_point`` (communes of the territory with one population point:
     their values are 0 % or 100 % of their inhabitants)."""
-    placement, single = con.execute(_POPULATION_PLACEMENT).fetchone()
+    row = con.execute(_POPULATION_PLACEMENT).fetchone()
+    assert row is not None  # an aggregate without GROUP BY returns exactly one row
+    placement, single = row
     return [("population_points", placement), ("communes_single_point", str(single))]
 
 

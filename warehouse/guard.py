@@ -2,7 +2,7 @@
 
 A mistyped mirror folder, a source file gone from the cache or a network outage can
 make a build succeed with fewer sources: the new file would silently replace a
-warehouse holding facilities and indicators with one that has none (issue 13, D2).
+warehouse holding facilities and indicators with one that has none.
 :func:`losses` compares the finished temporary warehouse with the one it would replace;
 the build refuses the swap when something would be lost, unless the user accepted it
 (``Settings.accept_loss``, ``territoires build --accept-loss``).

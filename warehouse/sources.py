@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import SupportsInt
 
 import pandas as pd
 
@@ -13,6 +14,8 @@ from warehouse.gate import connect, table_exists
 def _fmt_rows(value: object) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
         return "-"
+    if not isinstance(value, SupportsInt):
+        raise TypeError(f"meta.rows must be a row count, got {value!r}")
     return f"{int(value):,d}".replace(",", "\u202f")
 
 
@@ -63,7 +66,9 @@ def describe_sources(db_path: Path | None) -> str:
     )
     loaded = meta[meta["status"] == "chargée"]
     missing = meta[meta["status"] != "chargée"]
-    sampled = loaded[loaded["sample"].fillna(False).astype(bool)] if "sample" in meta else []
+    sampled = (
+        loaded[loaded["sample"].fillna(False).astype(bool)] if "sample" in meta else loaded.iloc[:0]
+    )
     lines.append("")
     lines.append(f"Sources chargées ({len(loaded)}):")
     if len(sampled):

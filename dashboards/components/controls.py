@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from dashboards import ids
 from dashboards.formatting import titled
@@ -24,7 +25,7 @@ THEMES = {
     BASE_THEME: "Données de base (calculées par le tableau de bord)",
 }
 SHORT_THEMES = {"ess": "ESS"}
-# Themes of issue 5, in this order, always listed in the picker (a header saying
+# The themes, in this order, always listed in the picker (a header saying
 # why when the warehouse has none of their indicators).
 FIXED_THEMES = ("access", "third_places", "mobility", "commitments", "ess", "fracture")
 LEVEL_OPTIONS = {level: label[0].upper() + label[1:] for level, label in LEVEL_PLURAL.items()}
@@ -144,8 +145,8 @@ def dropdown(id_: str | dict[str, str], **kwargs: Any) -> dcc.Dropdown:
     return dcc.Dropdown(id=id_, labels=DROPDOWN_FR, **kwargs)
 
 
-def field(label: str, control: html.Component, for_id: str, help_text: str = "") -> html.Div:
-    children: list[html.Component] = [html.Label(label, htmlFor=for_id, className="field-label")]
+def field(label: str, control: Component, for_id: str, help_text: str = "") -> html.Div:
+    children: list[Component] = [html.Label(label, htmlFor=for_id, className="field-label")]
     children.append(control)
     if help_text:
         children.append(html.P(help_text, className="field-help"))
@@ -184,7 +185,7 @@ def map_controls(
     basemap: bool,
     has_indicator_tables: bool,
     missing_sources: Mapping[str, Sequence[str]] | None = None,
-) -> list[html.Component]:
+) -> list[Component]:
     notice = (
         []
         if has_indicator_tables

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dash import html
+from dash.development.base_component import Component
 
 from dashboards.components.row_table import row_table
 from dashboards.formatting import display_unit, integer, number, with_unit
@@ -162,7 +163,7 @@ def _share_sentence(block: FractureBlock, headlines: Sequence[Indicator]) -> htm
 def block(b: FractureBlock, headlines: Sequence[Indicator]) -> html.Div:
     """One territory's indices (or why there are none)."""
     title = f"{b.territory.name} ({LEVEL_LABELS[b.territory.level]})"
-    children: list[html.Component] = [html.H3(title)]
+    children: list[Component] = [html.H3(title)]
     if not b.indices:
         children.append(html.P(b.note or NOT_COMPUTABLE, className="notice"))
     else:
@@ -210,7 +211,7 @@ def _dp_value(x: float | None, unit: str, decimals: int, *, income: bool = False
 
 def double_peine(dp: DoublePeine | None, computed: bool, access: Indicator | None) -> html.Div:
     """The double-peine block of a commune portrait."""
-    children: list[html.Component] = [html.H3("Double peine")]
+    children: list[Component] = [html.H3("Double peine")]
     if dp is None:
         why = (
             "non calculée pour cette commune (revenus Filosofi absents ou département "
@@ -260,9 +261,9 @@ def double_peine(dp: DoublePeine | None, computed: bool, access: Indicator | Non
     return html.Div(children, className="fracture-block")
 
 
-def section(f: Fractures | None, *, commune: bool) -> list[html.Component]:
+def section(f: Fractures | None, *, commune: bool) -> list[Component]:
     """Heading, introduction, one block per territory, double peine (communes)."""
-    out: list[html.Component] = [html.H2("Fractures territoriales", className="fracture-title")]
+    out: list[Component] = [html.H2("Fractures territoriales", className="fracture-title")]
     if f is None or not f.computed:
         out.append(html.P(NOT_COMPUTED, className="notice"))
         return out

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from dash import html
+from dash.development.base_component import Component
 
 from dashboards import ids
 from dashboards.figures.choropleth import LegendEntry
@@ -14,7 +15,7 @@ from dashboards.formatting import integer
 
 
 def _item(e: LegendEntry) -> html.Li:
-    children: list[html.Component] = [
+    children: list[Component] = [
         html.Span(
             className=f"swatch {e.swatch_class}".strip(),
             style={"backgroundColor": e.colour} if e.colour else None,
@@ -38,7 +39,7 @@ def legend(
 ) -> html.Div:
     """The legend; ``note`` about the classes, ``commitment`` saying what the
     commitment is, ``one_point`` when commune values come from one point each."""
-    children: list[html.Component] = [
+    children: list[Component] = [
         html.H2(title, className="legend-title"),
         html.Ul([_item(e) for e in entries], className="legend-list"),
     ]
@@ -53,7 +54,7 @@ def legend(
     return html.Div(children, className="legend", role="group", **{"aria-label": "Légende"})
 
 
-def facility_legend(labels: Mapping[str, str], colours: Mapping[str, str]) -> html.Div | str:
+def facility_legend(labels: Mapping[str, str], colours: Mapping[str, str]) -> html.Ul | str:
     """Colours of the facility types on display."""
     if not labels:
         return ""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from dashboards import ids
 from dashboards.components.controls import dropdown
@@ -94,7 +95,7 @@ def controls(service_types: Sequence[ServiceType], reason: str) -> html.Section:
     )
 
 
-def changes_list(changes: Changes) -> html.Component:
+def changes_list(changes: Changes) -> Component:
     items = [
         html.Li(f"Ajout n° {i} : {_position(lon, lat)}")
         for i, (lon, lat) in enumerate(changes.add, start=1)
@@ -110,7 +111,7 @@ def _position(lon: float, lat: float) -> str:
     return f"{number(abs(lat), 4)}° {ns}, {number(abs(lon), 4)}° {ew}"
 
 
-def result(r: WhatIfResult, where: str, type_label: str) -> html.Component:
+def result(r: WhatIfResult, where: str, type_label: str) -> Component:
     """The delta, in one sentence and a small table (never invented: figures of
     :func:`indicators.whatif.what_if`)."""
     mode = MODES.get(r.mode, r.mode)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from dash import html
+from dash.development.base_component import Component
 
 from dashboards import ids, notes
 from dashboards.components import fractures
@@ -132,7 +133,7 @@ def _beyond_cell(r: Row) -> str | list[str | html.Span]:
     return f"{integer(beyond)} hab. ({with_unit(share, '%', 1)})"
 
 
-def access_summary(p: Portrait, labels: dict[str, str]) -> list[html.Component]:
+def access_summary(p: Portrait, labels: dict[str, str]) -> list[Component]:
     """Share of inhabitants within the quart d'heure, by service type and mode."""
     grid = p.share_grid()
     if not grid:
@@ -141,7 +142,7 @@ def access_summary(p: Portrait, labels: dict[str, str]) -> list[html.Component]:
     return [_pivot(caption, grid, labels, _share_cell)]
 
 
-def beyond_quarter_hour(p: Portrait, labels: dict[str, str]) -> html.Component:
+def beyond_quarter_hour(p: Portrait, labels: dict[str, str]) -> Component:
     """Inhabitants beyond the quart d'heure, from the share indicators' numerator
     (people within) and denominator (population)."""
     grid = p.share_grid()
@@ -175,7 +176,7 @@ def _reference_verdict(r: Row) -> list[str | html.Span] | str | html.Span:
     return [_reference(r), " — ", _verdict(r.reference, r)]
 
 
-def commitments(p: Portrait, reference_name: str) -> list[html.Component]:
+def commitments(p: Portrait, reference_name: str) -> list[Component]:
     """The "Engagements de service public" section: each commitment indicator with its
     value, target, met or not and the margin, for the territory and its reference.
     Nothing when the warehouse has no commitment indicator."""
@@ -197,7 +198,7 @@ def commitments(p: Portrait, reference_name: str) -> list[html.Component]:
     body = []
     for r in rows:
         ind = r.indicator
-        label: list[html.Component | str] = [ind.label]
+        label: list[Component | str] = [ind.label]
         if commune and notes.departement_rule(ind):
             label.append(html.Span(f"({notes.DEPARTEMENT_RULE})", className="commitment-rule"))
         body.append(
@@ -218,7 +219,7 @@ def commitments(p: Portrait, reference_name: str) -> list[html.Component]:
     return [html.H2(COMMITMENTS_TITLE), table]
 
 
-def one_point_notice(p: Portrait) -> list[html.Component]:
+def one_point_notice(p: Portrait) -> list[Component]:
     """A commune whose values come from one population point (its town hall)."""
     if not p.one_point:
         return []
@@ -229,11 +230,11 @@ def one_point_notice(p: Portrait) -> list[html.Component]:
     ]
 
 
-def portrait(p: Portrait, labels: dict[str, str]) -> list[html.Component]:
+def portrait(p: Portrait, labels: dict[str, str]) -> list[Component]:
     """The printable portrait: essentials first, every indicator in a details block."""
     ref_name = p.reference.name if p.reference is not None else "Référence"
     t = p.territory
-    out: list[html.Component] = [
+    out: list[Component] = [
         html.P(
             [
                 f"Population : {with_unit(t.population, 'hab.', 0)}",
@@ -280,13 +281,13 @@ def portrait(p: Portrait, labels: dict[str, str]) -> list[html.Component]:
     return out
 
 
-def panel(p: Portrait, indicator_id: str, portrait_href: str) -> list[html.Component]:
+def panel(p: Portrait, indicator_id: str, portrait_href: str) -> list[Component]:
     """Short portrait beside the map: the current indicator against the reference,
     and a link to the full, printable portrait."""
     t = p.territory
     row = next((r for r in p.rows if r.indicator.id == indicator_id), None)
     ref_name = p.reference.name if p.reference is not None else "référence"
-    out: list[html.Component] = [
+    out: list[Component] = [
         html.H2(title(p), className="panel-title"),
         html.P(f"Population : {with_unit(t.population, 'hab.', 0)}"),
     ]

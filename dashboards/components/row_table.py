@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dash import html
+from dash.development.base_component import Component
 
 
 def row_table(
@@ -24,6 +25,6 @@ def row_table(
         html.Tr([html.Th(row[0], scope="row")] + [html.Td(v, className="num") for v in row[1:]])
         for row in rows
     ]
-    parts: list[html.Component] = [html.Caption(caption)] if caption else []
+    parts: list[Component] = [html.Caption(caption)] if caption else []
     parts += [html.Thead(html.Tr(header)), html.Tbody(body)]
     return html.Table(parts, className=class_name)

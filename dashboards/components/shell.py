@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from dashboards import ids
 from dashboards.search import Hit
@@ -79,7 +80,7 @@ def search_box() -> html.Div:
     )
 
 
-def search_results(hits: Sequence[Hit], text: str) -> list[html.Component] | str:
+def search_results(hits: Sequence[Hit], text: str) -> list[Component] | html.P | str:
     """A list of buttons (keyboard reachable), or a sentence when nothing matches."""
     if not text.strip():
         return ""
@@ -126,7 +127,7 @@ def footer(build_text: str) -> html.Footer:
     )
 
 
-def messages(items: Sequence[str]) -> list[html.Component]:
+def messages(items: Sequence[str]) -> list[Component]:
     """Clear French messages for bad URL parameters (never a stack trace)."""
     if not items:
         return []

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from dash import html
+from dash.development.base_component import Component
 
 from dashboards.components.controls import theme_label
 from dashboards.formatting import integer, unit_title, with_unit
@@ -79,9 +80,9 @@ def public_origin(origin: str) -> list[str]:
     return out
 
 
-def _origin_cell(origin: str, url: str) -> list[html.Component]:
+def _origin_cell(origin: str, url: str) -> list[Component]:
     lines = public_origin(origin)
-    cell: list[html.Component] = []
+    cell: list[Component] = []
     for line in lines:
         cell.extend([html.Span(line), html.Br()])
     if url:
@@ -129,7 +130,7 @@ def _table(
     )
 
 
-def loaded_sources(meta: Sequence[Mapping[str, Any]]) -> html.Component:
+def loaded_sources(meta: Sequence[Mapping[str, Any]]) -> Component:
     rows = [
         (
             m["dataset"],
@@ -153,7 +154,7 @@ def loaded_sources(meta: Sequence[Mapping[str, Any]]) -> html.Component:
     return html.Div([sample_notice(sampled), table])
 
 
-def sample_notice(sampled: Sequence[Mapping[str, Any]]) -> html.Component:
+def sample_notice(sampled: Sequence[Mapping[str, Any]]) -> Component:
     """Says which sources come from the embedded real sample, and what that means."""
     label = str(sampled[0]["origin"] or "").partition(" : ")[0] or "échantillon embarqué"
     names = ", ".join(m["dataset"] for m in sampled)
@@ -168,7 +169,7 @@ def sample_notice(sampled: Sequence[Mapping[str, Any]]) -> html.Component:
     )
 
 
-def missing_sources(meta: Sequence[Mapping[str, Any]]) -> html.Component:
+def missing_sources(meta: Sequence[Mapping[str, Any]]) -> Component:
     missing = [m for m in meta if m["status"] == "absente"]
     if not missing:
         return html.P("Aucune source manquante.")
@@ -187,7 +188,7 @@ def missing_sources(meta: Sequence[Mapping[str, Any]]) -> html.Component:
     )
 
 
-def usage(rows: Sequence[tuple[str, str]]) -> html.Component:
+def usage(rows: Sequence[tuple[str, str]]) -> Component:
     if not rows:
         return html.P("Usage des sources non renseigné.")
     return _table(
@@ -221,7 +222,7 @@ def _build_value(key: str, value: str) -> str:
     return value
 
 
-def build(info: Sequence[tuple[str, str]]) -> html.Component:
+def build(info: Sequence[tuple[str, str]]) -> Component:
     """The ``build_info`` table as a French definition list, known keys first."""
     known = {k: v for k, v in info}
     keys = [k for k in _BUILD_LABELS if k in known] + [k for k in known if k not in _BUILD_LABELS]
@@ -235,9 +236,9 @@ def build(info: Sequence[tuple[str, str]]) -> html.Component:
     )
 
 
-def definitions(indicators: Sequence[Indicator]) -> list[html.Component]:
+def definitions(indicators: Sequence[Indicator]) -> list[Component]:
     """One collapsible block per theme with each indicator's definition."""
-    out = []
+    out: list[Component] = []
     for theme in dict.fromkeys(i.theme for i in indicators):
         members = [i for i in indicators if i.theme == theme]
         rows = [

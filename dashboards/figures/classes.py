@@ -66,8 +66,8 @@ def classify(values: Sequence[float | None], method: str, k: int) -> Classes:
     elif method == "quantiles":
         bins, alone = quantiles_with_ties(x, k)
         if alone.size:
-            values, counts = np.unique(x, return_counts=True)
-            n_of = dict(zip(values.tolist(), counts.tolist(), strict=True))
+            seen, counts = np.unique(x, return_counts=True)
+            n_of = dict(zip(seen.tolist(), counts.tolist(), strict=True))
             note = "classe à part pour " + ", ".join(
                 f"la valeur {number(v, 0 if v == round(v) else 2)} ({integer(n_of[v])} territoires)"
                 for v in alone.tolist()

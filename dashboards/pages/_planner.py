@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dash import Dash, Input, Output, State, ctx, html, no_update
+from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from dashboards import ids, queries, simulation
@@ -51,7 +52,7 @@ def apply_click(
 
 def outcome(
     wh: Warehouse, changes: Changes, territory: str, service_type: str, travel: str
-) -> html.Component | str:
+) -> Component | str:
     """The delta of the simulated changes, or why it cannot be computed."""
     if not changes:
         return ""

@@ -129,7 +129,7 @@ def _tiles(on: bool) -> list[dl.TileLayer]:
     return [dl.TileLayer(url=controls.OSM_TILES, attribution=controls.OSM_ATTRIBUTION, maxZoom=19)]
 
 
-def _panel(wh: Warehouse, state: ViewState) -> list[Any] | str:
+def _panel(wh: Warehouse, state: ViewState) -> list[Any] | html.P | str:
     if not state.territory:
         return html.P(
             "Cliquez un territoire ou utilisez la recherche pour afficher son portrait.",

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html
+from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from dashboards import ids, queries
@@ -28,7 +29,7 @@ def _content(wh: Warehouse, state: ViewState) -> tuple[str, list[dict[str, Any]]
     return f"Portrait : {builders.title(p)}", options, chosen, builders.portrait(p, labels)
 
 
-def _choose(wh: Warehouse, state: ViewState) -> list[html.Component]:
+def _choose(wh: Warehouse, state: ViewState) -> list[Component]:
     """No territory yet: say how to pick one, and link the larger territories."""
     links = []
     for level in ("departement", "epci"):

@@ -20,7 +20,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -75,13 +75,16 @@ class _Connections:
         self._cond = threading.Condition()
         self._open: dict[tuple[int, str], _Open] = {}
 
+    def _drained(self, key: tuple[int, str], live: _Open) -> bool:
+        """Whether ``live`` has no more users or is no longer the open connection."""
+        return live.users == 0 or self._open.get(key) is not live
+
     def acquire(self, wh: Warehouse) -> _Open:
         key = (os.getpid(), wh.path)
         with self._cond:
             while (live := self._open.get(key)) is not None and not _serves(live, wh):
                 drained = self._cond.wait_for(
-                    lambda live=live: live.users == 0 or self._open.get(key) is not live,
-                    timeout=_DRAIN_SECONDS,
+                    partial(self._drained, key, live), timeout=_DRAIN_SECONDS
                 )
                 if self._open.get(key) is live:
                     if not drained:

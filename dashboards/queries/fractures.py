@@ -85,9 +85,15 @@ def double_peine(wh: Warehouse, commune_code: str) -> DoublePeine | None:
         _finite(r[5]),
         _finite(r[6]),
         _finite(r[7]),
-        *(None if b is None else bool(b) for b in r[8:11]),
+        _flag(r[8]),
+        _flag(r[9]),
+        _flag(r[10]),
         r[11],
     )
+
+
+def _flag(b: object) -> bool | None:
+    return None if b is None else bool(b)
 
 
 # --- planner what-if ---------------------------------------------------------------------

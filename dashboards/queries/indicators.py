@@ -19,30 +19,20 @@ import duckdb
 from dashboards.queries.connection import Warehouse, _finite, _records, _rows, columns, tables
 from dashboards.queries.meta import usage_sources
 from dashboards.queries.territories import _checked_level
+from indicators.indicator import BASE_THEME, IndicatorText, indicator_id
 from warehouse.gate import WarehouseError
 
-BASE_THEME = "base"
-# Ids of the figures computed here. They are not in the warehouse registry, and
-# ``indicators.registry.indicator_id`` has no theme or kind for them: they stay here.
-_POPULATION_ID = "population"
-_DENSITY_ID = "density"
-_FACILITIES_PREFIX = "facilities_per_10k__"
+# Figures computed here (not in the warehouse registry); ids from the naming function.
+_POPULATION_ID = indicator_id(BASE_THEME, "population")
+_DENSITY_ID = indicator_id(BASE_THEME, "density")
 # Kinds whose threshold is the build's "quart d'heure" (indicators.registry).
 _QUARTER_HOUR_KINDS = ("score", "share_within")
 
 
 @dataclass(frozen=True)
-class Indicator:
+class Indicator(IndicatorText):
     """One indicator's metadata (columns of the ``indicators`` table)."""
 
-    id: str
-    theme: str
-    label: str
-    unit: str
-    definition: str
-    formula: str
-    sources: str
-    vintage: str
     higher_is_better: bool | None
     decimals: int
     service_type: str | None = None
@@ -179,6 +169,7 @@ def _base_indicators(wh: Warehouse) -> tuple[Indicator, ...]:
             None,
             0,
             computed_here=True,
+            kind="population",
         ),
         Indicator(
             _DENSITY_ID,
@@ -193,6 +184,7 @@ def _base_indicators(wh: Warehouse) -> tuple[Indicator, ...]:
             None,
             1,
             computed_here=True,
+            kind="density",
         ),
     ]
     for st in service_types(wh):
@@ -200,7 +192,7 @@ def _base_indicators(wh: Warehouse) -> tuple[Indicator, ...]:
             continue
         out.append(
             Indicator(
-                f"{_FACILITIES_PREFIX}{st.slug}",
+                indicator_id(BASE_THEME, "facilities_per_10k", st.slug),
                 BASE_THEME,
                 f"{st.label} : équipements pour 10 000 habitants",
                 "pour 10 000 hab.",
@@ -213,6 +205,7 @@ def _base_indicators(wh: Warehouse) -> tuple[Indicator, ...]:
                 1,
                 service_type=st.code,
                 computed_here=True,
+                kind="facilities_per_10k",
             )
         )
     return tuple(out)
@@ -232,9 +225,9 @@ def indicator_values(wh: Warehouse, indicator_id: str, level: str) -> tuple[Valu
         with_note = "note" in columns(wh, "indicator_values")
         name = "indicator_values" if with_note else "indicator_values_without_note"
         rows = _rows(wh, name, {**params, "indicator_id": ind.id})
-    elif ind.id == _POPULATION_ID:
+    elif ind.kind == "population":
         rows = _rows(wh, "population_values", params)
-    elif ind.id == _DENSITY_ID:
+    elif ind.kind == "density":
         rows = _rows(wh, "density_values", params)
     else:
         rows = _rows(wh, "facility_rate_values", {**params, "service_type": ind.service_type or ""})

@@ -75,7 +75,12 @@ def duckdb_encoding(source: Source) -> str:
 
 
 def read_text_csv(
-    con: duckdb.DuckDBPyConnection, path: Path, source: Source, default_sep: str | None
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    source: Source,
+    default_sep: str | None,
+    *,
+    multiline: bool = False,
 ) -> duckdb.DuckDBPyRelation:
     """A CSV file with a header, every column as VARCHAR (codes stay text).
 
@@ -89,6 +94,8 @@ def read_text_csv(
         Catalogue entry (``separator``, ``encoding`` read by :func:`duckdb_encoding`).
     default_sep : str or None
         Separator when the catalogue gives none; None lets DuckDB sniff it.
+    multiline : bool
+        Quoted fields may hold line breaks (``"`` quotes and escapes, strict mode).
 
     Returns
     -------
@@ -100,15 +107,19 @@ def read_text_csv(
     LoadError
         An encoding DuckDB cannot read.
     """
-    options: dict[str, object] = {
-        "header": True,
-        "all_varchar": True,
-        "encoding": duckdb_encoding(source),
-    }
-    sep = source.separator or default_sep
-    if sep:
-        options["sep"] = sep
-    return con.read_csv(str(path), **options)
+    # None is the reader's default (an option not given): the separator is sniffed.
+    quote = '"' if multiline else None
+    return con.read_csv(
+        str(path),
+        header=True,
+        all_varchar=True,
+        encoding=duckdb_encoding(source),
+        sep=source.separator or default_sep or None,
+        quotechar=quote,
+        escapechar=quote,
+        comment="" if multiline else None,
+        strict_mode=True if multiline else None,
+    )
 
 
 def padded_commune_codes(codes: pd.Series, source: Source) -> pd.Series:
@@ -289,18 +300,8 @@ def read_declared_csv(
         An unreadable file, an encoding DuckDB cannot read, a declared column
         missing (see :func:`declared_columns`).
     """
-    options: dict[str, object] = {
-        "header": True,
-        "all_varchar": True,
-        "encoding": duckdb_encoding(source),
-    }
-    sep = source.separator or default_sep
-    if sep:
-        options["sep"] = sep
-    if multiline:
-        options.update(quotechar='"', escapechar='"', comment="", strict_mode=True)
     try:
-        raw = con.read_csv(str(path), **options)
+        raw = read_text_csv(con, path, source, default_sep, multiline=multiline)
     except duckdb.Error as exc:
         raise LoadError(f"source {source.name!r} : CSV illisible {path}: {exc}") from exc
     present = declared_columns(source, raw.columns, path, optional)

@@ -12,6 +12,8 @@ here: they keep NULL ``lon``/``lat`` and the warehouse lists them in
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -31,9 +33,11 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "cast_facilities",
+    "facility_sql",
     "label_sql",
     "one_file",
     "query_coordinates",
+    "query_one_csv",
     "read_declared_csv",
     "to_facilities",
 ]
@@ -46,12 +50,43 @@ def label_sql(column: str) -> str:
     return f"regexp_replace(trim({quote_identifier(column)}), '\\s+', ' ', 'g')"
 
 
+def facility_sql(
+    native_id: str, label: str, commune_code: str, lon: str, lat: str, **extra: str
+) -> str:
+    """SQL of the facility columns read from the relation ``raw`` (see :func:`query_coordinates`).
+
+    ``native_id`` trimmed, ``label`` as :func:`label_sql`, ``commune_code`` trimmed (empty ->
+    NULL), ``lon``/``lat`` as read (declared DOUBLE in the catalogue); ``extra`` maps more
+    output columns to their SQL expressions.
+    """
+    exprs = {
+        "native_id": f"trim({quote_identifier(native_id)})",
+        "label": label_sql(label),
+        "commune_code": f"NULLIF(trim({quote_identifier(commune_code)}), '')",
+        "lon": quote_identifier(lon),
+        "lat": quote_identifier(lat),
+        **extra,
+    }
+    select = ", ".join(f"{e} AS {quote_identifier(c)}" for c, e in exprs.items())
+    # Column names are quoted identifiers; ``extra`` expressions are the loaders' constants.
+    return f"SELECT {select} FROM raw"  # noqa: S608  # nosec B608
+
+
 def query_coordinates(raw: duckdb.DuckDBPyRelation, sql: str, source: Source) -> pd.DataFrame:
     """Run ``sql`` on ``raw`` (named ``raw``); a non-numeric coordinate is a LoadError."""
     try:
         return raw.query("raw", sql).df()
     except duckdb.ConversionException as exc:
         raise LoadError(f"source {source.name!r}: coordonnée non numérique: {exc}") from exc
+
+
+def query_one_csv(
+    con: duckdb.DuckDBPyConnection, files: Sequence[Path], source: Source, sql: str
+) -> pd.DataFrame:
+    """The single CSV file of ``source`` (declared columns, quoted line breaks allowed), read
+    by ``sql`` as in :func:`query_coordinates`."""
+    raw = read_declared_csv(con, one_file(files, source), source, multiline=True)
+    return query_coordinates(raw, sql, source)
 
 
 def cast_facilities(rel: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:

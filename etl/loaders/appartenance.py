@@ -86,14 +86,9 @@ def load_appartenance_geo(
 ) -> duckdb.DuckDBPyRelation:
     """Zones each commune belongs to (EPCI, département, région, AAV, unité urbaine).
 
-    Parameters
-    ----------
-    con : duckdb.DuckDBPyConnection
-        Connection the returned relation belongs to.
-    files : Sequence[Path]
-        One CSV conversion of the table (``table-appartenance-geo-communes-AA.csv``).
-    source : Source
-        Catalogue entry (``separator``, ``encoding``: cp1252 for the mirrored copy).
+    A loader (see :mod:`etl.loaders`) returning a relation of ``con``. ``files``: one CSV
+    conversion of the table (``table-appartenance-geo-communes-AA.csv``). ``source``: catalogue
+    entry (``separator``, ``encoding``: cp1252 for the mirrored copy).
 
     Returns
     -------

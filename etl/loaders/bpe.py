@@ -178,7 +178,9 @@ def load_bpe_xy(
         - ``geo_precision``: ``QUALITE_XY`` when present, else NULL.
     """
     path = one_file(files, source)
-    (preserved,) = con.sql("SELECT current_setting('preserve_insertion_order')").fetchone()
+    setting = con.sql("SELECT current_setting('preserve_insertion_order')").fetchone()
+    assert setting is not None  # a SELECT without FROM has one row
+    (preserved,) = setting
     if not preserved:
         raise LoadError(
             f"source {source.name!r}: preserve_insertion_order doit être vrai "

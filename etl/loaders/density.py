@@ -104,14 +104,9 @@ def load_density_grid(
 ) -> duckdb.DuckDBPyRelation:
     """Density level of every commune (INSEE 7-level communal grid).
 
-    Parameters
-    ----------
-    con : duckdb.DuckDBPyConnection
-        Connection the returned relation belongs to.
-    files : Sequence[Path]
-        One file: the ANCT ``densite.csv`` export or INSEE's ``.xlsx`` workbook.
-    source : Source
-        Catalogue entry (its ``separator`` is used for CSV files).
+    A loader (see :mod:`etl.loaders`) returning a relation of ``con``. ``files``: one file: the
+    ANCT ``densite.csv`` export or INSEE's ``.xlsx`` workbook. ``source``: catalogue entry (its
+    ``separator`` is used for CSV files).
 
     Returns
     -------

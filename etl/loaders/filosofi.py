@@ -170,14 +170,9 @@ def load_filosofi_communes(
     The vintage suffix of the variables (``MED19`` -> ``19``) is read from the
     header, so the 2019, 2020 and 2021 files load alike.
 
-    Parameters
-    ----------
-    con : duckdb.DuckDBPyConnection
-        Connection the returned relation belongs to.
-    files : Sequence[Path]
-        One ``;``-separated file with ``CODGEO`` and the Filosofi variables.
-    source : Source
-        Catalogue entry (``separator``, ``encoding``).
+    A loader (see :mod:`etl.loaders`) returning a relation of ``con``. ``files``: one
+    ``;``-separated file with ``CODGEO`` and the Filosofi variables. ``source``: catalogue entry
+    (``separator``, ``encoding``).
 
     Returns
     -------
@@ -283,18 +278,12 @@ def load_filosofi_grid_200m(
 ) -> duckdb.DuckDBPyRelation:
     """Population points from the Filosofi 200 m grid (``carreaux_200m_*.csv``).
 
-    Parameters
-    ----------
-    con : duckdb.DuckDBPyConnection
-        Connection the returned relation belongs to.
-    files : Sequence[Path]
-        One or more CSV files of the grid (mainland, Martinique, La Réunion),
-        in one of the :data:`GRID_LAYOUTS`: INSEE's ``idcar_200m``, ``i_est_200``,
-        ``lcog_geo``, ``ind`` and ``men``, or the converted GridViz tiles'
-        ``idcar_200m_reconstructed``, ``imputed``, ``com_2018_geojson``, ``ind``,
-        ``x_3035`` and ``y_3035`` (any letter case; other columns are ignored).
-    source : Source
-        Catalogue entry (``separator``).
+    A loader (see :mod:`etl.loaders`) returning a relation of ``con``. ``files``: one or more
+    CSV files of the grid (mainland, Martinique, La Réunion), in one of the
+    :data:`GRID_LAYOUTS`: INSEE's ``idcar_200m``, ``i_est_200``, ``lcog_geo``, ``ind`` and
+    ``men``, or the converted GridViz tiles' ``idcar_200m_reconstructed``, ``imputed``,
+    ``com_2018_geojson``, ``ind``, ``x_3035`` and ``y_3035`` (any letter case; other columns are
+    ignored). ``source``: catalogue entry (``separator``).
 
     Returns
     -------
@@ -446,6 +435,7 @@ def _check_grid(
         for column, condition in checks.values()
     )
     found = cells.aggregate(firsts).fetchone()
+    assert found is not None  # an aggregate without GROUP BY has one row
     for i, message in enumerate(checks):
         if found[2 * i + 1]:
             raise LoadError(

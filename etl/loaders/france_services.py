@@ -24,15 +24,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
-import numpy as np
 
 from etl.catalogue import Source
-from etl.loaders._facilities import (
-    one_file,
-    query_coordinates,
-    read_declared_csv,
-    to_facilities,
-)
+from etl.loaders._facilities import facility_sql, query_one_csv, to_facilities
 
 logger = logging.getLogger(__name__)
 
@@ -41,15 +35,9 @@ MOBILE_FORMATS = frozenset({"Itinérante", "Bus_équivalent"})
 MOBILE_PRECISION = "itinérante: point de référence"
 
 # Reads the catalogue's declared columns (read_declared_csv: latitude/longitude DOUBLE).
-_SQL = r"""
-    SELECT trim(id_fs) AS native_id,
-           regexp_replace(trim(lib_fs), '\s+', ' ', 'g') AS label,
-           NULLIF(trim(insee_com), '') AS commune_code,
-           longitude AS lon,
-           latitude AS lat,
-           trim(format_fs) AS format_fs
-    FROM raw
-"""
+_SQL = facility_sql(
+    "id_fs", "lib_fs", "insee_com", "longitude", "latitude", format_fs="trim(format_fs)"
+)
 
 
 def load_france_services(
@@ -76,9 +64,7 @@ def load_france_services(
         - ``geo_precision``: ``'itinérante: point de référence'`` for the
           ``Itinérante`` and ``Bus_équivalent`` formats, NULL otherwise.
     """
-    path = one_file(files, source)
-    raw = read_declared_csv(con, path, source, multiline=True)
-    df = query_coordinates(raw, _SQL, source)
+    df = query_one_csv(con, files, source, _SQL)
     mobile = df["format_fs"].isin(MOBILE_FORMATS)
     logger.info(
         "%s: %d site(s) itinérant(s) gardé(s) à leur point de référence",
@@ -90,5 +76,5 @@ def load_france_services(
         df,
         source,
         service_type=SERVICE_TYPE,
-        geo_precision=np.where(mobile, MOBILE_PRECISION, None),
+        geo_precision=[MOBILE_PRECISION if m else None for m in mobile],
     )

@@ -29,12 +29,7 @@ from pathlib import Path
 import duckdb
 
 from etl.catalogue import Source
-from etl.loaders._facilities import (
-    one_file,
-    query_coordinates,
-    read_declared_csv,
-    to_facilities,
-)
+from etl.loaders._facilities import facility_sql, query_one_csv, to_facilities
 
 logger = logging.getLogger(__name__)
 
@@ -47,16 +42,15 @@ SERVICE_TYPE_BY_KIND: dict[str, str] = {
 
 
 # Reads the catalogue's declared columns (read_declared_csv: Latitude/Longitude DOUBLE).
-_SQL = r"""
-    SELECT trim("#Identifiant_du_site") AS native_id,
-           regexp_replace(trim("Libellé_du_site"), '\s+', ' ', 'g') AS label,
-           trim("Caractéristique_du_site") AS kind,
-           NULLIF(trim("Code_INSEE"), '') AS commune_code,
-           "Longitude" AS lon,
-           "Latitude" AS lat,
-           NULLIF(trim("Précision_du_géocodage"), '') AS geo_precision
-    FROM raw
-"""
+_SQL = facility_sql(
+    "#Identifiant_du_site",
+    "Libellé_du_site",
+    "Code_INSEE",
+    "Longitude",
+    "Latitude",
+    kind='trim("Caractéristique_du_site")',
+    geo_precision="NULLIF(trim(\"Précision_du_géocodage\"), '')",
+)
 
 
 def load_laposte_points_contact(
@@ -81,9 +75,7 @@ def load_laposte_points_contact(
         - ``bpe_gamme``, ``capacity``: NULL (set later from the BPE nomenclature);
         - ``geo_precision``: ``Précision_du_géocodage`` ("Géocodé au numéro"...).
     """
-    path = one_file(files, source)
-    raw = read_declared_csv(con, path, source, multiline=True)
-    df = query_coordinates(raw, _SQL, source)
+    df = query_one_csv(con, files, source, _SQL)
     df["service_type"] = df["kind"].map(SERVICE_TYPE_BY_KIND)
     other = df["service_type"].isna()
     if other.any():

@@ -67,14 +67,9 @@ def load_bpe_typequ_labels(
 ) -> duckdb.DuckDBPyRelation:
     """Labels of BPE facility types from an INSEE variables/modalities file.
 
-    Parameters
-    ----------
-    con : duckdb.DuckDBPyConnection
-        Connection the returned relation belongs to.
-    files : Sequence[Path]
-        One ``varmod_*.csv`` file (``COD_VAR``, ``COD_MOD``, ``LIB_MOD``...).
-    source : Source
-        Catalogue entry (``separator``, ``encoding``).
+    A loader (see :mod:`etl.loaders`) returning a relation of ``con``. ``files``: one
+    ``varmod_*.csv`` file (``COD_VAR``, ``COD_MOD``, ``LIB_MOD``...). ``source``: catalogue
+    entry (``separator``, ``encoding``).
 
     Returns
     -------
@@ -181,15 +176,9 @@ def load_bpe_gammes(
 ) -> duckdb.DuckDBPyRelation:
     """Gamme (proximité, intermédiaire, supérieure) of each BPE facility type.
 
-    Parameters
-    ----------
-    con : duckdb.DuckDBPyConnection
-        Connection the returned relation belongs to.
-    files : Sequence[Path]
-        One INSEE workbook ``BPE_gammes_equipements_AAAA.xlsx`` (first sheet)
-        or a ``;``-separated CSV export of it.
-    source : Source
-        Catalogue entry (``separator``, ``encoding`` for CSV).
+    A loader (see :mod:`etl.loaders`) returning a relation of ``con``. ``files``: one INSEE
+    workbook ``BPE_gammes_equipements_AAAA.xlsx`` (first sheet) or a ``;``-separated CSV export
+    of it. ``source``: catalogue entry (``separator``, ``encoding`` for CSV).
 
     Returns
     -------

@@ -70,14 +70,9 @@ def load_populations_legales(
 ) -> duckdb.DuckDBPyRelation:
     """Municipal population of each commune from INSEE's legal populations.
 
-    Parameters
-    ----------
-    con : duckdb.DuckDBPyConnection
-        Connection the returned relation belongs to.
-    files : Sequence[Path]
-        One ``donnees_communes.csv`` (either layout, see the module docstring).
-    source : Source
-        Catalogue entry (``separator``, ``encoding``).
+    A loader (see :mod:`etl.loaders`) returning a relation of ``con``. ``files``: one
+    ``donnees_communes.csv`` (either layout, see the module docstring). ``source``: catalogue
+    entry (``separator``, ``encoding``).
 
     Returns
     -------

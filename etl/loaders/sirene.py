@@ -160,14 +160,9 @@ def load_sirene_unites_legales(
 ) -> duckdb.DuckDBPyRelation:
     """Legal units of the Sirene stock (``StockUniteLegale``), with their ESS flag.
 
-    Parameters
-    ----------
-    con : duckdb.DuckDBPyConnection
-        Connection the returned (lazy) relation belongs to.
-    files : Sequence[Path]
-        One ``StockUniteLegale`` file, ``.parquet`` or ``.csv``; extra columns are ignored.
-    source : Source
-        Catalogue entry (``separator`` for CSV).
+    A loader (see :mod:`etl.loaders`) returning a (lazy) relation of ``con``. ``files``: one
+    ``StockUniteLegale`` file, ``.parquet`` or ``.csv``; extra columns are ignored. ``source``:
+    catalogue entry (``separator`` for CSV).
 
     Returns
     -------
@@ -202,14 +197,9 @@ def load_sirene_etablissements(
 ) -> duckdb.DuckDBPyRelation:
     """Establishments of the Sirene stock (``StockEtablissement``).
 
-    Parameters
-    ----------
-    con : duckdb.DuckDBPyConnection
-        Connection the returned (lazy) relation belongs to.
-    files : Sequence[Path]
-        One ``StockEtablissement`` file, ``.parquet`` or ``.csv``; extra columns are ignored.
-    source : Source
-        Catalogue entry (``separator`` for CSV).
+    A loader (see :mod:`etl.loaders`) returning a (lazy) relation of ``con``. ``files``: one
+    ``StockEtablissement`` file, ``.parquet`` or ``.csv``; extra columns are ignored.
+    ``source``: catalogue entry (``separator`` for CSV).
 
     Returns
     -------
@@ -267,14 +257,8 @@ def load_ess_france_list(
     ``Dénomination``, ``Nom``...). The separator is the catalogue's, or sniffed
     when the catalogue gives none.
 
-    Parameters
-    ----------
-    con : duckdb.DuckDBPyConnection
-        Connection the returned relation belongs to.
-    files : Sequence[Path]
-        One CSV file.
-    source : Source
-        Catalogue entry (``separator``, ``encoding``).
+    A loader (see :mod:`etl.loaders`) returning a relation of ``con``. ``files``: one CSV file.
+    ``source``: catalogue entry (``separator``, ``encoding``).
 
     Returns
     -------
@@ -293,15 +277,15 @@ def load_ess_france_list(
     rel = read_text_csv(con, path, source, default_sep=None)
     siren_col = _pick(rel.columns, _ESS_SIREN_NAMES)
     name_col = _pick(rel.columns, _ESS_NAME_NAMES)
-    missing = [
-        wanted
-        for wanted, found in (
-            ("SIREN", siren_col),
-            ("raison sociale / dénomination / nom", name_col),
-        )
-        if found is None
-    ]
-    if missing:
+    if siren_col is None or name_col is None:
+        missing = [
+            wanted
+            for wanted, found in (
+                ("SIREN", siren_col),
+                ("raison sociale / dénomination / nom", name_col),
+            )
+            if found is None
+        ]
         raise LoadError(
             f"source {source.name!r}: colonne(s) manquante(s) {missing} "
             f"(colonnes trouvées: {sorted(rel.columns)[:12]})"

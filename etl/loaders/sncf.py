@@ -22,12 +22,7 @@ import duckdb
 
 from etl.catalogue import Source
 from etl.loaders import LoadError
-from etl.loaders._facilities import (
-    one_file,
-    query_coordinates,
-    read_declared_csv,
-    to_facilities,
-)
+from etl.loaders._facilities import query_one_csv, to_facilities
 
 logger = logging.getLogger(__name__)
 
@@ -67,9 +62,7 @@ def load_sncf_gares(
           (both NULL when no row of the station has both);
         - ``bpe_gamme``, ``capacity``, ``geo_precision``: NULL.
     """
-    path = one_file(files, source)
-    raw = read_declared_csv(con, path, source, multiline=True)
-    rows = query_coordinates(raw, _SQL, source)
+    rows = query_one_csv(con, files, source, _SQL)
     freight = ~rows["passengers"].astype(bool)
     no_xy = ~freight & (rows["lon"].isna() | rows["lat"].isna())
     logger.info(

@@ -32,12 +32,7 @@ import pandas as pd
 from etl.catalogue import Source
 from etl.loaders import LoadError
 from etl.loaders._common import declared_columns
-from etl.loaders._facilities import (
-    one_file,
-    query_coordinates,
-    read_declared_csv,
-    to_facilities,
-)
+from etl.loaders._facilities import facility_sql, one_file, query_one_csv, to_facilities
 
 logger = logging.getLogger(__name__)
 
@@ -45,14 +40,7 @@ SERVICE_TYPE = "THIRD_PLACE"
 COMMUNE_CENTRE_PRECISION = "centre de la commune d'accueil"
 
 # France Tiers-Lieux: reads the catalogue's declared columns (latitude/longitude DOUBLE).
-_TIERS_LIEUX_SQL = r"""
-    SELECT trim(id) AS native_id,
-           regexp_replace(trim(nom), '\s+', ' ', 'g') AS label,
-           NULLIF(trim(code_insee), '') AS commune_code,
-           longitude AS lon,
-           latitude AS lat
-    FROM raw
-"""
+_TIERS_LIEUX_SQL = facility_sql("id", "nom", "code_insee", "longitude", "latitude")
 
 
 def _points(geometry: dict[str, Any] | None) -> Iterator[tuple[float, float]]:
@@ -234,7 +222,5 @@ def load_france_tiers_lieux(
         - ``lon``, ``lat``: WGS84 degrees (both NULL when one is empty);
         - ``bpe_gamme``, ``capacity``, ``geo_precision``: NULL.
     """
-    path = one_file(files, source)
-    raw = read_declared_csv(con, path, source, multiline=True)
-    df = query_coordinates(raw, _TIERS_LIEUX_SQL, source)
+    df = query_one_csv(con, files, source, _TIERS_LIEUX_SQL)
     return to_facilities(con, df, source, service_type=SERVICE_TYPE)

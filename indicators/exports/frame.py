@@ -119,12 +119,13 @@ def export_frame(
         where = f" dans {within_level} {within_code}" if within_level else ""
         raise ExportError(f"aucun territoire de niveau {level}{where} dans cet entrepôt")
     registry = _selected(con, theme, indicator_ids)
-    matrices = _values(con, params, [i.id for i in registry], len(places))
+    rows = {"level": level, "codes": places["code"].astype(str).tolist()}
+    matrices = _values(con, rows, [i.id for i in registry], len(places))
     wanted = [*registry, *(e.meta for e in extra if e.meta.id not in _reserved())]
     frame = _assemble(places, level, wanted, matrices, extra)
     epsg = None
     if geometry:
-        frame, epsg = _with_geometry(con, params, frame, places)
+        frame, epsg = _with_geometry(con, rows, frame, places)
     scope = LEVEL_PLURAL[level] + (
         f" — territoire : {within_name} ({LEVEL_SINGULAR[within_level]} {within_code})"
         if within_level
@@ -189,7 +190,14 @@ def _registry(con: duckdb.DuckDBPyConnection) -> list[IndicatorMeta]:
     rows = con.execute(_sql.EXPORT_REGISTRY).fetchall()
     return [
         IndicatorMeta(
-            *(str(x) for x in r[:8]),
+            id=str(r[0]),
+            theme=str(r[1]),
+            label=str(r[2]),
+            unit=str(r[3]),
+            definition=str(r[4]),
+            formula=str(r[5]),
+            sources=str(r[6]),
+            vintage=str(r[7]),
             decimals=int(r[8]),
             secret_column=f"{r[0]}{SECRECY_SUFFIX}" if r[0] in secret else None,
             note_column=f"{r[0]}{NOTE_SUFFIX}" if r[0] in noted else None,
@@ -199,8 +207,16 @@ def _registry(con: duckdb.DuckDBPyConnection) -> list[IndicatorMeta]:
 
 
 def _has_notes(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether ``indicator_values`` has the ``note`` column (warehouses since issue 9)."""
-    return bool(con.execute(_sql.EXPORT_HAS_NOTES).fetchone()[0])
+    """Whether ``indicator_values`` has the ``note`` column (older warehouses lack it)."""
+    return bool(_scalar(con, _sql.EXPORT_HAS_NOTES))
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> object:
+    """The single value of a one-row, one-column query."""
+    row = con.execute(sql).fetchone()
+    if row is None:
+        raise ExportError("entrepôt illisible : requête sans résultat")
+    return row[0]
 
 
 def _selected(
@@ -251,19 +267,20 @@ def _empty_theme_message(
 
 
 def _values(
-    con: duckdb.DuckDBPyConnection, params: Mapping[str, str], ids: Sequence[str], n_rows: int
+    con: duckdb.DuckDBPyConnection, rows: Mapping[str, Any], ids: Sequence[str], n_rows: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(values, secret, notes) matrices: one row per territory, one column per id."""
+    """(values, secret, notes) matrices: one row per territory of ``rows`` (``level``
+    and the ``codes`` in export order), one column per id."""
     values = np.full((n_rows, len(ids)), np.nan)
     secret = np.zeros((n_rows, len(ids)), dtype=bool)
     notes = np.full((n_rows, len(ids)), None, dtype=object)
     if ids:
-        got = _run(con, _sql.EXPORT_VALUES, {**params, "ids": list(ids)}).fetchnumpy()
+        got = _run(con, _sql.EXPORT_VALUES, {**rows, "ids": list(ids)}).fetchnumpy()
         i, j = np.asarray(got["i"], dtype=np.int64), np.asarray(got["j"], dtype=np.int64)
         values[i, j] = np.ma.filled(got["value"].astype(float), np.nan)
         secret[i, j] = np.ma.filled(got["secret"], False)
         if _has_notes(con):
-            why = _run(con, _sql.EXPORT_NOTES, {**params, "ids": list(ids)}).fetchall()
+            why = _run(con, _sql.EXPORT_NOTES, {**rows, "ids": list(ids)}).fetchall()
             for row, col, text in why:
                 notes[int(row), int(col)] = text
     return values, secret, notes
@@ -316,7 +333,7 @@ def _number(x: float | None) -> float:
 
 def _with_geometry(
     con: duckdb.DuckDBPyConnection,
-    params: Mapping[str, str],
+    rows: Mapping[str, Any],
     frame: pd.DataFrame,
     places: pd.DataFrame,
 ) -> tuple[pd.DataFrame, int]:
@@ -325,8 +342,7 @@ def _with_geometry(
 
     known = places["epsg"].dropna().astype(int).unique()
     epsg = int(known[0]) if len(known) == 1 else WGS84
-    sql = _sql.EXPORT_GEOMETRY if len(known) == 1 else _sql.EXPORT_GEOMETRY_WGS84
-    wkb = _run(con, sql, params).df()
+    wkb = _run(con, _sql.EXPORT_GEOMETRY, {**rows, "wgs84": len(known) != 1}).df()
     if list(wkb["code"].astype(str)) != list(frame["code"]):
         raise ExportError("géométries incohérentes avec la liste des territoires")
     shapes = geopandas.GeoSeries.from_wkb(
@@ -346,7 +362,19 @@ def _meta_rows(con: duckdb.DuckDBPyConnection) -> list[tuple[SourceMeta, str]]:
         return []
     samples = _sample_labels(con)
     return [
-        (SourceMeta(*r[:7], provenance=samples.get(r[0], "")), r[7])
+        (
+            SourceMeta(
+                dataset=r[0],
+                title=r[1],
+                publisher=r[2],
+                vintage=r[3],
+                licence=r[4],
+                status=r[5],
+                url=r[6],
+                provenance=samples.get(r[0], ""),
+            ),
+            r[7],
+        )
         for r in con.execute(_sql.EXPORT_META).fetchall()
     ]
 
@@ -354,7 +382,7 @@ def _meta_rows(con: duckdb.DuckDBPyConnection) -> list[tuple[SourceMeta, str]]:
 def _sample_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Dataset -> label of the embedded sample it was loaded from (the origin up to
     " : "); empty for a warehouse built before ``meta.sample`` existed."""
-    if not con.execute(_sql.META_HAS_SAMPLE).fetchone()[0]:
+    if not _scalar(con, _sql.META_HAS_SAMPLE):
         return {}
     rows = con.execute(_sql.META_SAMPLES).fetchall()
     return {dataset: (origin or "").partition(" : ")[0] for dataset, origin in rows}

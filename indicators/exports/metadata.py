@@ -19,6 +19,7 @@ import pandas as pd
 
 from geo.constants import SECRECY_MAX_SHARE, SECRECY_MIN_UNITS
 from indicators.exports.contract import SECRECY_SUFFIX
+from indicators.indicator import IndicatorText
 
 SECRECY_RULE: Final = (
     "Secret statistique (données d'établissements, thème ESS) : une case n'est diffusée "
@@ -56,17 +57,9 @@ _OSM: Final = (
 
 
 @dataclass(frozen=True)
-class IndicatorMeta:
+class IndicatorMeta(IndicatorText):
     """One exported indicator: the registry row, and its secrecy flag column if any."""
 
-    id: str
-    theme: str
-    label: str
-    unit: str
-    definition: str
-    formula: str
-    sources: str
-    vintage: str
     decimals: int
     secret_column: str | None = None
     note_column: str | None = None

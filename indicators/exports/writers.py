@@ -152,16 +152,16 @@ def _xlsx_data(book: Any, frame: pd.DataFrame, decimals: Mapping[str, int]) -> N
     sheet.set_column(2, len(columns) - 1, 14)
     sheet.write_row(0, 0, columns, bold)
     for r in range(len(frame)):
-        for c, values in enumerate(cells):
-            x = values[r]
+        for j, column in enumerate(cells):
+            x = column[r]
             if x is None or x is pd.NA or (isinstance(x, float) and x != x):
                 continue
             if isinstance(x, bool | np.bool_):
-                sheet.write_boolean(r + 1, c, bool(x))
+                sheet.write_boolean(r + 1, j, bool(x))
             elif isinstance(x, int | float | np.integer | np.floating):
-                sheet.write_number(r + 1, c, float(x), formats[c])
+                sheet.write_number(r + 1, j, float(x), formats[j])
             else:
-                sheet.write_string(r + 1, c, str(x))
+                sheet.write_string(r + 1, j, str(x))
 
 
 def _xlsx_meta(book: Any, meta: ExportMeta) -> None:

@@ -13,7 +13,7 @@ from dashboards import ids, notes
 from dashboards.components import legend, table
 from dashboards.figures import choropleth
 from dashboards.queries import Indicator, Territory, Value
-from indicators.step import NOTE_INCOMPLETE, NOTES, REASON_OUT, REASON_PARTIAL, REASON_ZONE
+from indicators.step_context import NOTE_INCOMPLETE, NOTES, REASON_OUT, REASON_PARTIAL, REASON_ZONE
 
 NBSP = "\u00a0"
 PARTIAL = NOTES[REASON_PARTIAL].format(sources="education_annuaire (mesuree)")

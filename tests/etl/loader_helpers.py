@@ -17,9 +17,10 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pytest
 
 from etl.catalogue import Source, load_catalogue
-from etl.loaders import FACILITY_COLUMNS
+from etl.loaders import FACILITY_COLUMNS, LoadError
 from etl.vocabulary import COMMUNE_CODE_RE
 
 CATALOGUE = load_catalogue()
@@ -100,6 +101,25 @@ def check_facilities(rel: duckdb.DuckDBPyRelation, name: str) -> pd.DataFrame:
     return df
 
 
+def load_facilities(
+    con: duckdb.DuckDBPyConnection, name: str, files: Sequence[Path]
+) -> pd.DataFrame:
+    """The rows of the catalogue's loader for ``name``, checked by :func:`check_facilities`."""
+    return check_facilities(run_loader(con, name, files), name)
+
+
+def check_missing_column(
+    con: duckdb.DuckDBPyConnection, name: str, original: Path, column: str, tmp_path: Path
+) -> None:
+    """The loader for ``name``, given the header of ``original`` without ``column`` (a copy
+    named as the catalogue's file), raises a :class:`LoadError` naming the source, the file
+    and the column."""
+    source = CATALOGUE[name]
+    path = header_only(original, tmp_path / source.filename, source.separator, column)
+    with pytest.raises(LoadError, match=missing_declared(name, source.filename, column)):
+        run_loader(con, name, [path])
+
+
 def csv_rows(path: Path, delimiter: str) -> list[dict[str, str]]:
     """The rows of a CSV file as dicts (the obvious slow reading)."""
     with path.open(encoding="utf-8-sig", newline="") as fh:
@@ -115,12 +135,18 @@ def header_only(src: Path, dst: Path, delimiter: str, drop: str) -> Path:
     return dst
 
 
-def missing_declared(name: str, filename: str, column: str) -> str:
-    """Regex of the French error for a declared ``column`` absent from ``filename``."""
+def missing_declared(name: str, filename: str, column: str, *, more: bool = False) -> str:
+    """Regex of the French error for a declared ``column`` absent from ``filename`` (the
+    first of several missing columns when ``more``)."""
     return (
         rf"^source '{re.escape(name)}' : colonne\(s\) déclarée\(s\) absente\(s\) de "
-        rf"{re.escape(filename)} : \['{re.escape(column)}'\]"
+        rf"{re.escape(filename)} : \['{re.escape(column)}'" + (", " if more else r"\]")
     )
+
+
+def missing_required(name: str, column: str) -> str:
+    """Regex of the French error (:func:`etl.loaders.require_columns`) for a missing ``column``."""
+    return rf"^source '{re.escape(name)}': colonne\(s\) manquante\(s\) \['{re.escape(column)}'\]"
 
 
 def fake_source(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from etl.catalogue import load_catalogue
@@ -28,13 +27,6 @@ LAPOSTE_HEADER = (
     "Longitude;Précision_du_géocodage;Numéro_de_téléphone;latlong\r\n"
 )
 FILOSOFI_HEADER = "CODGEO;NBMENFISC19;NBPERSMENFISC19;MED19;TP6019;D119;D919\n"
-
-
-@pytest.fixture
-def con():
-    connection = duckdb.connect()
-    yield connection
-    connection.close()
 
 
 def _laposte_row(site: str, lat: str, lon: str) -> str:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from etl.loaders import (
-    LoadError,
-)
+from etl.loaders import LoadError
 from etl.loaders.appartenance import APPARTENANCE_COLUMNS, load_appartenance_geo
 from tests.etl.loader_helpers import (
     APPARTENANCE,
     fake_source,
+    missing_declared,
     schema_of,
     write_file,
 )
@@ -41,7 +40,6 @@ def test_appartenance_missing_column(con, tmp_path):
     )
     with pytest.raises(
         LoadError,
-        match=r"^source 'appartenance_geo' : colonne\(s\) déclarée\(s\) absente\(s\) de t\.csv : "
-        r"\['AAV2020'\]",
+        match=missing_declared("appartenance_geo", "t.csv", "AAV2020"),
     ):
         load_appartenance_geo(con, [path], fake_source("appartenance_geo", ";", "cp1252"))

@@ -12,19 +12,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from etl.catalogue import Source
-from etl.loaders import (
-    FACILITY_COUNT_COLUMNS,
-    LoadError,
-)
+from etl.loaders import FACILITY_COUNT_COLUMNS, LoadError
 from etl.loaders.bpe import reproject_to_wgs84
 from etl.vocabulary import COMMUNE_CODE_RE
 from tests.etl.loader_helpers import (
-    CATALOGUE,
-    check_facilities,
+    check_missing_column,
     csv_rows,
-    header_only,
-    missing_declared,
+    load_facilities,
     run_loader,
 )
 
@@ -47,6 +41,11 @@ BPE_SAMPLE_LONLAT = {
 
 
 @pytest.fixture(scope="module")
+def bpe_enseignement_file(mirror_dir: Path) -> Path:
+    return mirror_dir / "insee_bpe_2018_enseignement" / "bpe18_enseignement.csv"
+
+
+@pytest.fixture(scope="module")
 def bpe_sample(fixtures_dir: Path) -> Path:
     return fixtures_dir / "facilities" / "BPE23_sample.csv"
 
@@ -65,7 +64,7 @@ def _check_bpe_sample(df: pd.DataFrame) -> None:
 
 
 def test_bpe_xy_fixture(con: duckdb.DuckDBPyConnection, bpe_sample: Path) -> None:
-    df = check_facilities(run_loader(con, "bpe_xy", [bpe_sample]), "bpe_xy")
+    df = load_facilities(con, "bpe_xy", [bpe_sample])
     _check_bpe_sample(df)
     by_id = df.set_index("facility_id")
     assert by_id.loc["bpe_xy:1", "service_type"] == "C104"
@@ -87,7 +86,7 @@ def test_bpe_xy_without_optional_columns(
         writer = csv.DictWriter(fh, keep, delimiter=";", extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
-    df = check_facilities(run_loader(con, "bpe_xy", [path]), "bpe_xy")
+    df = load_facilities(con, "bpe_xy", [path])
     _check_bpe_sample(df)
     assert (df["label"] == df["service_type"]).all()
     assert df["geo_precision"].isna().all()
@@ -116,8 +115,10 @@ def test_reproject_to_wgs84_hand_points() -> None:
     assert [a.size for a in empty] == [0, 0]
 
 
-def test_bpe_enseignement_counts(con: duckdb.DuckDBPyConnection, mirror_dir: Path) -> None:
-    path = mirror_dir / "insee_bpe_2018_enseignement" / "bpe18_enseignement.csv"
+def test_bpe_enseignement_counts(
+    con: duckdb.DuckDBPyConnection, bpe_enseignement_file: Path
+) -> None:
+    path = bpe_enseignement_file
     rel = run_loader(con, "bpe_enseignement_2018", [path])
     assert rel.columns == list(FACILITY_COUNT_COLUMNS)
     assert [str(t) for t in rel.types] == list(FACILITY_COUNT_COLUMNS.values())
@@ -141,41 +142,19 @@ def test_bpe_enseignement_counts(con: duckdb.DuckDBPyConnection, mirror_dir: Pat
 
 
 @pytest.mark.parametrize(
-    ("name", "relative", "column"),
+    ("name", "file_fixture", "column"),
     [
-        ("bpe_enseignement_2018", "insee_bpe_2018_enseignement/bpe18_enseignement.csv", "NB_EQUIP"),
+        ("bpe_enseignement_2018", "bpe_enseignement_file", "NB_EQUIP"),  # real mirrored file
+        ("bpe_xy", "bpe_sample", "LAMBERT_Y"),  # fixture in the official format
     ],
 )
-def test_missing_column_names_source_and_column(
+def test_missing_declared_column(
     con: duckdb.DuckDBPyConnection,
-    mirror_dir: Path,
+    request: pytest.FixtureRequest,
     tmp_path: Path,
     name: str,
-    relative: str,
+    file_fixture: str,
     column: str,
 ) -> None:
-    source: Source = CATALOGUE[name]
-    path = header_only(mirror_dir / relative, tmp_path / source.filename, source.separator, column)
-    with pytest.raises(LoadError, match=missing_declared(name, source.filename, column)):
-        run_loader(con, name, [path])
-
-
-@pytest.mark.parametrize(
-    ("name", "fixture", "column"),
-    [
-        ("bpe_xy", "BPE23_sample.csv", "LAMBERT_Y"),
-    ],
-)
-def test_missing_column_in_fixture_format(
-    con: duckdb.DuckDBPyConnection,
-    fixtures_dir: Path,
-    tmp_path: Path,
-    name: str,
-    fixture: str,
-    column: str,
-) -> None:
-    source = CATALOGUE[name]
-    src = fixtures_dir / "facilities" / fixture
-    path = header_only(src, tmp_path / source.filename, source.separator, column)
-    with pytest.raises(LoadError, match=missing_declared(name, source.filename, column)):
-        run_loader(con, name, [path])
+    original = request.getfixturevalue(file_fixture)
+    check_missing_column(con, name, original, column, tmp_path)

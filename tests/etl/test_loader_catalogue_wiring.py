@@ -21,12 +21,7 @@ from etl.loaders.sirene import (
     load_sirene_etablissements,
     load_sirene_unites_legales,
 )
-from tests.etl.loader_helpers import (
-    APPARTENANCE,
-    DENSITE,
-    FILOSOFI,
-    VARMOD,
-)
+from tests.etl.loader_helpers import APPARTENANCE, DENSITE, FILOSOFI, VARMOD
 
 MY_SOURCES = {
     "density_grid": load_density_grid,

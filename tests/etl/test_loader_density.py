@@ -7,17 +7,9 @@ from collections import Counter
 import openpyxl
 import pytest
 
-from etl.loaders import (
-    TYPOLOGY_COLUMNS,
-    LoadError,
-)
+from etl.loaders import TYPOLOGY_COLUMNS, LoadError
 from etl.loaders.density import DENSITY_LEVELS, load_density_grid
-from tests.etl.loader_helpers import (
-    DENSITE,
-    fake_source,
-    schema_of,
-    write_file,
-)
+from tests.etl.loader_helpers import DENSITE, fake_source, missing_declared, schema_of, write_file
 
 
 def test_density_real_file_counts_match_sources_md(con, mirror_dir):
@@ -52,8 +44,7 @@ def test_density_missing_column_is_named(con, tmp_path):
     path = write_file(tmp_path / "densite.csv", "insee_com,lib_com,niveau\n01001,A,Bourgs ruraux\n")
     with pytest.raises(
         LoadError,
-        match=r"^source 'density_grid' : colonne\(s\) déclarée\(s\) absente\(s\) de densite\.csv "
-        r": \['niveau_densite'\]",
+        match=missing_declared("density_grid", "densite.csv", "niveau_densite"),
     ):
         load_density_grid(con, [path], fake_source("density_grid", ","))
 

@@ -9,17 +9,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.catalogue import Source
-from etl.loaders import (
-    LoadError,
-)
 from tests.etl.loader_helpers import (
     CATALOGUE,
-    check_facilities,
+    check_missing_column,
     csv_rows,
-    header_only,
-    missing_declared,
-    run_loader,
+    load_facilities,
 )
 
 
@@ -66,9 +60,7 @@ def _expected_education_ids(files: Sequence[Path]) -> set[str]:
 
 def test_education_annuaire(con: duckdb.DuckDBPyConnection, education_files: list[Path]) -> None:
     assert CATALOGUE["education_annuaire"].multi
-    df = check_facilities(
-        run_loader(con, "education_annuaire", education_files), "education_annuaire"
-    )
+    df = load_facilities(con, "education_annuaire", education_files)
     assert set(df["facility_id"]) == _expected_education_ids(education_files)
     assert set(df["commune_code"].str[:2]) == {"35", "94"}
     by_id = df.set_index("facility_id")
@@ -85,25 +77,7 @@ def test_education_annuaire(con: duckdb.DuckDBPyConnection, education_files: lis
     assert not df["facility_id"].str.contains("0351383N").any()
 
 
-@pytest.mark.parametrize(
-    ("name", "relative", "column"),
-    [
-        (
-            "education_annuaire",
-            "education_annuaire_94/fr-en-annuaire-education.csv",
-            "Code_commune",
-        ),
-    ],
-)
 def test_missing_column_names_source_and_column(
-    con: duckdb.DuckDBPyConnection,
-    mirror_dir: Path,
-    tmp_path: Path,
-    name: str,
-    relative: str,
-    column: str,
+    con: duckdb.DuckDBPyConnection, education_files: list[Path], tmp_path: Path
 ) -> None:
-    source: Source = CATALOGUE[name]
-    path = header_only(mirror_dir / relative, tmp_path / source.filename, source.separator, column)
-    with pytest.raises(LoadError, match=missing_declared(name, source.filename, column)):
-        run_loader(con, name, [path])
+    check_missing_column(con, "education_annuaire", education_files[1], "Code_commune", tmp_path)

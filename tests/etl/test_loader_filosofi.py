@@ -7,18 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from etl.loaders import (
-    INCOME_COLUMNS,
-    POPULATION_POINT_COLUMNS,
-    LoadError,
-)
+from etl.loaders import INCOME_COLUMNS, POPULATION_POINT_COLUMNS, LoadError
 from etl.loaders.filosofi import load_filosofi_communes, load_filosofi_grid_200m
-from tests.etl.loader_helpers import (
-    FILOSOFI,
-    fake_source,
-    schema_of,
-    write_file,
-)
+from tests.etl.loader_helpers import FILOSOFI, fake_source, missing_required, schema_of, write_file
 
 
 def _non_empty(path: Path, column: str) -> int:
@@ -64,7 +55,7 @@ def test_filosofi_missing_column_and_bad_value(con, tmp_path):
         tmp_path / "a.csv",
         "CODGEO;NBMENFISC19;NBPERSMENFISC19;MED19;TP6019;D119\n01001;1;2;3;4;5\n",
     )
-    with pytest.raises(LoadError, match=r"^source 'f': colonne\(s\) manquante\(s\) \['D919'\]"):
+    with pytest.raises(LoadError, match=missing_required("f", "D919")):
         load_filosofi_communes(con, [missing], fake_source("f", ";"))
     no_vintage = write_file(tmp_path / "b.csv", "CODGEO;MEDIANE\n01001;3\n")
     with pytest.raises(
@@ -132,6 +123,6 @@ def test_filosofi_grid_bad_cell_id(con, tmp_path):
     missing = write_file(tmp_path / "m.csv", "idcar_200m,lcog_geo,ind,men\nx,35238,1,1\n")
     with pytest.raises(
         LoadError,
-        match=r"^source 'g': colonne\(s\) manquante\(s\) \['i_est_200'\]",
+        match=missing_required("g", "i_est_200"),
     ):
         load_filosofi_grid_200m(con, [missing], fake_source("g", ","))

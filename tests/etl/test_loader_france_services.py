@@ -7,18 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.catalogue import Source
-from etl.loaders import (
-    LoadError,
-)
-from tests.etl.loader_helpers import (
-    CATALOGUE,
-    check_facilities,
-    csv_rows,
-    header_only,
-    missing_declared,
-    run_loader,
-)
+from tests.etl.loader_helpers import check_missing_column, csv_rows, load_facilities
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +16,7 @@ def france_services_file(mirror_dir: Path) -> Path:
 
 
 def test_france_services(con: duckdb.DuckDBPyConnection, france_services_file: Path) -> None:
-    df = check_facilities(
-        run_loader(con, "france_services", [france_services_file]), "france_services"
-    )
+    df = load_facilities(con, "france_services", [france_services_file])
     rows = csv_rows(france_services_file, ",")  # the csv module handles the quoted line breaks
     assert len(rows) == 2845  # SOURCES.md
     assert len(df) == len(rows)  # every site is kept, with or without coordinates
@@ -44,21 +31,7 @@ def test_france_services(con: duckdb.DuckDBPyConnection, france_services_file: P
     assert {"2A004", "97411"} <= set(df["commune_code"])
 
 
-@pytest.mark.parametrize(
-    ("name", "relative", "column"),
-    [
-        ("france_services", "france_services/liste-fs-20240801.csv", "latitude"),
-    ],
-)
 def test_missing_column_names_source_and_column(
-    con: duckdb.DuckDBPyConnection,
-    mirror_dir: Path,
-    tmp_path: Path,
-    name: str,
-    relative: str,
-    column: str,
+    con: duckdb.DuckDBPyConnection, france_services_file: Path, tmp_path: Path
 ) -> None:
-    source: Source = CATALOGUE[name]
-    path = header_only(mirror_dir / relative, tmp_path / source.filename, source.separator, column)
-    with pytest.raises(LoadError, match=missing_declared(name, source.filename, column)):
-        run_loader(con, name, [path])
+    check_missing_column(con, "france_services", france_services_file, "latitude", tmp_path)

@@ -12,18 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.catalogue import Source
-from etl.loaders import (
-    LoadError,
-)
-from tests.etl.loader_helpers import (
-    CATALOGUE,
-    check_facilities,
-    csv_rows,
-    header_only,
-    missing_declared,
-    run_loader,
-)
+from etl.loaders import LoadError
+from tests.etl.loader_helpers import check_missing_column, csv_rows, load_facilities, run_loader
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +33,7 @@ def test_laposte_file_matches_documented_breakdown(laposte_file: Path) -> None:
 
 
 def test_laposte_points_contact(con: duckdb.DuckDBPyConnection, laposte_file: Path) -> None:
-    df = check_facilities(
-        run_loader(con, "laposte_points_contact", [laposte_file]), "laposte_points_contact"
-    )
+    df = load_facilities(con, "laposte_points_contact", [laposte_file])
     mapping = {
         "Bureau de Poste": "A206",
         "Relais poste commerçant": "A207",
@@ -80,24 +68,10 @@ def test_laposte_points_contact(con: duckdb.DuckDBPyConnection, laposte_file: Pa
     assert df["capacity"].isna().all() and df["bpe_gamme"].isna().all()
 
 
-@pytest.mark.parametrize(
-    ("name", "relative", "column"),
-    [
-        ("laposte_points_contact", "laposte_points_contact/laposte_poincont2.csv", "Code_INSEE"),
-    ],
-)
 def test_missing_column_names_source_and_column(
-    con: duckdb.DuckDBPyConnection,
-    mirror_dir: Path,
-    tmp_path: Path,
-    name: str,
-    relative: str,
-    column: str,
+    con: duckdb.DuckDBPyConnection, laposte_file: Path, tmp_path: Path
 ) -> None:
-    source: Source = CATALOGUE[name]
-    path = header_only(mirror_dir / relative, tmp_path / source.filename, source.separator, column)
-    with pytest.raises(LoadError, match=missing_declared(name, source.filename, column)):
-        run_loader(con, name, [path])
+    check_missing_column(con, "laposte_points_contact", laposte_file, "Code_INSEE", tmp_path)
 
 
 def test_non_numeric_coordinate_is_an_error(

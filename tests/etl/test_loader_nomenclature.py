@@ -7,17 +7,9 @@ import csv
 import openpyxl
 import pytest
 
-from etl.loaders import (
-    NOMENCLATURE_COLUMNS,
-    LoadError,
-)
+from etl.loaders import NOMENCLATURE_COLUMNS, LoadError
 from etl.loaders.nomenclature import gamme_rows, load_bpe_gammes, load_bpe_typequ_labels
-from tests.etl.loader_helpers import (
-    VARMOD,
-    fake_source,
-    schema_of,
-    write_file,
-)
+from tests.etl.loader_helpers import VARMOD, fake_source, missing_declared, schema_of, write_file
 
 
 def test_typequ_labels_real_file(con, mirror_dir):
@@ -34,8 +26,7 @@ def test_typequ_labels_missing_column(con, tmp_path):
     path = write_file(tmp_path / "v.csv", "COD_VAR;LIB_VAR;COD_MOD\nTYPEQU;Type;A206\n")
     with pytest.raises(
         LoadError,
-        match=r"^source 'bpe_typequ_labels' : colonne\(s\) déclarée\(s\) absente\(s\) de v\.csv "
-        r": \['LIB_MOD'\]",
+        match=missing_declared("bpe_typequ_labels", "v.csv", "LIB_MOD"),
     ):
         load_bpe_typequ_labels(con, [path], fake_source("bpe_typequ_labels", ";"))
 

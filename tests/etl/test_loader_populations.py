@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from etl.loaders import (
-    LoadError,
-)
+from etl.loaders import LoadError
 from etl.loaders.populations import LEGAL_POPULATION_COLUMNS, load_populations_legales
-from tests.etl.loader_helpers import (
-    fake_source,
-    schema_of,
-    write_file,
-)
+from tests.etl.loader_helpers import fake_source, missing_declared, schema_of, write_file
 
 
 def test_populations_recent_layout(con, fixtures_dir):
@@ -37,7 +31,7 @@ def test_populations_errors(con, tmp_path):
     missing = write_file(tmp_path / "a.csv", "COM;PTOT\n01001;876\n")
     with pytest.raises(
         LoadError,
-        match=r"^source 'p' : colonne\(s\) déclarée\(s\) absente\(s\) de a\.csv : \['PMUN'\]",
+        match=missing_declared("p", "a.csv", "PMUN"),
     ):
         load_populations_legales(con, [missing], fake_source("p", ";"))
     bad = write_file(tmp_path / "b.csv", "COM;PMUN\n01001;860\n01002;\n")

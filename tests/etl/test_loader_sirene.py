@@ -9,9 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.loaders import (
-    LoadError,
-)
+from etl.loaders import LoadError
 from etl.loaders.sirene import (
     ESS_LIST_COLUMNS,
     ETABLISSEMENT_COLUMNS,
@@ -22,6 +20,8 @@ from etl.loaders.sirene import (
 )
 from tests.etl.loader_helpers import (
     fake_source,
+    missing_declared,
+    missing_required,
     schema_of,
     write_file,
 )
@@ -106,8 +106,11 @@ def test_sirene_missing_column_is_named(con, fixtures_dir, tmp_path):
     source = fake_source("sirene_unites_legales", ",", role="ess")
     with pytest.raises(
         LoadError,
-        match=r"^source 'sirene_unites_legales' : colonne\(s\) déclarée\(s\) absente\(s\) de "
-        r"StockUniteLegale_utf8\.parquet : \['economieSocialeSolidaireUniteLegale'\]",
+        match=missing_declared(
+            "sirene_unites_legales",
+            "StockUniteLegale_utf8.parquet",
+            "economieSocialeSolidaireUniteLegale",
+        ),
     ):
         load_sirene_unites_legales(con, [trimmed], source)
     etab = write_file(
@@ -117,8 +120,12 @@ def test_sirene_missing_column_is_named(con, fixtures_dir, tmp_path):
     etablissements = fake_source("sirene_etablissements", ",", role="ess")
     with pytest.raises(
         LoadError,
-        match=r"^source 'sirene_etablissements' : colonne\(s\) déclarée\(s\) absente\(s\) de "
-        r"StockEtablissement_utf8\.csv : \['codeCommuneEtablissement', ",
+        match=missing_declared(
+            "sirene_etablissements",
+            "StockEtablissement_utf8.csv",
+            "codeCommuneEtablissement",
+            more=True,
+        ),
     ):
         load_sirene_etablissements(con, [etab], etablissements)
     with pytest.raises(
@@ -154,8 +161,7 @@ def test_ess_france_list_errors(con, tmp_path):
     no_name = write_file(tmp_path / "a.csv", "SIREN;Commune\n301234567;Rennes\n")
     with pytest.raises(
         LoadError,
-        match=r"^source 'e': colonne\(s\) manquante\(s\) \['raison sociale / dénomination / "
-        r"nom'\]",
+        match=missing_required("e", "raison sociale / dénomination / nom"),
     ):
         load_ess_france_list(con, [no_name], fake_source("e", ";"))
     bad = write_file(tmp_path / "b.csv", "siren;Dénomination\n30123456X;A\n5420120;B\n")

@@ -9,18 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.catalogue import Source
-from etl.loaders import (
-    LoadError,
-)
-from tests.etl.loader_helpers import (
-    CATALOGUE,
-    check_facilities,
-    csv_rows,
-    header_only,
-    missing_declared,
-    run_loader,
-)
+from tests.etl.loader_helpers import check_missing_column, csv_rows, load_facilities
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +18,7 @@ def sncf_file(mirror_dir: Path) -> Path:
 
 
 def test_sncf_gares(con: duckdb.DuckDBPyConnection, sncf_file: Path) -> None:
-    df = check_facilities(run_loader(con, "sncf_gares", [sncf_file]), "sncf_gares")
+    df = load_facilities(con, "sncf_gares", [sncf_file])
     rows = csv_rows(sncf_file, ";")
     assert Counter(r["voyageurs"] for r in rows) == {"O": 3352, "N": 532}  # SOURCES.md
     points: dict[str, list[tuple[float, float]]] = defaultdict(list)
@@ -56,21 +45,7 @@ def test_sncf_gares(con: duckdb.DuckDBPyConnection, sncf_file: Path) -> None:
     assert haguenau["lon"] > 7.77  # in Haguenau, not at the Schweighouse junction (7.74)
 
 
-@pytest.mark.parametrize(
-    ("name", "relative", "column"),
-    [
-        ("sncf_gares", "sncf_gares/liste-des-gares.csv", "voyageurs"),
-    ],
-)
 def test_missing_column_names_source_and_column(
-    con: duckdb.DuckDBPyConnection,
-    mirror_dir: Path,
-    tmp_path: Path,
-    name: str,
-    relative: str,
-    column: str,
+    con: duckdb.DuckDBPyConnection, sncf_file: Path, tmp_path: Path
 ) -> None:
-    source: Source = CATALOGUE[name]
-    path = header_only(mirror_dir / relative, tmp_path / source.filename, source.separator, column)
-    with pytest.raises(LoadError, match=missing_declared(name, source.filename, column)):
-        run_loader(con, name, [path])
+    check_missing_column(con, "sncf_gares", sncf_file, "voyageurs", tmp_path)

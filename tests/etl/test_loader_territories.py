@@ -20,7 +20,7 @@ import shapely
 from shapely.geometry import Point, Polygon
 
 from etl.loaders import LoadError
-from tests.etl.loader_helpers import run_loader
+from tests.etl.loader_helpers import missing_required, run_loader
 
 # Items of the real communes.json (6.0.0), trimmed of the keys the loader ignores.
 COMMUNES = [
@@ -141,8 +141,7 @@ def test_cog_communes_missing_key(con: duckdb.DuckDBPyConnection, tmp_path: Path
     path = _json(tmp_path / "communes.json", items)
     with pytest.raises(
         LoadError,
-        match=r"^source 'cog_communes': colonne\(s\) manquante\(s\) \['departement'\] "
-        r"\(colonnes trouvées: \[",
+        match=missing_required("cog_communes", "departement") + r" \(colonnes trouvées: \[",
     ):
         run_loader(con, "cog_communes", [path])
 

@@ -11,13 +11,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.loaders import (
-    LoadError,
-)
+from etl.loaders import LoadError
 from tests.etl.loader_helpers import (
-    CATALOGUE,
-    check_facilities,
-    header_only,
+    check_missing_column,
+    load_facilities,
     missing_declared,
     run_loader,
 )
@@ -29,9 +26,7 @@ def fabriques_file(mirror_dir: Path) -> Path:
 
 
 def test_fabriques_territoire(con: duckdb.DuckDBPyConnection, fabriques_file: Path) -> None:
-    df = check_facilities(
-        run_loader(con, "fabriques_territoire", [fabriques_file]), "fabriques_territoire"
-    )
+    df = load_facilities(con, "fabriques_territoire", [fabriques_file])
     features = json.loads(fabriques_file.read_text(encoding="utf-8"))["features"]
     assert Counter(f["geometry"]["type"] for f in features) == {
         "Point": 341,
@@ -67,7 +62,7 @@ def test_fabriques_territoire(con: duckdb.DuckDBPyConnection, fabriques_file: Pa
 
 def test_france_tiers_lieux_fixture(con: duckdb.DuckDBPyConnection, fixtures_dir: Path) -> None:
     path = fixtures_dir / "facilities" / "france_tiers_lieux_sample.csv"
-    df = check_facilities(run_loader(con, "france_tiers_lieux", [path]), "france_tiers_lieux")
+    df = load_facilities(con, "france_tiers_lieux", [path])
     by_id = df.set_index("facility_id")
     assert sorted(by_id.index) == [f"france_tiers_lieux:tl-000{i}" for i in range(1, 7)]
     # No address, no coordinates: kept with NULL lon/lat.
@@ -93,25 +88,16 @@ def test_half_coordinate_gives_null_lon_and_lat(
     assert df.loc["france_tiers_lieux:x2", ["lon", "lat"]].tolist() == [-1.6, 48.1]
 
 
-@pytest.mark.parametrize(
-    ("name", "fixture", "column"),
-    [
-        ("france_tiers_lieux", "france_tiers_lieux_sample.csv", "code_insee"),
-    ],
-)
 def test_missing_column_in_fixture_format(
-    con: duckdb.DuckDBPyConnection,
-    fixtures_dir: Path,
-    tmp_path: Path,
-    name: str,
-    fixture: str,
-    column: str,
+    con: duckdb.DuckDBPyConnection, fixtures_dir: Path, tmp_path: Path
 ) -> None:
-    source = CATALOGUE[name]
-    src = fixtures_dir / "facilities" / fixture
-    path = header_only(src, tmp_path / source.filename, source.separator, column)
-    with pytest.raises(LoadError, match=missing_declared(name, source.filename, column)):
-        run_loader(con, name, [path])
+    check_missing_column(
+        con,
+        "france_tiers_lieux",
+        fixtures_dir / "facilities" / "france_tiers_lieux_sample.csv",
+        "code_insee",
+        tmp_path,
+    )
 
 
 def test_fabriques_missing_property(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
@@ -124,8 +110,7 @@ def test_fabriques_missing_property(con: duckdb.DuckDBPyConnection, tmp_path: Pa
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), "utf-8")
     with pytest.raises(
         LoadError,
-        match=r"^source 'fabriques_territoire' : colonne\(s\) déclarée\(s\) absente\(s\) de "
-        r"fabt_geom\.geojson : \['id_geo'\]",
+        match=missing_declared("fabriques_territoire", "fabt_geom.geojson", "id_geo"),
     ):
         run_loader(con, "fabriques_territoire", [path])
 

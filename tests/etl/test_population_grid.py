@@ -13,24 +13,11 @@ from etl.catalogue import load_catalogue
 from etl.fetch import ChecksumError, Fetched, FetchError
 from etl.loaders import POPULATION_POINT_COLUMNS, LoadError
 from etl.loaders.filosofi import GRID_LAYOUTS, grid_layout, load_filosofi_grid_200m
-from etl.population_grid import (
-    GRID_SOURCE,
-    NE35_BLOCK,
-    GridFileError,
-    grid_catalogue,
-    grid_fetcher,
-)
+from etl.population_grid import GRID_SOURCE, NE35_BLOCK, GridFileError, grid_catalogue, grid_fetcher
 from tests.conftest import make_settings
 
 BLOCK = f"insee_filosofi_2021_200m_tiles_ne35/{NE35_BLOCK}"
 HEADER = "idcar_200m_reconstructed,imputed,ind,x_3035,y_3035,com_2018_geojson\n"
-
-
-@pytest.fixture
-def con():
-    connection = duckdb.connect()
-    yield connection
-    connection.close()
 
 
 @pytest.fixture(scope="module")

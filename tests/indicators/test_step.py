@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from indicators._sql import WarehouseInputs
-from indicators.step import NOTE_INCOMPLETE, compute_values, registry_from_inputs
+from indicators.step import compute_values, registry_from_inputs
+from indicators.step_context import NOTE_INCOMPLETE
 
 
 def _inputs() -> WarehouseInputs:

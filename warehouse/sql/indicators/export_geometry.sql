@@ -1,16 +1,9 @@
--- Metric geometry (WKB) of the territories of EXPORT_TERRITORIES, same filter and order.
-WITH scope AS (
-    SELECT DISTINCT CASE $level WHEN 'commune' THEN code WHEN 'epci' THEN epci_code
-                                WHEN 'departement' THEN dep_code WHEN 'region' THEN reg_code
-                    END AS code
-    FROM territories
-    WHERE level = 'commune'
-      AND CASE $within_level WHEN 'commune' THEN code WHEN 'epci' THEN epci_code
-                             WHEN 'departement' THEN dep_code WHEN 'region' THEN reg_code
-          END = $within_code
-)
-
-SELECT t.code, ST_AsWKB(t.geom) AS wkb
-FROM territories t
-WHERE t.level = $level AND ($within_level = '' OR t.code IN (SELECT code FROM scope))
-ORDER BY t.code
+-- Full-resolution geometry (WKB) of the territories $codes of $level, in that order:
+-- in their metric CRS, or in WGS84 when $wgs84 (rows of several CRS).
+WITH places AS (SELECT unnest($codes) AS code, unnest(range(len($codes))) AS i)
+SELECT t.code,
+       CASE WHEN $wgs84 THEN ST_AsWKB(ST_Transform(t.geom, 'EPSG:' || t.epsg, 'EPSG:4326', true))
+            ELSE ST_AsWKB(t.geom) END AS wkb
+FROM territories t JOIN places p ON p.code = t.code
+WHERE t.level = $level
+ORDER BY p.i

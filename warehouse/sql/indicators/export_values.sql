@@ -1,20 +1,6 @@
--- Values as positions: i = row of export_territories (same filter, same order),
--- j = position of the indicator in $ids (0-based).
-WITH scope AS (
-    SELECT DISTINCT CASE $level WHEN 'commune' THEN code WHEN 'epci' THEN epci_code
-                                WHEN 'departement' THEN dep_code WHEN 'region' THEN reg_code
-                    END AS code
-    FROM territories
-    WHERE level = 'commune'
-      AND CASE $within_level WHEN 'commune' THEN code WHEN 'epci' THEN epci_code
-                             WHEN 'departement' THEN dep_code WHEN 'region' THEN reg_code
-          END = $within_code
-)
-, places AS (
-    SELECT t.code, row_number() OVER (ORDER BY t.code) - 1 AS i
-    FROM territories t
-    WHERE t.level = $level AND ($within_level = '' OR t.code IN (SELECT code FROM scope))
-)
+-- Values as positions: i = position of the territory in $codes (the rows of
+-- export_territories, in order), j = position of the indicator in $ids (0-based).
+WITH places AS (SELECT unnest($codes) AS code, unnest(range(len($codes))) AS i)
 SELECT p.i, list_position($ids, v.indicator_id) - 1 AS j, v."value",
        coalesce(v.secret, false) AS secret
 FROM indicator_values v JOIN places p ON p.code = v.code
