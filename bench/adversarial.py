@@ -63,6 +63,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -368,6 +369,19 @@ def mutations(name: str, data: bytes, pinned: bool, sep: str, encoding: str):
             yield "one_digit_changed_pinned_checksum", data[:middle] + digit + data[middle + 1 :]
 
 
+PINNED_KINDS = ("empty", "random_bytes", "one_digit_changed_pinned_checksum")
+OTHER_KINDS = (
+    "truncated_half_at_line",
+    "header_only",
+    "empty",
+    "random_bytes",
+    "utf16_encoding",
+    "duplicate_rows",
+    "out_of_range_values",
+)
+COORDS_ALL = (*COORDS, "fabt_geom.geojson")
+
+
 def mirror_try(ctx: Ctx, rel: str, source: str, kind: str, content: bytes) -> None:
     folder = ctx.fresh(f"mirror-{Path(rel).name}-{kind}")
     mirror = folder / "mirror"
@@ -430,6 +444,12 @@ def cat_mirror(ctx: Ctx, workers: int) -> None:
         encoding = getattr(src, "encoding", None) or "utf-8"
         data = path.read_bytes()
         for kind, content in mutations(path.name, data, pinned, sep, encoding):
+            if pinned and kind not in PINNED_KINDS:
+                continue  # any change is caught by the checksum: three are enough
+            if not pinned and path.name not in COORDS_ALL and kind not in OTHER_KINDS:
+                continue
+            if "_94/" in rel and kind not in ("truncated_half_at_line", "empty"):
+                continue  # second extract of a multi source: the first gets every kind
             tries.append((rel, source, kind, content))
     print(f"# mirror: {len(tries)} mutated builds")
     with cf.ThreadPoolExecutor(workers) as pool:
@@ -448,8 +468,8 @@ def cat_process(ctx: Ctx) -> None:
     db = folder / "w.duckdb"
     shutil.copyfile(ctx.good_db, db)
     before = ctx.good_sha
-    for i in range(8):
-        delay = RNG.uniform(0.5, 22.0)
+    for i in range(6):
+        delay = RNG.uniform(0.5, 20.0)
         proc = subprocess.Popen(
             ctx.build_args(db, ctx.good_mirror, "--accept-loss"),
             stdout=subprocess.DEVNULL,
@@ -485,7 +505,7 @@ def cat_process(ctx: Ctx) -> None:
     left = leftovers(folder)
     REPORT.add(
         cat,
-        f"build after 8 kills (temporary files before: {len(stale)})",
+        f"build after 6 kills (temporary files before: {len(stale)})",
         "exit 0, no temporary file left",
         r.rc == 0 and not left,
         f"exit {r.rc}, left {left}" + (f": {short(r.out, 200)}" if r.rc else ""),
@@ -646,6 +666,8 @@ def _formula_cells_csv(path: Path) -> list[str]:
 
 
 def _formula_cells_xlsx(path: Path) -> list[str]:
+    """Cells an XLSX reader takes as formulas (a string cell starting with ``=`` is text
+    in XLSX: only the formula type is a formula)."""
     import openpyxl
 
     bad = []
@@ -653,11 +675,8 @@ def _formula_cells_xlsx(path: Path) -> list[str]:
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
-                v = cell.value
-                if cell.data_type == "f" or (
-                    isinstance(v, str) and v and v[0] in "=+-@\t\r" and not NUMBER.match(v)
-                ):
-                    bad.append(f"{sheet.title}!{cell.coordinate}={v!r}")
+                if cell.data_type == "f":
+                    bad.append(f"{sheet.title}!{cell.coordinate}={cell.value!r}")
     return bad
 
 
@@ -805,14 +824,14 @@ def cat_exports(ctx: Ctx) -> None:
         )
 
     # kill -9 during exports
-    for i in range(10):
+    for i in range(16):
         fmt = ("xlsx", "gpkg", "csv", "parquet")[i % 4]
         kf = ctx.fresh(f"killexport{i}")
         out = kf / f"out.{fmt}"
         if i % 2:
             out.write_bytes(b"previous content")
         previous = out.read_bytes() if out.exists() else None
-        delay = RNG.uniform(0.3, 3.5)
+        delay = RNG.uniform(1.0, 3.2)
         export_args = [TERRITOIRES, "export", "--db", str(db), "--level", "commune"]
         proc = subprocess.Popen(
             [*export_args, "--format", fmt, "--out", str(out)],
@@ -1170,8 +1189,8 @@ def dashboard_checks(ctx: Ctx, port: int, label: str, full: bool) -> None:
     judge(
         "GET on callback route",
         request(port, "GET", "/_dash-update-component"),
-        (400, 404, 405),
-        "4xx",
+        (200, 400, 404, 405),
+        "4xx or the app page (Dash catch-all), never 500",
     )
     judge("DELETE /", request(port, "DELETE", "/"), (400, 404, 405), "4xx")
     # bodies over 1 MiB
@@ -1235,27 +1254,22 @@ def dashboard_checks(ctx: Ctx, port: int, label: str, full: bool) -> None:
 
     # URL parameters through the router callback
     pages = ("/", "/portrait", "/donnees") if full else ("/portrait",)
+    jobs = []
     for page in pages:
         for param in URL_PARAMS if full else ("territory", "indicator", "level"):
             for payload in PAYLOADS:
-                from urllib.parse import quote
-
                 search_text = f"?{param}={quote(payload, safe='')}"
                 if param != "territory":
                     search_text += "&territory=commune:35238"
                 body = dash.body(route, {"url.pathname": page, "url.search": search_text})
-                resp = dash.post(body)
-                judge(
-                    f"{page}?{param}={short(payload, 40)}",
-                    resp,
-                    (200, 204),
-                    "page renders, no 500, payload not executable",
-                    payload,
-                )
+                jobs.append((f"{page}?{param}={short(payload, 40)}", body, payload))
+    # in parallel (the server has several workers), judged in order
+    with cf.ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda job: dash.post(job[1]), jobs))
+    for (what, _, payload), resp in zip(jobs, answers, strict=True):
+        judge(what, resp, (200, 204), "page renders, no 500, payload not executable", payload)
     # the HTML shell with hostile query strings
     for payload in PAYLOADS[:8]:
-        from urllib.parse import quote
-
         resp = request(port, "GET", f"/portrait?territory={quote(payload, safe='')}")
         judge(
             f"GET /portrait?territory={short(payload, 40)}",
@@ -1290,8 +1304,6 @@ def dashboard_checks(ctx: Ctx, port: int, label: str, full: bool) -> None:
         "SCORE_15MIN__WALK",
         "score_15min__walk ",
     ]:
-        from urllib.parse import quote
-
         body = dash.body(route, {"url.pathname": "/", "url.search": f"?indicator={quote(ind)}"})
         resp = dash.post(body)
         text = resp.body.decode("utf-8", "replace")
@@ -1392,7 +1404,7 @@ def cat_dashboard(ctx: Ctx) -> None:
             dashboard_checks(ctx, port, label, full=production)
             if production:
                 load_test(port, label, 1000, 50)
-                load_test(port, label, 3000, 200)
+                load_test(port, label, 2000, 200)
             else:
                 load_test(port, label, 500, 50)
             replaced_warehouse(ctx, port, db, label)

@@ -26,15 +26,10 @@ from __future__ import annotations
 
 import contextlib
 import glob
-import gzip
 import hashlib
-import io
 import logging
-import lzma
 import os
 import shutil
-import zipfile
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
@@ -54,22 +49,23 @@ from etl.embedded_sample import (
     read_manifest,
     sample_resource,
 )
+from etl.file_checks import (
+    HINT_MIRROR,
+    ChecksumError,
+    CorruptFileError,
+    FetchError,
+    archive_kind,
+    archive_name,
+    extract_member,
+    sha256_file,
+    validate_file,
+)
 from etl.settings import Settings
 
 log = logging.getLogger(__name__)
 
 # urllib3 back-off between HTTP retries: 0.5 s, 1 s, 2 s, 4 s... (overridable per call).
 DEFAULT_BACKOFF_FACTOR = 0.5
-_HASH_CHUNK = 1 << 20
-_SNIFF_BYTES = 2048
-_BOM = b"\xef\xbb\xbf"
-_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
-_GZIP_MAGIC = b"\x1f\x8b"
-_ZIP_FORMATS = frozenset({"zip", "xlsx"})
-_JSON_FORMATS = frozenset({"json", "geojson"})
-_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError)
-_GZIP_ERRORS = (gzip.BadGzipFile, zlib.error, EOFError)
-_HINT_MIRROR = "placez le fichier officiel dans le dossier miroir (--mirror)"
 
 
 @dataclass(frozen=True)
@@ -103,209 +99,8 @@ class Fetched:
     vintage: str = ""
 
 
-class FetchError(RuntimeError):
-    """A source could not be provided; the message names it and says what to do."""
-
-
-class ChecksumError(FetchError):
-    """The file is not the declared vintage (sha256 mismatch)."""
-
-
-class CorruptFileError(FetchError):
-    """Empty, truncated or corrupt file, or an HTML page instead of data."""
-
-
 class SourceUnavailable(FetchError):  # noqa: N818 (public name of the API)
     """Not embedded, not in the mirror, not in the cache, and no usable network."""
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 digest of a file, read by 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for chunk in iter(lambda: fh.read(_HASH_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-# ----------------------------------------------------------------------------- validation
-
-
-def _head_tail(path: Path) -> tuple[bytes, bytes]:
-    with path.open("rb") as fh:
-        head = fh.read(_SNIFF_BYTES)
-        fh.seek(max(0, path.stat().st_size - _SNIFF_BYTES))
-        tail = fh.read(_SNIFF_BYTES)
-    return head, tail
-
-
-def _check_cheap(source: Source, path: Path, kind: str) -> bytes:
-    """Checks that read only the first and last bytes; returns the head."""
-    where = f"source {source.name!r}, fichier {path}"
-    if path.stat().st_size == 0:
-        raise CorruptFileError(
-            f"{where}: fichier vide; supprimez-le et relancez, ou {_HINT_MIRROR}"
-        )
-    head, tail = _head_tail(path)
-    text = head.removeprefix(_BOM).lstrip().lower()
-    if text.startswith((b"<!doctype html", b"<html")):
-        raise CorruptFileError(
-            f"{where}: page HTML au lieu de données {kind} (page d'erreur ou de connexion "
-            f"enregistrée à la place du fichier); vérifiez l'URL du catalogue ou {_HINT_MIRROR}"
-        )
-    if kind in _JSON_FORMATS:
-        hint = " (fichier compressé gzip ?)" if head.startswith(_GZIP_MAGIC) else ""
-        if text[:1] not in (b"{", b"["):
-            raise CorruptFileError(f"{where}: ne commence pas par '{{' ou '[': pas du JSON{hint}")
-        if tail.rstrip()[-1:] not in (b"}", b"]"):
-            raise CorruptFileError(f"{where}: JSON tronqué (ne finit pas par '}}' ou ']')")
-    if kind == "parquet" and not (head.startswith(b"PAR1") and tail.endswith(b"PAR1")):
-        raise CorruptFileError(f"{where}: fichier parquet tronqué ou corrompu (marqueur PAR1)")
-    if kind == "gpkg" and not head.startswith(b"SQLite format 3\x00"):
-        raise CorruptFileError(f"{where}: pas un GeoPackage (en-tête SQLite absent)")
-    return head
-
-
-def _drain(fh: io.BufferedIOBase) -> None:
-    """Read a decompressing stream to its end (errors surface as exceptions)."""
-    while fh.read(_HASH_CHUNK):
-        pass
-
-
-def _check_deep(source: Source, path: Path, kind: str, head: bytes) -> None:
-    """Checks that read the whole file: zip CRCs, gzip and lzma streams."""
-    where = f"source {source.name!r}, fichier {path}"
-    if kind in _ZIP_FORMATS or head.startswith(_ZIP_MAGIC):
-        try:
-            with zipfile.ZipFile(path) as zf:
-                bad = zf.testzip()
-        except _ZIP_ERRORS as exc:
-            raise CorruptFileError(f"{where}: archive zip tronquée ou corrompue ({exc})") from exc
-        if bad is not None:
-            raise CorruptFileError(f"{where}: archive zip tronquée ou corrompue (membre {bad})")
-    elif kind == "gzip" or head.startswith(_GZIP_MAGIC):
-        try:
-            with gzip.open(path, "rb") as fh:
-                _drain(fh)
-        except _GZIP_ERRORS as exc:
-            raise CorruptFileError(f"{where}: fichier gzip tronqué ou corrompu ({exc})") from exc
-    elif kind == "lzma-csv":
-        try:
-            with lzma.open(path, "rb") as fh:
-                _drain(fh)
-        except (lzma.LZMAError, EOFError) as exc:
-            raise CorruptFileError(f"{where}: fichier lzma tronqué ou corrompu ({exc})") from exc
-
-
-def validate_file(source: Source, path: Path, *, kind: str = "", expected_sha256: str = "") -> str:
-    """Check a local file of ``source`` and return its sha256.
-
-    Parameters
-    ----------
-    source : Source
-        Named in every error message.
-    path : Path
-        The file to check (never modified).
-    kind : str
-        Format to check against (default ``source.format``); ``"zip"`` or
-        ``"gzip"`` for a downloaded archive.
-    expected_sha256 : str
-        Declared digest, or several separated by commas (each file of a
-        ``multi`` source must match one of them); "" for no check. A matching
-        digest proves integrity, so the full-read archive checks are skipped.
-
-    Raises
-    ------
-    CorruptFileError
-        Empty file, HTML page, truncated or corrupt archive/JSON.
-    ChecksumError
-        sha256 differs from the declared one(s).
-    """
-    kind = kind or source.format
-    head = _check_cheap(source, path, kind)
-    actual = sha256_file(path)
-    expected = {d.strip().lower() for d in expected_sha256.split(",") if d.strip()}
-    if expected and actual not in expected:
-        raise ChecksumError(
-            f"source {source.name!r}, fichier {path}: sha256 attendu {', '.join(sorted(expected))}"
-            f", obtenu {actual}. Ce n'est pas le millésime déclaré ({source.vintage}): "
-            "remplacez le fichier, ou mettez à jour millésime et sha256 dans etl/catalogue.toml"
-        )
-    if not expected:
-        _check_deep(source, path, kind, head)
-    return actual
-
-
-# ----------------------------------------------------------------------------- extraction
-
-
-def _archive_name(source: Source) -> str:
-    return PurePosixPath(urlsplit(source.url).path).name if source.url else ""
-
-
-def _archive_kind(source: Source) -> str:
-    """``"zip"``/``"gzip"`` when the URL is an archive the loader does not read as is."""
-    name = _archive_name(source).lower()
-    target = source.filename.lower()
-    if name.endswith(".zip") and not target.endswith(".zip") and source.format not in _ZIP_FORMATS:
-        return "zip"
-    if name.endswith(".gz") and not target.endswith(".gz"):
-        return "gzip"
-    return ""
-
-
-def _pick_member(source: Source, zf: zipfile.ZipFile, archive: Path) -> zipfile.ZipInfo:
-    files = [
-        i
-        for i in zf.infolist()
-        if not i.is_dir()
-        and not i.filename.startswith("__MACOSX/")
-        and not PurePosixPath(i.filename).name.startswith(".")
-    ]
-    wanted = source.member or source.filename
-    exact = [i for i in files if i.filename == wanted]
-    by_name = [i for i in files if PurePosixPath(i.filename).name == PurePosixPath(wanted).name]
-    for candidates in (exact, by_name, [] if source.member else files):
-        if len(candidates) == 1:
-            return candidates[0]
-    raise FetchError(
-        f"source {source.name!r}: membre {wanted!r} introuvable ou ambigu dans l'archive "
-        f"{archive} (contenu: {', '.join(i.filename for i in files[:20])}); "
-        "corrigez 'member' dans etl/catalogue.toml"
-    )
-
-
-def _extract(source: Source, archive: Path, kind: str, dest: Path) -> None:
-    """Extract the data file of a zip/gzip ``archive`` into ``dest`` (atomically)."""
-    where = f"source {source.name!r}, archive {archive}"
-    if kind == "zip":
-        try:
-            with zipfile.ZipFile(archive) as zf:
-                info = _pick_member(source, zf, archive)
-                with (
-                    zf.open(info) as src,
-                    atomic_path(dest, parents=True) as tmp,
-                    tmp.open("wb") as out,
-                ):
-                    shutil.copyfileobj(src, out, _HASH_CHUNK)
-        except _ZIP_ERRORS as exc:
-            raise CorruptFileError(f"{where}: archive zip tronquée ou corrompue ({exc})") from exc
-        return
-    with archive.open("rb") as fh:
-        is_gzip = fh.read(2) == _GZIP_MAGIC
-    try:
-        with (
-            gzip.open(archive, "rb") if is_gzip else archive.open("rb") as src,
-            atomic_path(dest, parents=True) as tmp,
-            tmp.open("wb") as out,
-        ):
-            # A server may already have removed the gzip layer (Content-Encoding: gzip).
-            shutil.copyfileobj(src, out, _HASH_CHUNK)
-    except _GZIP_ERRORS as exc:
-        raise CorruptFileError(f"{where}: fichier gzip tronqué ou corrompu ({exc})") from exc
-
-
-# ----------------------------------------------------------------------------- lookups
 
 
 def _cache_path(source: Source, settings: Settings) -> Path:
@@ -341,8 +136,8 @@ def _mirror_find(source: Source, mirror: Path) -> tuple[list[Path], str]:
     found = sorted(p for p in mirror.rglob(glob.escape(source.filename)) if p.is_file())
     if found:
         return found, ""
-    kind = _archive_kind(source)
-    archive = _archive_name(source)
+    kind = archive_kind(source)
+    archive = archive_name(source)
     if not archive or not (kind and (source.member or kind == "gzip")):
         return [], ""
     return sorted(p for p in mirror.rglob(glob.escape(archive)) if p.is_file()), kind
@@ -365,7 +160,7 @@ def _mirror_extracted(
         except (CorruptFileError, ChecksumError) as exc:
             log.warning("%s; extraction refaite depuis %s", exc, archive)
     validate_file(source, archive, kind=kind)
-    _extract(source, archive, kind, dest)
+    extract_member(source, archive, kind, dest)
     try:
         return dest, validate_file(source, dest, expected_sha256=source.sha256)
     except FetchError:
@@ -416,8 +211,8 @@ def _from_network(
 ) -> Fetched:
     dest = _cache_path(source, settings)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    kind = _archive_kind(source)
-    part = dest.parent / f"{_archive_name(source) if kind else dest.name}.part"
+    kind = archive_kind(source)
+    part = dest.parent / f"{archive_name(source) if kind else dest.name}.part"
     try:
         _http.download(
             session,
@@ -433,12 +228,12 @@ def _from_network(
         raise SourceUnavailable(
             f"source {source.name!r}: téléchargement de {source.url} impossible après "
             f"{settings.http_retries} nouvelles tentatives: {exc}{kept}. Relancez plus tard, "
-            f"ou {_HINT_MIRROR} ({source.filename})"
+            f"ou {HINT_MIRROR} ({source.filename})"
         ) from exc
     try:
         if kind:
             validate_file(source, part, kind=kind)
-            _extract(source, part, kind, dest)
+            extract_member(source, part, kind, dest)
             part.unlink()
             digest = validate_file(source, dest, expected_sha256=source.sha256)
         else:
@@ -527,7 +322,7 @@ def _with_sample(source: Source, settings: Settings, why: SourceUnavailable) -> 
 
 def _unavailable(source: Source, settings: Settings, why: str) -> SourceUnavailable:
     places = f"absent du miroir {settings.mirror_dir}" if settings.mirror_dir else "pas de miroir"
-    todo = f"{_HINT_MIRROR} ({source.filename})"
+    todo = f"{HINT_MIRROR} ({source.filename})"
     if settings.offline and source.url:
         todo += f", ou relancez sans --offline pour télécharger {source.url}"
     return SourceUnavailable(

@@ -25,7 +25,8 @@ What it holds
 
 Method: straight line with calibrated detours (default), or the road network when
 ``settings.travel_method == "network"`` (``settings.road_graph`` must name an OSMnx
-GraphML or ``.osm.pbf`` file). The SQL reads are fixed texts (no parameters vary).
+GraphML or ``.osm.pbf`` file). The SQL is read from ``warehouse/sql/geo/`` (the reads
+take no parameters; the travel-time table binds the method).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from geo._validate import MAX_K, zone_codes
 from geo.constants import DEFAULT_CONSTANTS, MODES, ModelConstants
 from geo.engine import METHODS, Method, travel_times
 from geo.network import RoadGraph, load_road_graph
+from warehouse.gate import query, run_sql
 from warehouse.service_types import load_service_types
 
 log = logging.getLogger(__name__)
@@ -58,54 +60,9 @@ log = logging.getLogger(__name__)
 CATCHMENT_SERVICE_TYPES: Final[tuple[str, ...]] = load_service_types().capacity_limited()
 CATCHMENT_MODE: Final = "car"
 
-_ORIGINS_SQL: Final = """
-SELECT point_id AS origin_id, x, y, epsg, land_mass, density_level
-FROM population_points
-ORDER BY point_id
-"""
-_FACILITIES_SQL: Final = """
-SELECT facility_id, service_type, x, y, epsg, land_mass
-FROM facilities
-ORDER BY service_type, facility_id
-"""
 # The engine runs on integer ids (positions); text ids, service types and modes are
-# joined back from small lookup frames, which DuckDB reads much faster than millions
-# of Python strings.
-_CREATE_SQL: Final = """
-CREATE OR REPLACE TABLE travel_times AS
-SELECT o.origin_id::VARCHAR AS origin_id,
-       t.service_type::VARCHAR AS service_type,
-       m."mode"::VARCHAR AS "mode",
-       v."rank"::SMALLINT AS "rank",
-       v.minutes::REAL AS minutes,
-       v.distance_m::REAL AS distance_m,
-       v.crow_m::REAL AS crow_m,
-       f.facility_id::VARCHAR AS facility_id,
-       $method::VARCHAR AS method
-FROM _tt_rows v
-JOIN _tt_origins o ON o.k = v.origin_id
-JOIN _tt_types t ON t.k = v.service_type
-JOIN _tt_modes m ON m.k = v."mode"
-JOIN _tt_facilities f ON f.k = v.facility_id
-"""
-# Inhabitants around the territory (table demand_points): only their car catchments of
-# the capacity-limited types, the demand side of the 2SFCA (see indicators/fca.py).
-_DEMAND_SQL: Final = """
-SELECT point_id AS origin_id, x, y, epsg, land_mass, density_level
-FROM demand_points
-ORDER BY point_id
-"""
-_CREATE_DEMAND_SQL: Final = """
-CREATE OR REPLACE TABLE demand_travel_times AS
-SELECT o.origin_id::VARCHAR AS origin_id,
-       t.service_type::VARCHAR AS service_type,
-       v.minutes::REAL AS minutes,
-       f.facility_id::VARCHAR AS facility_id
-FROM _tt_rows v
-JOIN _tt_origins o ON o.k = v.origin_id
-JOIN _tt_types t ON t.k = v.service_type
-JOIN _tt_facilities f ON f.k = v.facility_id
-"""
+# joined back from small lookup frames (_tt_*), which DuckDB reads much faster than
+# millions of Python strings. The queries are warehouse/sql/geo/*.sql.
 
 __all__ = [
     "CATCHMENT_MODE",
@@ -161,8 +118,8 @@ def compute_travel_times(
     """
     method = _method(settings)
     graph = _graph(settings) if method == "network" else None
-    points = con.execute(_ORIGINS_SQL).df()
-    facilities = con.execute(_FACILITIES_SQL).df()
+    points = query(con, "geo/origins").df()
+    facilities = query(con, "geo/facilities").df()
     origins = points.assign(origin_id=np.arange(len(points), dtype=np.int64))
     positions = facilities.assign(facility_id=np.arange(len(facilities), dtype=np.int64))
     types = sorted(str(t) for t in facilities["service_type"].unique())
@@ -173,21 +130,22 @@ def compute_travel_times(
         of_type = positions[positions["service_type"] == service_type].reset_index(drop=True)
         parts.append(_numeric(_one_type(origins, of_type, method, graph, constants), code))
     rows = _with_crow(pd.concat(parts, ignore_index=True), origins, positions)
-    _write(con, _CREATE_SQL, rows, points, types, facilities, {"method": method})
+    _write(con, "geo/write_travel_times", rows, points, types, facilities, {"method": method})
     log.info("travel_times: %d rows (%s, %d types)", len(rows), method, len(types))
     _demand_catchments(con, facilities, types, method, graph, constants)
 
 
 def _write(
     con: duckdb.DuckDBPyConnection,
-    sql: str,
+    sql_name: str,
     rows: pd.DataFrame,
     points: pd.DataFrame,
     types: list[str],
     facilities: pd.DataFrame,
     params: dict[str, str] | None = None,
 ) -> None:
-    """Run ``sql`` over the numeric rows and their lookup frames (``_tt_*``)."""
+    """Run ``warehouse/sql/<sql_name>.sql`` over the numeric rows and their lookup
+    frames (``_tt_*``)."""
     frames = {
         "_tt_rows": rows,
         "_tt_origins": _lookup(points["origin_id"], "origin_id"),
@@ -198,7 +156,7 @@ def _write(
     for name, frame in frames.items():
         con.register(name, frame)
     try:
-        con.execute(sql, params) if params else con.execute(sql)
+        run_sql(con, sql_name, params)
     finally:
         for name in frames:
             con.unregister(name)
@@ -224,7 +182,7 @@ def _demand_catchments(
     constants: ModelConstants,
 ) -> None:
     """Table ``demand_travel_times``: car catchments of the points around the territory."""
-    points = con.execute(_DEMAND_SQL).df()
+    points = query(con, "geo/demand_origins").df()
     origins = points.assign(origin_id=np.arange(len(points), dtype=np.int64))
     positions = facilities.assign(facility_id=np.arange(len(facilities), dtype=np.int64))
     limit = catchment_limit(constants)
@@ -236,7 +194,7 @@ def _demand_catchments(
         found = catchment_times(origins, of_type, method, limit, graph, constants)
         parts.append(_numeric(found[found["minutes"] <= limit], code))
     rows = pd.concat(parts, ignore_index=True)
-    _write(con, _CREATE_DEMAND_SQL, rows, points, types, facilities)
+    _write(con, "geo/write_demand_travel_times", rows, points, types, facilities)
     log.info("demand_travel_times: %d rows from %d points", len(rows), len(points))
 
 

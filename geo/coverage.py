@@ -32,6 +32,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from warehouse.gate import query, run_sql
+
 log = logging.getLogger(__name__)
 
 # Holes of a source farther than this from a point are not searched: the point's
@@ -48,32 +50,7 @@ REASONS: Final = {
     "limite_zone": "au-delà de la zone chargée autour du territoire construit",
 }
 
-_POINTS_SQL: Final = """
-SELECT p.point_id AS origin_id, dep_of(p.commune_code) AS dep_code, p.lon, p.lat,
-       p.x, p.y, p.epsg, p.land_mass
-FROM population_points p ORDER BY p.point_id
-"""
-_TYPES_SQL: Final = "SELECT code FROM service_types ORDER BY 1"
-_GAPS_SQL: Final = "SELECT service_type, dep_code, sources FROM coverage_gaps"
-# Land masses lying wholly inside the territory: no build-extent limit there.
-_WHOLE_ZONES_SQL: Final = """
-SELECT land_mass FROM commune_base
-GROUP BY land_mass
-HAVING bool_and(code IN (SELECT code FROM scope_communes))
-"""
-_GAP_COMMUNES_SQL: Final = """
-SELECT dep_code, epsg, land_mass, ST_AsWKB(to_metric(geom_wgs84, epsg)) AS wkb
-FROM commune_base
-WHERE list_contains($deps, dep_code) AND geom_wgs84 IS NOT NULL
-  AND ST_XMax(geom_wgs84) >= $xmin AND ST_XMin(geom_wgs84) <= $xmax
-  AND ST_YMax(geom_wgs84) >= $ymin AND ST_YMin(geom_wgs84) <= $ymax
-"""
-_WRITE_SQL: Final = """
-CREATE OR REPLACE TABLE point_coverage AS
-SELECT origin_id::VARCHAR AS origin_id, service_type::VARCHAR AS service_type,
-       radius_m::DOUBLE AS radius_m, reason::VARCHAR AS reason, sources::VARCHAR AS sources
-FROM _point_coverage_frame
-"""
+# The queries are warehouse/sql/geo/*.sql.
 
 __all__ = [
     "MAX_GAP_SEARCH_M",
@@ -101,7 +78,7 @@ def write_point_coverage(con: duckdb.DuckDBPyConnection, facility_buffer_m: floa
     frame = exact_radii(con, facility_buffer_m)
     con.register("_point_coverage_frame", frame)
     try:
-        con.execute(_WRITE_SQL)
+        run_sql(con, "geo/write_point_coverage")
     finally:
         con.unregister("_point_coverage_frame")
     log.info("point_coverage: %d limited (point, type) pairs", len(frame))
@@ -117,10 +94,10 @@ def exact_radii(con: duckdb.DuckDBPyConnection, facility_buffer_m: float) -> pd.
         ``reason`` (a key of :data:`REASONS`), ``sources`` (text, "" for the build
         limit). Pairs without a limit have no row.
     """
-    points = con.execute(_POINTS_SQL).df()
-    types = [r[0] for r in con.execute(_TYPES_SQL).fetchall()]
-    gaps = con.execute(_GAPS_SQL).df()
-    whole = {str(r[0]) for r in con.execute(_WHOLE_ZONES_SQL).fetchall()}
+    points = query(con, "geo/coverage_points").df()
+    types = [r[0] for r in query(con, "geo/service_type_codes").fetchall()]
+    gaps = query(con, "geo/coverage_gaps").df()
+    whole = {str(r[0]) for r in query(con, "geo/whole_land_masses").fetchall()}
     cap = np.where(points["land_mass"].astype(str).isin(whole), np.inf, facility_buffer_m)
     parts = []
     for service_type in types:
@@ -175,7 +152,7 @@ def _distance_to_gaps(
         "ymin": float(chosen["lat"].min()) - _BOX_MARGIN_DEG,
         "ymax": float(chosen["lat"].max()) + _BOX_MARGIN_DEG,
     }
-    communes = con.execute(_GAP_COMMUNES_SQL, box).df()
+    communes = query(con, "geo/gap_communes", box).df()
     if communes.empty:
         return distance
     geoms = shapely.from_wkb(communes["wkb"].map(bytes).to_numpy())

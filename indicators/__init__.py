@@ -14,8 +14,9 @@
 - :mod:`indicators.whatif`: planner what-if without rebuilding;
 - :mod:`indicators.commitments`: public-service commitments (La Poste's presence rule,
   the France Services promise);
-- :mod:`indicators.ess`, :mod:`indicators.ess_step`: ESS establishments and estimated jobs,
-  with :mod:`indicators.secrecy` (statistical secrecy, secondary suppression);
+- :mod:`indicators.ess`, :mod:`indicators.ess_indicators`, :mod:`indicators.ess_step`: ESS
+  establishments and estimated jobs, with :mod:`indicators.secrecy` (statistical secrecy,
+  secondary suppression);
 - :mod:`indicators.inequality`, :mod:`indicators.fracture`, :mod:`indicators.fracture_step`:
   territorial-fracture indices (Gini, Theil, Palma...) over
   :mod:`indicators.commune_groups`, and :mod:`indicators.double_peine`;

@@ -7,7 +7,7 @@ raw Sirene stocks the build loaded (``raw_sirene_etablissements``,
 one transaction (nothing half-written on error; rerunning replaces the ESS rows):
 
 - theme ``ess`` rows of ``indicators`` and ``indicator_values``
-  (:data:`indicators.ess.ESS_INDICATOR_IDS`), ``secret`` true and value NULL for the
+  (:data:`indicators.ess_indicators.ESS_INDICATOR_IDS`), ``secret`` true and value NULL for the
   cells blanked by :mod:`indicators.secrecy`;
 - the table ``ess_by_sector``: ESS establishments and estimated jobs by NAF section.
 
@@ -35,17 +35,19 @@ from indicators import _sql
 from indicators.ess import (
     COLUMNS,
     EssCells,
-    EssSources,
     TerritoryLayout,
     bracket_jobs,
     ess_cells,
     ess_family,
-    ess_registry,
-    indicator_values,
     is_employing,
     naf_section,
-    sector_rows,
     territory_layout,
+)
+from indicators.ess_indicators import (
+    EssSources,
+    ess_registry,
+    indicator_values,
+    sector_rows,
 )
 from indicators.registry import registry_frame
 from indicators.secrecy import BoolArray, Protection, SecrecyRule, protect

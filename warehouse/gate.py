@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 _IDENTIFIER_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
@@ -119,6 +120,14 @@ def count_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
     # A table name cannot be a bound parameter; it passed the identifier allow-pattern.
     row = con.execute(f"SELECT count(*) FROM {name}").fetchone()  # noqa: S608  # nosec B608
     return int(row[0]) if row else 0
+
+
+def write_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    """(Re)create ``table`` (a name checked by :func:`checked_identifier`) from a frame."""
+    name = checked_identifier(table)
+    # A table name cannot be a bound parameter; it passed the identifier allow-pattern.
+    con.execute(f"DROP TABLE IF EXISTS {name}")
+    con.from_df(frame).create(name)
 
 
 def sql_text(name: str) -> str:

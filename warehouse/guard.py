@@ -16,16 +16,12 @@ from typing import Final
 
 import duckdb
 
-from warehouse.gate import count_rows
+from warehouse.gate import count_rows, query
 
 # Tables whose shrinking by more than this share (same territory) counts as a loss.
 # ASSUMPTION (project rule): a new vintage moves counts by a few per cent, never by half.
 MAX_SHRINK: Final = 0.5
 WATCHED_TABLES: Final[tuple[str, ...]] = ("facilities", "population_points", "indicator_values")
-
-_LOADED_SQL: Final = "SELECT dataset FROM meta WHERE status = 'chargée' ORDER BY dataset"
-_TERRITORY_SQL: Final = "SELECT value FROM build_info WHERE key = 'territory'"
-_TABLES_SQL: Final = "SELECT table_name FROM information_schema.tables"
 
 __all__ = ["MAX_SHRINK", "WATCHED_TABLES", "losses"]
 
@@ -63,13 +59,13 @@ def losses(
     except duckdb.Error:
         return []  # not a readable warehouse: nothing of value to protect here
     try:
-        tables = {r[0] for r in con.execute(_TABLES_SQL).fetchall()}
+        tables = {r[0] for r in query(con, "guard/tables").fetchall()}
         if "meta" not in tables:
             return []
-        before = [r[0] for r in con.execute(_LOADED_SQL).fetchall()]
+        before = [r[0] for r in query(con, "guard/loaded").fetchall()]
         same = False
         if "build_info" in tables:
-            row = con.execute(_TERRITORY_SQL).fetchone()
+            row = query(con, "guard/territory").fetchone()
             same = row is not None and row[0] == territory
         counts = {name: count_rows(con, name) for name in WATCHED_TABLES if name in tables}
     finally:

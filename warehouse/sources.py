@@ -8,7 +8,7 @@ from typing import SupportsInt
 import pandas as pd
 
 from etl.catalogue import load_catalogue
-from warehouse.gate import connect, table_exists
+from warehouse.gate import connect, query, table_exists
 
 
 def _fmt_rows(value: object) -> str:
@@ -32,13 +32,13 @@ def load_log(db_path: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]
     """
     con = connect(db_path, read_only=True)
     try:
-        meta = con.execute("SELECT * FROM meta ORDER BY rowid").df()
+        meta = query(con, "sources/meta").df()
         usage = (
-            con.execute("SELECT * FROM meta_usage").df()
+            query(con, "sources/meta_usage").df()
             if table_exists(con, "meta_usage")
             else pd.DataFrame(columns=["usage", "dataset"])
         )
-        info = dict(con.execute("SELECT key, value FROM build_info").fetchall())
+        info = dict(query(con, "sources/build_info").fetchall())
     finally:
         con.close()
     return meta, usage, info

@@ -12,20 +12,22 @@ from indicators.ess import (
     ALL_COLUMN,
     COLUMN_KEYS,
     ESS_COLUMN,
-    ESS_INDICATOR_IDS,
     FAMILIES,
     SECTION_COLUMNS,
     SECTIONS,
-    EssSources,
     bracket_jobs,
     ess_cells,
     ess_family,
-    ess_registry,
-    indicator_values,
     is_employing,
     naf_section,
-    sector_rows,
     territory_layout,
+)
+from indicators.ess_indicators import (
+    ESS_INDICATOR_IDS,
+    EssSources,
+    ess_registry,
+    indicator_values,
+    sector_rows,
 )
 
 # ------------------------------------------------------------------ kernels

@@ -45,7 +45,8 @@ from etl.loaders.sirene import (
     load_sirene_unites_legales,
 )
 from indicators import _sql
-from indicators.ess import ESS_INDICATOR_IDS, FAMILIES, SECTION_KEYS
+from indicators.ess import FAMILIES, SECTION_KEYS
+from indicators.ess_indicators import ESS_INDICATOR_IDS
 from indicators.ess_step import compute_ess
 from tests.indicators.test_secrecy import determined_blanks, subtraction_attack
 from warehouse.build import BuildReport

@@ -18,6 +18,7 @@ from etl.fetch import Fetched, FetchError, fetch_many
 from etl.settings import Settings
 from tests.warehouse.conftest import make_settings
 from warehouse import build as build_module
+from warehouse import swap as swap_module
 from warehouse.build import BuildError, BuildReport, build
 from warehouse.gate import connect
 
@@ -223,8 +224,8 @@ def test_lost_write_on_a_full_disk_is_reported_as_disk_full(
     with pytest.raises(BuildError, match="does not exist") as err:
         build(make_settings(tmp_path, None), catalogue=catalogue)
     assert "disque plein" not in str(err.value)  # enough space: the error as it is
-    usage = build_module.shutil.disk_usage(tmp_path)
-    monkeypatch.setattr(build_module.shutil, "disk_usage", lambda _: usage._replace(free=1024))
+    usage = swap_module.shutil.disk_usage(tmp_path)
+    monkeypatch.setattr(swap_module.shutil, "disk_usage", lambda _: usage._replace(free=1024))
     with pytest.raises(BuildError, match="disque plein"):
         build(make_settings(tmp_path, None), catalogue=catalogue)
     _assert_untouched(target, digest)
