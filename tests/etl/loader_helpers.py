@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import importlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import duckdb
@@ -118,6 +118,19 @@ def check_missing_column(
     path = header_only(original, tmp_path / source.filename, source.separator, column)
     with pytest.raises(LoadError, match=missing_declared(name, source.filename, column)):
         run_loader(con, name, [path])
+
+
+def refused(
+    loader: Callable[..., object],
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    source: Source,
+    match: str,
+) -> None:
+    """``loader`` run on ``path`` alone with ``source`` raises a :class:`LoadError` whose
+    message matches the regex ``match``."""
+    with pytest.raises(LoadError, match=match):
+        loader(con, [path], source)
 
 
 def csv_rows(path: Path, delimiter: str) -> list[dict[str, str]]:

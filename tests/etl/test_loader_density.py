@@ -7,9 +7,16 @@ from collections import Counter
 import openpyxl
 import pytest
 
-from etl.loaders import TYPOLOGY_COLUMNS, LoadError
+from etl.loaders import TYPOLOGY_COLUMNS
 from etl.loaders.density import DENSITY_LEVELS, load_density_grid
-from tests.etl.loader_helpers import DENSITE, fake_source, missing_declared, schema_of, write_file
+from tests.etl.loader_helpers import (
+    DENSITE,
+    fake_source,
+    missing_declared,
+    refused,
+    schema_of,
+    write_file,
+)
 
 
 def test_density_real_file_counts_match_sources_md(con, mirror_dir):
@@ -27,26 +34,26 @@ def test_density_real_file_counts_match_sources_md(con, mirror_dir):
     assert {r[2] for r in rows} == set(DENSITY_LEVELS.values())
 
 
-def test_density_unknown_label_is_an_error(con, tmp_path):
-    path = write_file(
-        tmp_path / "densite.csv",
-        "\ufeffinsee_com,lib_com,niveau_densite\n01001,A,Bourgs ruraux\n01002,B,Rural profond\n",
-    )
-    with pytest.raises(
-        LoadError,
-        match=r"^source 'density_grid': libellé\(s\) de densité inconnu\(s\) \['Rural profond'\] "
-        r"\(attendus : \['Grands centres urbains', ",
-    ):
-        load_density_grid(con, [path], fake_source("density_grid", ","))
-
-
-def test_density_missing_column_is_named(con, tmp_path):
-    path = write_file(tmp_path / "densite.csv", "insee_com,lib_com,niveau\n01001,A,Bourgs ruraux\n")
-    with pytest.raises(
-        LoadError,
-        match=missing_declared("density_grid", "densite.csv", "niveau_densite"),
-    ):
-        load_density_grid(con, [path], fake_source("density_grid", ","))
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        pytest.param(
+            "\ufeffinsee_com,lib_com,niveau_densite\n"
+            "01001,A,Bourgs ruraux\n01002,B,Rural profond\n",
+            r"^source 'density_grid': libellé\(s\) de densité inconnu\(s\) \['Rural profond'\] "
+            r"\(attendus : \['Grands centres urbains', ",
+            id="unknown_label",
+        ),
+        pytest.param(
+            "insee_com,lib_com,niveau\n01001,A,Bourgs ruraux\n",
+            missing_declared("density_grid", "densite.csv", "niveau_densite"),
+            id="missing_column_is_named",
+        ),
+    ],
+)
+def test_density_bad_file_is_refused(con, tmp_path, text, match):
+    path = write_file(tmp_path / "densite.csv", text)
+    refused(load_density_grid, con, path, fake_source("density_grid", ","), match)
 
 
 def test_density_official_insee_workbook(con, tmp_path):

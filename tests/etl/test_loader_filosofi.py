@@ -7,9 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from etl.loaders import INCOME_COLUMNS, POPULATION_POINT_COLUMNS, LoadError
+from etl.loaders import INCOME_COLUMNS, POPULATION_POINT_COLUMNS
 from etl.loaders.filosofi import load_filosofi_communes, load_filosofi_grid_200m
-from tests.etl.loader_helpers import FILOSOFI, fake_source, missing_required, schema_of, write_file
+from tests.etl.loader_helpers import (
+    FILOSOFI,
+    fake_source,
+    missing_required,
+    refused,
+    schema_of,
+    write_file,
+)
 
 
 def _non_empty(path: Path, column: str) -> int:
@@ -50,26 +57,55 @@ def test_filosofi_vintage_read_from_header(con, tmp_path):
     ]
 
 
-def test_filosofi_missing_column_and_bad_value(con, tmp_path):
-    missing = write_file(
-        tmp_path / "a.csv",
-        "CODGEO;NBMENFISC19;NBPERSMENFISC19;MED19;TP6019;D119\n01001;1;2;3;4;5\n",
-    )
-    with pytest.raises(LoadError, match=missing_required("f", "D919")):
-        load_filosofi_communes(con, [missing], fake_source("f", ";"))
-    no_vintage = write_file(tmp_path / "b.csv", "CODGEO;MEDIANE\n01001;3\n")
-    with pytest.raises(
-        LoadError,
-        match=r"^source 'f': millésime Filosofi introuvable \(colonnes MEDaa trouvées : \[\]\)$",
-    ):
-        load_filosofi_communes(con, [no_vintage], fake_source("f", ";"))
-    header = "CODGEO;NBMENFISC19;NBPERSMENFISC19;MED19;TP6019;D119;D919\n"
-    garbage = write_file(tmp_path / "c.csv", header + "01001;1;2;abc;4;5;6\n")
-    with pytest.raises(
-        LoadError,
-        match=r"^source 'f': valeurs non numériques dans MED19: \['abc'\]$",
-    ):
-        load_filosofi_communes(con, [garbage], fake_source("f", ";"))
+COMMUNES = (load_filosofi_communes, fake_source("f", ";"))
+GRID = (load_filosofi_grid_200m, fake_source("g", ","))
+HEADER_19 = "CODGEO;NBMENFISC19;NBPERSMENFISC19;MED19;TP6019;D119"
+
+
+@pytest.mark.parametrize(
+    ("loader_and_source", "filename", "text", "match"),
+    [
+        pytest.param(
+            COMMUNES,
+            "a.csv",
+            HEADER_19 + "\n01001;1;2;3;4;5\n",
+            missing_required("f", "D919"),
+            id="communes_missing_column",
+        ),
+        pytest.param(
+            COMMUNES,
+            "b.csv",
+            "CODGEO;MEDIANE\n01001;3\n",
+            r"^source 'f': millésime Filosofi introuvable \(colonnes MEDaa trouvées : \[\]\)$",
+            id="communes_no_vintage",
+        ),
+        pytest.param(
+            COMMUNES,
+            "c.csv",
+            HEADER_19 + ";D919\n01001;1;2;abc;4;5;6\n",
+            r"^source 'f': valeurs non numériques dans MED19: \['abc'\]$",
+            id="communes_bad_value",
+        ),
+        pytest.param(
+            GRID,
+            "carreaux.csv",
+            "idcar_200m,i_est_200,lcog_geo,ind,men\nN2846800E3455200,0,35238,1,1\n",
+            r"^source 'g': 1 identifiant\(s\) de carreau illisible\(s\), par ex\. "
+            r"'N2846800E3455200' dans carreaux\.csv$",
+            id="grid_bad_cell_id",
+        ),
+        pytest.param(
+            GRID,
+            "m.csv",
+            "idcar_200m,lcog_geo,ind,men\nx,35238,1,1\n",
+            missing_required("g", "i_est_200"),
+            id="grid_missing_column",
+        ),
+    ],
+)
+def test_filosofi_bad_file_is_refused(con, tmp_path, loader_and_source, filename, text, match):
+    loader, source = loader_and_source
+    refused(loader, con, write_file(tmp_path / filename, text), source, match)
 
 
 def test_filosofi_grid_fixture(con, fixtures_dir):
@@ -107,22 +143,3 @@ def test_filosofi_grid_fixture(con, fixtures_dir):
     reunion = rows["CRS2975RES200mN7690000E0338400"]
     assert reunion[4] == pytest.approx(55.447, abs=0.002)
     assert reunion[5] == pytest.approx(-20.882, abs=0.002)
-
-
-def test_filosofi_grid_bad_cell_id(con, tmp_path):
-    path = write_file(
-        tmp_path / "carreaux.csv",
-        "idcar_200m,i_est_200,lcog_geo,ind,men\nN2846800E3455200,0,35238,1,1\n",
-    )
-    with pytest.raises(
-        LoadError,
-        match=r"^source 'g': 1 identifiant\(s\) de carreau illisible\(s\), par ex\. "
-        r"'N2846800E3455200' dans carreaux\.csv$",
-    ):
-        load_filosofi_grid_200m(con, [path], fake_source("g", ","))
-    missing = write_file(tmp_path / "m.csv", "idcar_200m,lcog_geo,ind,men\nx,35238,1,1\n")
-    with pytest.raises(
-        LoadError,
-        match=missing_required("g", "i_est_200"),
-    ):
-        load_filosofi_grid_200m(con, [missing], fake_source("g", ","))

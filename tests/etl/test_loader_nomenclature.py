@@ -9,7 +9,7 @@ import pytest
 
 from etl.loaders import NOMENCLATURE_COLUMNS, LoadError
 from etl.loaders.nomenclature import gamme_rows, load_bpe_gammes, load_bpe_typequ_labels
-from tests.etl.loader_helpers import VARMOD, fake_source, missing_declared, schema_of, write_file
+from tests.etl.loader_helpers import VARMOD, fake_source, missing_declared, refused, schema_of
 
 
 def test_typequ_labels_real_file(con, mirror_dir):
@@ -23,27 +23,31 @@ def test_typequ_labels_real_file(con, mirror_dir):
 
 
 def test_typequ_labels_missing_column(con, tmp_path):
-    path = write_file(tmp_path / "v.csv", "COD_VAR;LIB_VAR;COD_MOD\nTYPEQU;Type;A206\n")
-    with pytest.raises(
-        LoadError,
-        match=missing_declared("bpe_typequ_labels", "v.csv", "LIB_MOD"),
-    ):
-        load_bpe_typequ_labels(con, [path], fake_source("bpe_typequ_labels", ";"))
+    path = tmp_path / "v.csv"
+    path.write_text("COD_VAR;LIB_VAR;COD_MOD\nTYPEQU;Type;A206\n", encoding="utf-8")
+    match = missing_declared("bpe_typequ_labels", "v.csv", "LIB_MOD")
+    refused(load_bpe_typequ_labels, con, path, fake_source("bpe_typequ_labels", ";"), match)
 
 
+# Expected (label, gamme) of each TYPEQU in the gammes fixture, grouped by gamme.
+_LABELS_BY_GAMME = {
+    "proximite": {
+        "A206": "BUREAU DE POSTE",
+        "A208": "AGENCE POSTALE",
+        "B201": "SUPÉRETTE",
+        "B202": "ÉPICERIE",
+        "B207": "BOULANGERIE-PÂTISSERIE",
+        "C107": "ÉCOLE MATERNELLE",
+        "C108": "ÉCOLE ÉLÉMENTAIRE",
+        "D265": "MÉDECIN GÉNÉRALISTE",
+    },
+    "intermediaire": {"B102": "SUPERMARCHÉ", "C201": "COLLÈGE"},
+    "superieure": {"D201": "URGENCES", "F303": "CINÉMA"},
+}
 EXPECTED_GAMMES = {
-    "A206": ("BUREAU DE POSTE", "proximite"),
-    "A208": ("AGENCE POSTALE", "proximite"),
-    "B201": ("SUPÉRETTE", "proximite"),
-    "B202": ("ÉPICERIE", "proximite"),
-    "B207": ("BOULANGERIE-PÂTISSERIE", "proximite"),
-    "C107": ("ÉCOLE MATERNELLE", "proximite"),
-    "C108": ("ÉCOLE ÉLÉMENTAIRE", "proximite"),
-    "D265": ("MÉDECIN GÉNÉRALISTE", "proximite"),
-    "B102": ("SUPERMARCHÉ", "intermediaire"),
-    "C201": ("COLLÈGE", "intermediaire"),
-    "D201": ("URGENCES", "superieure"),
-    "F303": ("CINÉMA", "superieure"),
+    code: (label, gamme)
+    for gamme, labels in _LABELS_BY_GAMME.items()
+    for code, label in labels.items()
 }
 
 

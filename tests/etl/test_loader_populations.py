@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from etl.loaders import LoadError
 from etl.loaders.populations import LEGAL_POPULATION_COLUMNS, load_populations_legales
-from tests.etl.loader_helpers import fake_source, missing_declared, schema_of, write_file
+from tests.etl.loader_helpers import fake_source, missing_declared, refused, schema_of, write_file
 
 
 def test_populations_recent_layout(con, fixtures_dir):
@@ -27,16 +26,17 @@ def test_populations_older_layout_builds_codes(con, fixtures_dir):
     assert rows == {"01009": 326, "01010": 1105, "2A004": 70_817, "97411": 153_810}
 
 
-def test_populations_errors(con, tmp_path):
-    missing = write_file(tmp_path / "a.csv", "COM;PTOT\n01001;876\n")
-    with pytest.raises(
-        LoadError,
-        match=missing_declared("p", "a.csv", "PMUN"),
-    ):
-        load_populations_legales(con, [missing], fake_source("p", ";"))
-    bad = write_file(tmp_path / "b.csv", "COM;PMUN\n01001;860\n01002;\n")
-    with pytest.raises(
-        LoadError,
-        match=r"^source 'p': PMUN vide ou non entier, par ex\. \['<vide>'\]$",
-    ):
-        load_populations_legales(con, [bad], fake_source("p", ";"))
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("COM;PTOT\n01001;876\n", missing_declared("p", "a.csv", "PMUN")),
+        (
+            "COM;PMUN\n01001;860\n01002;\n",
+            r"^source 'p': PMUN vide ou non entier, par ex\. \['<vide>'\]$",
+        ),
+    ],
+    ids=["missing_column", "empty_value"],
+)
+def test_populations_errors(con, tmp_path, text, match):
+    path = write_file(tmp_path / "a.csv", text)
+    refused(load_populations_legales, con, path, fake_source("p", ";"), match)

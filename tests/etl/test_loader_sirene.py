@@ -9,7 +9,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.loaders import LoadError
 from etl.loaders.sirene import (
     ESS_LIST_COLUMNS,
     ETABLISSEMENT_COLUMNS,
@@ -22,6 +21,7 @@ from tests.etl.loader_helpers import (
     fake_source,
     missing_declared,
     missing_required,
+    refused,
     schema_of,
     write_file,
 )
@@ -103,36 +103,22 @@ def test_sirene_missing_column_is_named(con, fixtures_dir, tmp_path):
         f"COPY (SELECT * EXCLUDE (economieSocialeSolidaireUniteLegale) FROM read_csv('{path}')) "
         f"TO '{trimmed}' (FORMAT parquet)"
     )
+    column = "economieSocialeSolidaireUniteLegale"
+    match = missing_declared("sirene_unites_legales", "StockUniteLegale_utf8.parquet", column)
     source = fake_source("sirene_unites_legales", ",", role="ess")
-    with pytest.raises(
-        LoadError,
-        match=missing_declared(
-            "sirene_unites_legales",
-            "StockUniteLegale_utf8.parquet",
-            "economieSocialeSolidaireUniteLegale",
-        ),
-    ):
-        load_sirene_unites_legales(con, [trimmed], source)
+    refused(load_sirene_unites_legales, con, trimmed, source, match)
     etab = write_file(
         tmp_path / "StockEtablissement_utf8.csv",
         "siren,nic,siret\n005420120,00015,00542012000015\n",
     )
     etablissements = fake_source("sirene_etablissements", ",", role="ess")
-    with pytest.raises(
-        LoadError,
-        match=missing_declared(
-            "sirene_etablissements",
-            "StockEtablissement_utf8.csv",
-            "codeCommuneEtablissement",
-            more=True,
-        ),
-    ):
-        load_sirene_etablissements(con, [etab], etablissements)
-    with pytest.raises(
-        LoadError,
-        match=r"^source 'sirene_etablissements': format non pris en charge 'stock\.json'$",
-    ):
-        load_sirene_etablissements(con, [tmp_path / "stock.json"], etablissements)
+    column = "codeCommuneEtablissement"
+    match = missing_declared(
+        "sirene_etablissements", "StockEtablissement_utf8.csv", column, more=True
+    )
+    refused(load_sirene_etablissements, con, etab, etablissements, match)
+    json_match = r"^source 'sirene_etablissements': format non pris en charge 'stock\.json'$"
+    refused(load_sirene_etablissements, con, tmp_path / "stock.json", etablissements, json_match)
 
 
 def test_sirene_unexpected_flag_fails_when_read(con, fixtures_dir, tmp_path):
@@ -157,16 +143,26 @@ def test_ess_france_list_fixture(con, fixtures_dir):
     assert rows["005420120"] == "COOPERATIVE AGRICOLE DU PAYS DE RENNES"
 
 
-def test_ess_france_list_errors(con, tmp_path):
-    no_name = write_file(tmp_path / "a.csv", "SIREN;Commune\n301234567;Rennes\n")
-    with pytest.raises(
-        LoadError,
-        match=missing_required("e", "raison sociale / dénomination / nom"),
-    ):
-        load_ess_france_list(con, [no_name], fake_source("e", ";"))
-    bad = write_file(tmp_path / "b.csv", "siren;Dénomination\n30123456X;A\n5420120;B\n")
-    with pytest.raises(LoadError, match=r"^source 'e': SIREN invalide\(s\) \['30123456X'\]$"):
-        load_ess_france_list(con, [bad], fake_source("e", ";"))
-    dup = write_file(tmp_path / "c.csv", "SIREN;Nom\n301234567;A\n301 234 567;A bis\n")
-    with pytest.raises(LoadError, match=r"^source 'e': SIREN en double \['301234567'\]$"):
-        load_ess_france_list(con, [dup], fake_source("e", ";"))
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        pytest.param(
+            "SIREN;Commune\n301234567;Rennes\n",
+            missing_required("e", "raison sociale / dénomination / nom"),
+            id="no_name",
+        ),
+        pytest.param(
+            "siren;Dénomination\n30123456X;A\n5420120;B\n",
+            r"^source 'e': SIREN invalide\(s\) \['30123456X'\]$",
+            id="bad_siren",
+        ),
+        pytest.param(
+            "SIREN;Nom\n301234567;A\n301 234 567;A bis\n",
+            r"^source 'e': SIREN en double \['301234567'\]$",
+            id="duplicate_siren",
+        ),
+    ],
+)
+def test_ess_france_list_errors(con, tmp_path, text, match):
+    path = write_file(tmp_path / "liste.csv", text)
+    refused(load_ess_france_list, con, path, fake_source("e", ";"), match)
