@@ -48,7 +48,8 @@ STEP_CHECKS: dict[str, dict[str, str]] = {
         "indicator_values_finite": (
             "valeur non finie (NaN ou infini) : non calculable s'écrit NULL"
         ),
-        "indicator_secret_blank": "valeur soumise au secret statistique mais publiée",
+        # A check name about statistical secrecy, not a credential.
+        "indicator_secret_blank": "valeur soumise au secret statistique mais publiée",  # nosec B105
         "indicator_note_only_when_blank": "valeur publiée avec une note « non disponible »",
     },
     "point_coverage": {
