@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,28 @@ def _add_common(p: argparse.ArgumentParser, *, db: bool = True) -> None:
         p.add_argument(
             "--db", type=Path, default=DEFAULT_DB, help=f"entrepôt DuckDB (défaut {DEFAULT_DB})"
         )
+
+
+def _bounded(
+    what: str, low: float, high: float, *, low_open: bool = False
+) -> Callable[[str], float]:
+    """An argparse ``type`` reading a finite number in [low, high] (]low, high] when
+    ``low_open``): ``nan``, ``inf`` and out-of-range values are usage errors."""
+
+    def read(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        inside = (low < value if low_open else low <= value) and value <= high
+        if not (math.isfinite(value) and inside):
+            bracket = "]" if low_open else "["
+            raise argparse.ArgumentTypeError(
+                f"{what} invalide : {text!r} (nombre de {bracket}{low:g} à {high:g}])"
+            )
+        return value
+
+    return read
 
 
 def _port(text: str) -> int:
@@ -80,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--territory", required=True, help="fr, dep:35, reg:53 ou epci:<siren>")
     p.add_argument(
         "--buffer-km",
-        type=float,
+        type=_bounded("distance", 0.0, 200.0),
         default=40.0,
         help="équipements conservés jusqu'à cette distance hors du territoire (défaut 40 km)",
     )
@@ -98,7 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--threshold",
-        type=float,
+        type=_bounded("seuil", 0.0, 120.0, low_open=True),
         default=15.0,
         help="seuil d'accès des indicateurs principaux, en minutes (défaut 15)",
     )
@@ -169,7 +192,10 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    territory = parse_territory(getattr(args, "territory", "dep:35") or "dep:35")
+    # Only a command without --territory (fetch) falls back to dep:35: an empty value
+    # given by the user is an error, never the default territory.
+    given = getattr(args, "territory", None)
+    territory = parse_territory("dep:35" if given is None else given)
     return Settings(
         db_path=getattr(args, "db", None) or DEFAULT_DB,
         cache_dir=args.cache,
@@ -233,9 +259,6 @@ def _cmd_build(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if settings.road_graph is not None and not settings.road_graph.is_file():
         print(f"erreur: graphe routier introuvable : {settings.road_graph}", file=sys.stderr)
-        return EXIT_USAGE
-    if not 0 < settings.threshold_min <= 120:
-        print("erreur: --threshold doit être compris entre 0 et 120 minutes", file=sys.stderr)
         return EXIT_USAGE
     if settings.mirror_dir is not None and not settings.mirror_dir.is_dir():
         print(

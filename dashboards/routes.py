@@ -82,7 +82,11 @@ def guard(server: Flask, callback_map: Mapping[str, Mapping[str, Any]]) -> None:
     def check_callback() -> Response | None:
         if request.method != "POST" or request.path != CALLBACK_ROUTE:
             return None
-        problem = callback_problem(request.get_json(silent=True), callback_map)
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:  # deeply nested JSON: not a ValueError, so not silenced
+            body = None
+        problem = callback_problem(body, callback_map)
         if problem is None:
             return None
         log.warning("requête de callback refusée (400) : %s", problem)

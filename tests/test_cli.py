@@ -105,7 +105,6 @@ def test_serve_rejects_a_bad_port(port: str, capsys: pytest.CaptureFixture[str])
     [
         (["--travel-method", "network"], "demande --road-graph"),
         (["--road-graph", "absent.graphml"], "graphe routier introuvable"),
-        (["--threshold", "0"], "--threshold"),
     ],
 )
 def test_build_refuses_bad_travel_options_before_touching_the_warehouse(
@@ -115,6 +114,38 @@ def test_build_refuses_bad_travel_options_before_touching_the_warehouse(
     args = ["build", "--territory", "dep:35", "--offline", "--db", str(db), "--quiet", *extra]
     assert main(args) == 2
     assert message in capsys.readouterr().err
+    assert not db.exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--threshold", "0", "seuil invalide : '0' (nombre de ]0 à 120])"),
+        ("--threshold", "nan", "seuil invalide : 'nan'"),
+        ("--threshold", "121", "seuil invalide : '121'"),
+        ("--buffer-km", "nan", "distance invalide : 'nan' (nombre de [0 à 200])"),
+        ("--buffer-km", "inf", "distance invalide : 'inf'"),
+        ("--buffer-km", "-1", "distance invalide : '-1'"),
+    ],
+)
+def test_build_refuses_numbers_out_of_range(
+    tmp_path: Path, option: str, value: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # issue 13 re-run: --buffer-km nan/inf were accepted (a build with NaN distances)
+    db = tmp_path / "w.duckdb"
+    with pytest.raises(SystemExit, match=r"^2$"):
+        main(["build", "--territory", "dep:35", "--offline", "--db", str(db), option, value])
+    assert message in capsys.readouterr().err
+    assert not db.exists()
+
+
+def test_build_refuses_an_empty_territory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # issue 13 re-run: `--territory ''` built the default dep:35
+    db = tmp_path / "w.duckdb"
+    assert main(["build", "--territory", "", "--offline", "--db", str(db), "--quiet"]) == 2
+    assert "territoire inconnu ''" in capsys.readouterr().err
     assert not db.exists()
 
 

@@ -34,7 +34,7 @@ from warehouse.gate import (
     table_exists,
     write_frame,
 )
-from warehouse.guard import losses
+from warehouse.guard import Loaded, losses
 from warehouse.load import LoadRecord, load_sources, loaded
 from warehouse.provenance import count_tables, territory_sources, write_build_info, write_meta
 from warehouse.service_types import ServiceTypes, load_service_types
@@ -155,11 +155,15 @@ def build(
             table_rows = count_tables(con)
             con.execute("CHECKPOINT")
             con.close()
-        except (duckdb.Error, LoadError, TerritoryError, BuildError, ValueError, OSError) as exc:
+        except BaseException as exc:
+            # Whatever stopped the build (a bug included), the temporary file goes.
             full = disk_full(exc, tmp.parent)
             con.close()
             tmp.unlink(missing_ok=True)
             tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+            expected = (duckdb.Error, LoadError, TerritoryError, BuildError, ValueError, OSError)
+            if not isinstance(exc, expected):
+                raise
             if full:
                 raise BuildError(
                     f"disque plein : plus assez de place libre dans {tmp.parent} pour construire "
@@ -174,7 +178,7 @@ def build(
         lost = losses(
             target,
             str(settings.territory),
-            [n for n, r in records.items() if r.status == "chargée"],
+            {n: Loaded(r.rows or 0, r.sample) for n, r in records.items() if r.status == "chargée"},
             table_rows,
         )
         if lost and not settings.accept_loss:

@@ -50,10 +50,19 @@ def build_lock(target: Path) -> Iterator[None]:
     Raises
     ------
     BuildError
-        Another build of the same file is running.
+        Another build of the same file is running, or the lock file cannot be created
+        (a read-only or special folder such as ``/proc``).
     """
     lock_path = target.with_name(f".{target.name}.lock")
-    with lock_path.open("a+") as fh:
+    try:
+        fh = lock_path.open("a+")
+    except OSError as exc:
+        raise BuildError(
+            f"impossible de créer le verrou {lock_path} ({exc.strerror or exc}) : le dossier "
+            f"{target.parent} doit être un dossier ordinaire où l'on peut écrire "
+            "(entrepôt inchangé)"
+        ) from exc
+    with fh:
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:

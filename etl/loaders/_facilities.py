@@ -109,7 +109,8 @@ def to_facilities(
       coordinates are kept and counted in the log.
     """
     out = pd.DataFrame(
-        {"facility_id": source.name + ":" + df["native_id"], "source": source.name},
+        # astype: an empty file gives an empty column typed as numbers by the reader
+        {"facility_id": source.name + ":" + df["native_id"].astype(str), "source": source.name},
         index=df.index,
     )
     for name in list(FACILITY_COLUMNS)[2:]:

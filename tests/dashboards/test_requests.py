@@ -87,8 +87,10 @@ def test_limit_leaves_room_for_the_largest_legitimate_body(app: Dash) -> None:
         b"{}",
         b'{"output": "inconnu.children", "outputs": {"id": "inconnu", "property": '
         b'"children"}, "inputs": [], "changedPropIds": []}',
+        # issue 13 re-run: 1000-deep nesting was a 500 (RecursionError in the parser)
+        b'{"output": ' + b"[" * 1000 + b"]" * 1000 + b"}",
     ],
-    ids=["bad-json", "not-an-object", "no-output", "unknown-output"],
+    ids=["bad-json", "not-an-object", "no-output", "unknown-output", "nested-1000"],
 )
 def test_malformed_callback_is_400(
     app: Dash, caplog: pytest.LogCaptureFixture, body: bytes

@@ -351,6 +351,13 @@ def test_a_second_build_of_the_same_file_is_refused_while_one_runs(
     assert settings.db_path.read_bytes() == b"previous warehouse"
 
 
+def test_a_lock_that_cannot_be_created_is_a_clear_error(tmp_path: Path) -> None:
+    """Issue 13 re-run: ``--db /proc/x.duckdb`` ended in a FileNotFoundError traceback."""
+    settings = make_settings(tmp_path, None).with_(db_path=Path("/proc/territoires-x.duckdb"))
+    with pytest.raises(BuildError, match=r"impossible de créer le verrou .*entrepôt inchangé"):
+        build(settings, steps=[])
+
+
 def test_temporary_files_of_killed_builds_are_removed(
     tmp_path: Path, mirror_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -24,6 +24,7 @@ from warehouse.gate import connect
 
 CATALOGUE = load_catalogue()
 LAPOSTE = "laposte_points_contact"
+SNCF = "sncf_gares"
 
 
 def _sha(path: Path) -> str:
@@ -124,6 +125,46 @@ def test_swapped_coordinates_are_repaired_and_far_points_listed(
     clean.close()
 
 
+def test_stations_moved_out_of_france_are_listed_with_a_warning(
+    tmp_path: Path, mirror_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 13 re-run: SNCF stations (no INSEE code, placed by their point) moved to New
+    York went to facilities_unlocated without a word, and the warehouse was replaced."""
+    src = mirror_dir / "sncf_gares" / "liste-des-gares.csv"
+    with src.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=";"))
+    header, body = rows[0], rows[1:]
+    dep, lon, lat, uic = (header.index(c) for c in ("departemen", "x_wgs84", "y_wgs84", "code_uic"))
+    passengers = header.index("voyageurs")
+    moved = {
+        r[uic]
+        for r in body
+        if r[dep] == "ILLE-ET-VILAINE" and r[passengers] == "O" and r[lon] and r[lat]
+    }
+    for row in body:
+        if row[uic] in moved:
+            row[lon], row[lat] = "-74.006", "40.7128"
+    out = tmp_path / "liste-des-gares.csv"
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, delimiter=";").writerows([header, *body])
+    settings = make_settings(tmp_path / "w", mirror_dir, "epci:243500139")
+    with caplog.at_level(logging.WARNING, logger="warehouse.build"):
+        report = build(settings, steps=[], fetcher=_replacing(SNCF, out))
+    con = connect(report.db_path, read_only=True)
+    listed, outside = con.execute(
+        "SELECT count(*) FILTER (lon = -74.006), count(*) FROM facilities_unlocated "
+        "WHERE source = ? AND lon IS NOT NULL AND reason LIKE 'aucune commune %'",
+        [SNCF],
+    ).fetchone()
+    con.close()
+    assert len(moved) > 10 and listed == len(moved)
+    # the warning counts them with the stations of the clean file already out of France
+    assert (
+        f"source '{SNCF}' : {outside} équipement(s) — point hors de toute commune de France"
+        in caplog.text
+    )
+
+
 def test_clean_mirror_repairs_nothing_in_dep35(dep35_base: BuildReport) -> None:
     con = connect(dep35_base.db_path, read_only=True)
     assert con.execute("SELECT count(*) FROM facilities_repaired").fetchone() == (0,)
@@ -170,6 +211,23 @@ def test_header_only_or_truncated_file_fails_naming_the_source(
     with pytest.raises(BuildError, match=pattern):
         build(make_settings(tmp_path, None), catalogue=catalogue, fetcher=_replacing(LAPOSTE, path))
     _assert_untouched(target, digest)
+
+
+def test_header_only_station_file_fails_naming_the_source(tmp_path: Path) -> None:
+    """Issue 13 re-run: a header-only SNCF file (integer-typed empty column) ended in a
+    numpy TypeError traceback and left the temporary warehouse behind."""
+    target, digest = _old_warehouse(tmp_path)
+    path = tmp_path / "liste-des-gares.csv"
+    path.write_text(
+        "code_uic;libelle;fret;voyageurs;code_ligne;rg_troncon;pk;commune;departemen;"
+        "idreseau;idgaia;x_l93;y_l93;x_wgs84;y_wgs84;c_geo;geo_point_2d;geo_shape\n",
+        encoding="utf-8",
+    )
+    catalogue = {SNCF: CATALOGUE[SNCF]}
+    with pytest.raises(BuildError, match=r"sncf_gares.*aucune ligne chargée"):
+        build(make_settings(tmp_path, None), catalogue=catalogue, fetcher=_replacing(SNCF, path))
+    _assert_untouched(target, digest)
+    assert not list(tmp_path.glob(".*.building-*"))
 
 
 def test_embedded_sample_needs_only_rows(tmp_path: Path) -> None:
