@@ -45,6 +45,17 @@ class Row:
 
 
 @dataclass(frozen=True)
+class BasketLine:
+    """One item of the everyday basket in the portrait: whether the commune has it
+    (the presence indicator) and the median car time to the nearest facility of each
+    of its service types."""
+
+    label: str
+    presence: Row
+    times: tuple[tuple[str, Row], ...]  # (service type label, median minutes by car)
+
+
+@dataclass(frozen=True)
 class ReferenceOption:
     value: str  # "level:code", "france" or ""
     label: str
@@ -84,6 +95,8 @@ class Portrait:
     fractures: Fractures | None = None
     one_point: bool = False  # a commune whose values come from one point (its town hall)
     threshold_min: float | None = None  # the build's "quart d'heure" (None: unknown)
+    # basket item key -> ((service type code, label), ...) from the service_types table
+    basket_types: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
 
     @property
     def minutes(self) -> str:
@@ -103,6 +116,28 @@ class Portrait:
     def scores(self) -> tuple[Row, ...]:
         """The score rows (everyday basket and BPE gammes)."""
         return tuple(r for r in self.rows if r.indicator.kind == "score")
+
+    def basket(self) -> tuple[BasketLine, ...]:
+        """The everyday basket item by item: presence in the commune and median car
+        times, in the registry's order (items without a presence indicator left out)."""
+        types = dict(self.basket_types)
+        medians = {
+            r.indicator.service_type: r
+            for r in self.rows
+            if r.indicator.kind == "median" and r.indicator.mode == "car"
+        }
+        out = []
+        for r in self.rows:
+            if r.indicator.kind != "present_in_commune":
+                continue
+            times = tuple(
+                (label, medians[code])
+                for code, label in types.get(r.indicator.scope, ())
+                if code in medians
+            )
+            labels = [label for _, label in types.get(r.indicator.scope, ())]
+            out.append(BasketLine(" / ".join(labels) or r.indicator.label, r, times))
+        return tuple(out)
 
 
 def minutes_text(threshold_min: float | None) -> str:
@@ -203,7 +238,17 @@ def portrait(wh: Warehouse, territory: str, reference: str = "") -> Portrait | N
         fractures(wh, t),
         one_point,
         queries.quarter_hour_min(wh),
+        basket_types(wh),
     )
+
+
+def basket_types(wh: Warehouse) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """Basket item key -> its loaded service types ``(code, label)``, by code."""
+    by_item: dict[str, list[tuple[str, str]]] = {}
+    for st in sorted(queries.service_types(wh), key=lambda s: s.code):
+        if st.basket_item:
+            by_item.setdefault(st.basket_item, []).append((st.code, st.label))
+    return tuple((k, tuple(v)) for k, v in by_item.items())
 
 
 # Territories whose indices a portrait shows: itself, or a commune's EPCI and département.

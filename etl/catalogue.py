@@ -24,6 +24,7 @@ ROLES = frozenset(
         "income",  # Filosofi
         "ess",  # Sirene, ESS France
         "nomenclature",  # labels of codes (BPE TYPEQU, gammes)
+        "timetable",  # public transport timetables (GTFS feeds: stops, trips, calendars)
     }
 )
 FORMATS = frozenset({"csv", "json", "geojson", "parquet", "xlsx", "gpkg", "zip", "lzma-csv"})
@@ -37,6 +38,10 @@ COVERAGES = {
     "mesuree": "mesurée : les départements où la source a au moins un équipement du type",
 }
 
+# A timetable (GTFS feed) covers the network of one authority: its ``coverage`` names
+# that territory as a build territory does ("epci:200040392", "dep:24", "commune:24322",
+# "region:75"). Outside it no stop is known, so transit values are NULL there, never 0.
+TIMETABLE_COVERAGE_RE = re.compile(r"^(commune|epci|dep|region):[0-9A-Z]{2,9}$")
 
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 
@@ -89,6 +94,7 @@ class Source:
         For facility sources, the part of France the source covers, one of
         :data:`COVERAGES` ("france" by default; "mesuree" for sources mirrored as
         partial extracts, whose coverage is measured per département and type).
+        For a ``timetable``, the territory of its network (:data:`TIMETABLE_COVERAGE_RE`).
     min_rows : int
         Expected volume: the fewest rows the loader returns for the complete official
         file (for a ``multi`` source, for one département extract); fewer stops the
@@ -146,7 +152,14 @@ def _source_from_entry(name: str, entry: dict[str, Any]) -> Source:
         raise CatalogueError(f"source {name!r}: format inconnu {entry['format']!r}")
     if str(entry["vintage"]).lower() in {"latest", "current", "dernier"}:
         raise CatalogueError(f"source {name!r}: millésime implicite {entry['vintage']!r}")
-    if entry.get("coverage", "france") not in COVERAGES:
+    if entry["role"] == "timetable":
+        if not TIMETABLE_COVERAGE_RE.match(str(entry.get("coverage", ""))):
+            raise CatalogueError(
+                f"source {name!r}: un horaire doit déclarer le territoire de son réseau "
+                f'(coverage = "epci:<SIREN>", "dep:<code>"...), reçu '
+                f"{entry.get('coverage')!r}"
+            )
+    elif entry.get("coverage", "france") not in COVERAGES:
         raise CatalogueError(
             f"source {name!r}: couverture inconnue {entry['coverage']!r} "
             f"(attendu : {', '.join(COVERAGES)})"

@@ -127,6 +127,7 @@ RULES: Final[Mapping[str, Rule]] = {
     "sncf_gares": Rule("points", "", "x_wgs84", "y_wgs84", group="code_uic"),
     "fabriques_territoire": Rule("features", "id_geo"),
     "bpe_enseignement_2018": Rule("communes", "DEPCOM"),
+    "bpe19_ensemble": Rule("communes", "DEPCOM"),
     "density_grid": Rule("communes", "insee_com"),
     "appartenance_geo": Rule("communes", "CODGEO"),
     "filosofi_communes": Rule("communes", "CODGEO"),
@@ -341,7 +342,7 @@ class Extract:
     rule: Rule
     path: Path
     original_file: str
-    data: bytes
+    data: bytes  # the official file's bytes as mirrored (its checksum is recorded)
     table: Table
     rows: list[Any]  # parsed rows (CSV) or items (JSON)
     header: list[str] = field(default_factory=list)
@@ -368,17 +369,19 @@ def _read(source: Source, mirror: Path, cache: Path) -> list[Extract]:
     rule = RULES[source.name]
     out = []
     for path in got.files:
-        data = path.read_bytes()
+        raw = path.read_bytes()
+        # a gzip-compressed official file (the BPE 2019 counts) is cut uncompressed
+        data = gzip.decompress(raw) if path.name.endswith(".gz") else raw
         try:
             original = path.resolve().relative_to(mirror.resolve()).as_posix()
         except ValueError:
             original = path.name
         if rule.kind.startswith("cog_") or rule.kind == "features":
             table, items = json_table(data, source)
-            out.append(Extract(source, rule, path, original, data, table, items))
+            out.append(Extract(source, rule, path, original, raw, table, items))
         else:
             table, header, rows = csv_table(data, source)
-            out.append(Extract(source, rule, path, original, data, table, rows, header))
+            out.append(Extract(source, rule, path, original, raw, table, rows, header))
     return out
 
 

@@ -127,7 +127,7 @@ def compute_travel_times(
     bar = tqdm(types, desc="temps d'accès", unit="type", disable=not settings.progress)
     for code, service_type in enumerate(bar):
         bar.set_postfix_str(service_type)
-        of_type = positions[positions["service_type"] == service_type].reset_index(drop=True)
+        of_type = one_per_point(positions[positions["service_type"] == service_type])
         parts.append(_numeric(_one_type(origins, of_type, method, graph, constants), code))
     rows = _with_crow(pd.concat(parts, ignore_index=True), origins, positions)
     _write(con, "geo/write_travel_times", rows, points, types, facilities, {"method": method})
@@ -190,12 +190,27 @@ def _demand_catchments(
     for code, service_type in enumerate(types):
         if service_type not in CATCHMENT_SERVICE_TYPES or origins.empty:
             continue
-        of_type = positions[positions["service_type"] == service_type].reset_index(drop=True)
+        of_type = one_per_point(positions[positions["service_type"] == service_type])
         found = catchment_times(origins, of_type, method, limit, graph, constants)
         parts.append(_numeric(found[found["minutes"] <= limit], code))
     rows = pd.concat(parts, ignore_index=True)
     _write(con, "geo/write_demand_travel_times", rows, points, types, facilities)
     log.info("demand_travel_times: %d rows from %d points", len(rows), len(points))
+
+
+def one_per_point(facilities: pd.DataFrame) -> pd.DataFrame:
+    """The facilities of one type with one row per point (``x``, ``y``, ``epsg``,
+    ``land_mass``): the first in the given order stands for the others.
+
+    Facilities at the same point have the same travel times, so the nearest-facility
+    times do not change; the 2SFCA counts the facilities of a point as its supply
+    (:func:`indicators.fca.point_supply`), which gives the same accessibility as one
+    site each. BPE counts place every counted facility of a commune at its town hall
+    (300 GPs at one point in a city): without this, catchments would hold thousands of
+    identical rows and be cut at ``MAX_K``.
+    """
+    keys = [c for c in ("x", "y", "epsg", "land_mass") if c in facilities.columns]
+    return facilities.drop_duplicates(keys).reset_index(drop=True)
 
 
 def _lookup(values: pd.Series, column: str) -> pd.DataFrame:

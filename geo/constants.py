@@ -292,3 +292,23 @@ ESS_BRACKET_JOBS: Final[tuple[tuple[str, float], ...]] = (
 # ESS establishments are also given per this many inhabitants, the scale INSEE uses for
 # densities of facilities and establishments ("pour 10 000 habitants").
 ESS_PER_INHABITANTS: Final = 10_000.0
+
+# --- Public transport from GTFS timetables (indicators/public_transport.py) ----------
+# UN SDG 11.2.1 "convenient access to public transport": a stop within a walking
+# distance of 500 m along the street network for a low-capacity system such as a bus
+# (UN-Habitat, SDG indicator metadata 11.2.1, September 2021, 2.a). Walking distance =
+# straight-line distance x WALK_DETOUR (the straight-line model of this module).
+TRANSIT_STOP_WALK_M: Final = 500.0
+# A stop counts as "served" (frequent) when it offers at least this many departures on
+# the reference weekday. The SDG metadata asks for "frequent service during peak travel
+# times" without a number. ASSUMPTION: 28 departures a day = one every 30 minutes over
+# the 14 hours from 6:00 to 20:00, the daytime window of the European Commission's
+# measures of public transport service (Poelman & Dijkstra 2015, "Measuring access to
+# public transport in European cities", DG REGIO Regional Focus 01/2015).
+TRANSIT_FREQUENT_MIN_DEPARTURES: Final = 28
+# Departures offered within this walking time (departures per day within 10 min).
+# ASSUMPTION: 10 minutes (750 m at WALK_KMH), the usual pedestrian catchment of a stop.
+TRANSIT_DEPARTURES_WALK_MIN: Final = 10.0
+# "Isolés des transports": neither a passenger station nor a frequent stop within this
+# walking time: the project's "quart d'heure" (DEFAULT_THRESHOLD_MIN).
+TRANSIT_ISOLATION_WALK_MIN: Final = 15.0

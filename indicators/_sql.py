@@ -101,6 +101,8 @@ class WarehouseInputs:
     point_coverage: pd.DataFrame | None = None
     demand_points: pd.DataFrame | None = None
     demand_catchments: pd.DataFrame | None = None
+    # Public transport per point (indicators/public_transport_step.py), when built.
+    transit_points: pd.DataFrame | None = None
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -169,6 +171,7 @@ def read_inputs(con: duckdb.DuckDBPyConnection) -> WarehouseInputs:
         point_coverage=_frame_if(con, "point_coverage", "point_coverage"),
         demand_points=_frame_if(con, "demand_points", "demand_points"),
         demand_catchments=_frame_if(con, "demand_travel_times", "demand_catchments"),
+        transit_points=_frame_if(con, "transit_points", "transit_points"),
     )
 
 

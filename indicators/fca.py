@@ -114,3 +114,30 @@ def _check(pairs: pd.DataFrame, demand: pd.DataFrame, supply: pd.DataFrame) -> N
         raise ValueError("demand.origin_id and supply.facility_id must be unique")
     if (demand["population"] < 0).any() or (supply["supply"] < 0).any():
         raise ValueError("population and supply must be >= 0")
+
+
+def point_supply(facilities: pd.DataFrame) -> pd.DataFrame:
+    """Supply of each facility of one type: the number of facilities at its point.
+
+    Travel times name one facility per point (``geo.access_step.one_per_point``);
+    giving it the count of its point as supply yields the same accessibility as one
+    site each (R_j and A_i are linear in S_j). The other facilities of the point have
+    no pair, hence no load and no share.
+
+    Parameters
+    ----------
+    facilities : DataFrame
+        ``facility_id``, ``x``, ``y``, ``epsg`` (metric coordinates) of one type.
+
+    Returns
+    -------
+    DataFrame
+        ``facility_id``, ``supply`` (float64, facilities at the same point, >= 1).
+    """
+    same = facilities.groupby(["x", "y", "epsg"], dropna=False)["facility_id"].transform("size")
+    return pd.DataFrame(
+        {
+            "facility_id": facilities["facility_id"].to_numpy(),
+            "supply": same.to_numpy(dtype=np.float64),
+        }
+    )

@@ -66,6 +66,12 @@ KINDS: Final[tuple[str, ...]] = (
     "share_beyond",
     "fca",
     "commitment",
+    # Presence of an everyday-basket item in the commune (indicators/basket_presence.py)
+    "present_in_commune",
+    # Public transport from GTFS timetables (indicators/public_transport.py)
+    "transit_frequent_share",
+    "transit_departures",
+    "transit_isolated",
     *ESS_KINDS,
     # Fracture (indicators/fracture_step.py): indices of a base indicator
     "gini",
@@ -199,7 +205,8 @@ def indicator_id(
         commitments).
     scope : str
         Gamme of a score, density class of a share beyond (``all``: every
-        inhabitant), commitment variant, ESS family; empty otherwise.
+        inhabitant), commitment variant, ESS family, basket item of a presence;
+        empty otherwise.
     base_indicator_id : str, optional
         The base indicator of a fracture index.
 
@@ -229,8 +236,16 @@ def indicator_id(
         return f"{kind}__{base_indicator_id}"
     if kind in ESS_KINDS:
         return f"{kind}__{scope}" if scope else kind
+    if kind == "present_in_commune":
+        if not scope:
+            raise ValueError("a present_in_commune indicator needs its basket item (scope)")
+        return f"{kind}__{scope}"
     if not mode:
         raise ValueError(f"a {kind} indicator needs a mode")
+    if kind == "transit_frequent_share":
+        return f"{kind}__{mode}"
+    if kind in ("transit_departures", "transit_isolated"):
+        return f"{kind}_{_minutes(threshold_min)}__{mode}"
     if kind == "score":
         gamme = f"gamme_{scope}__" if scope else ""
         return f"score_{_minutes(threshold_min)}__{gamme}{mode}"

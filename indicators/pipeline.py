@@ -26,6 +26,7 @@ def build_steps() -> list[tuple[str, BuildStep]]:
     list of (str, BuildStep)
         ``travel_times`` (geo: travel times from population points to facilities),
         ``coverage`` (geo: the radius within which every facility is known),
+        ``transit`` (public transport from the loaded GTFS timetables),
         ``indicators`` (access, third places, rural mobility, commitments),
         ``ess`` (ESS employment with statistical secrecy), ``fracture`` (inequality
         indices).
@@ -34,11 +35,13 @@ def build_steps() -> list[tuple[str, BuildStep]]:
     from geo.coverage import compute_point_coverage
     from indicators.ess_step import compute_ess
     from indicators.fracture_step import compute_fracture
+    from indicators.public_transport_step import compute_transit
     from indicators.step import compute_indicators
 
     return [
         ("travel_times", compute_travel_times),
         ("coverage", compute_point_coverage),
+        ("transit", compute_transit),
         ("indicators", compute_indicators),
         ("ess", compute_ess),
         ("fracture", compute_fracture),

@@ -55,6 +55,7 @@ from geo.constants import (
     THIRD_PLACE_CAR_MIN,
 )
 from indicators.access_15min import EVERYDAY_BASKET, BasketItem, basket_available
+from indicators.basket_presence import presence_indicators
 from indicators.indicator import (
     DENSITY_SUBSET_MARK,
     ESS_KINDS,
@@ -156,6 +157,9 @@ def registry_for(
     builders = (
         _access(types, sources, threshold_min),
         _scores(types, available, sources, threshold_min),
+        presence_indicators(
+            available, sources, _counted_note(types, [c for i in available for c in i.codes])
+        ),
         _france_services(types, sources),
         _third_places(types, sources),
         _mobility(types, sources, density_classes),
@@ -201,11 +205,33 @@ def _share(
     )
 
 
+def _counted_note(types: pd.DataFrame, codes: Sequence[str]) -> str:
+    """The sentence saying that some facilities of ``codes`` come from counts placed at
+    the town halls (column ``counted_sources`` of ``service_types``), else ""."""
+    if "counted_sources" not in types.columns:
+        return ""
+    chosen = types.loc[types["code"].isin(list(codes)), "counted_sources"]
+    names = sorted({n.strip() for v in chosen.dropna() for n in str(v).split(",") if n.strip()})
+    if not names:
+        return ""
+    return (
+        f" Équipements de {', '.join(names)} : dénombrements de la BPE par commune, sans "
+        "coordonnées ; chaque équipement compté est placé au chef-lieu (mairie) de sa "
+        "commune (localisation « chef-lieu (BPE dénombrement) »), là où aucune source "
+        "géolocalisée ne couvre le type. C'est la mesure « de chef-lieu à chef-lieu » de "
+        "l'INSEE : le temps va jusqu'au chef-lieu de la commune équipée la plus proche, "
+        "nul ou presque pour les habitants d'une commune équipée quand les points de "
+        "population sont les mairies."
+    )
+
+
 def _access(types: pd.DataFrame, sources: SourceInfo, t: float) -> list[Indicator]:
     out = []
     for code, slug, label in types[["code", "slug", "label"]].itertuples(index=False):
+        counted = _counted_note(types, [code])
         for mode in MODES:
-            out.append(_share(code, slug, label, mode, t, sources, "access"))
+            share = _share(code, slug, label, mode, t, sources, "access")
+            out.append(_replace_text(share, definition=share.definition + counted))
             cited, vintage = sources.cite([code], density=mode == "car")
             for kind, word, formula in (
                 ("median", "médian", "médiane pondérée (P_i) des t_i"),
@@ -228,6 +254,7 @@ def _access(types: pd.DataFrame, sources: SourceInfo, t: float) -> list[Indicato
                                 else "Les points sans équipement de ce type dans leur zone "
                                 "sont exclus de la moyenne."
                             )
+                            + counted
                         ),
                         formula=formula,
                         sources=cited,
@@ -271,6 +298,7 @@ def _scores(
                         f"du {name} accessibles en {_fmt(t)} minutes ou moins "
                         f"{MODE_PHRASES[mode]}. Seuls les services chargés dans l'entrepôt "
                         f"comptent : {listed}. {_method(sources).capitalize()}."
+                        + _counted_note(types, codes)
                     ),
                     formula=f"Σ P_i · Σ_s 1[t_is ≤ {_fmt(t)}] / Σ P_i (s : services comptés)",
                     sources=cited,

@@ -48,6 +48,7 @@ import pandas as pd
 from geo.constants import DEFAULT_CONSTANTS, ModelConstants
 from indicators import _sql
 from indicators.access_15min import nearest_minutes
+from indicators.public_transport import transit_indicators
 from indicators.registry import (
     Indicator,
     SourceInfo,
@@ -135,13 +136,14 @@ def registry_from_inputs(
         density_sources=inputs.density_sources,
         method=inputs.method,
     )
-    return registry_for(
+    registry = registry_for(
         types,
         info,
         threshold_min=threshold_min,
         density_classes=classes_present(inputs.points["density_level"]),
         fca_bands=constants.fca_bands,
     )
+    return registry + transit_indicators(inputs.transit_points, types, info)
 
 
 def source_vintages(from_meta: Mapping[str, str] | None) -> Mapping[str, str]:

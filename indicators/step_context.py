@@ -32,13 +32,15 @@ from indicators.access_15min import (
     score_by_territory,
     share_within,
 )
+from indicators.basket_presence import equipped_points, share_in_equipped_commune
 from indicators.commitments import (
     LAPOSTE_CONTACT_TYPES,
     LAPOSTE_MAX_KM,
     beyond_presence_rule,
     nearest_of_types,
 )
-from indicators.fca import enhanced_2sfca
+from indicators.fca import enhanced_2sfca, point_supply
+from indicators.public_transport import TRANSIT_KINDS
 from indicators.registry import Indicator
 from indicators.rural_mobility import station_remoteness
 from indicators.third_places import third_place_coverage
@@ -66,6 +68,8 @@ REASON_ZONE: Final = 1  # limite_zone
 REASON_DEMAND: Final = 2  # 2SFCA demand not wholly loaded
 REASON_PARTIAL: Final = 3  # couverture_partielle
 REASON_OUT: Final = 4  # hors_couverture
+# Reasons that leave a presence in the commune unknown (the source misses the area).
+_UNCOVERED: Final = (REASON_PARTIAL, REASON_OUT)
 _REASON_CODES: Final = MappingProxyType(
     {
         "limite_zone": REASON_ZONE,
@@ -243,6 +247,10 @@ class StepContext:
             return self._fca(ind)
         if ind.kind == "commitment":
             return self._commitment(ind)
+        if ind.kind == "present_in_commune":
+            return self._presence(ind)
+        if ind.kind in TRANSIT_KINDS:
+            return self._transit(ind)
         assert ind.service_type is not None and ind.mode is not None
         code = ind.service_type
         t = self.minutes(code, ind.mode)
@@ -281,6 +289,41 @@ class StepContext:
             reasons = np.maximum(reasons, item_reasons)
         self._keep(ind, reasons, [c for item in items for c in item.codes])
         return score_by_territory(self.geo, score, known=reasons == 0)
+
+    def _presence(self, ind: Indicator) -> pd.DataFrame:
+        """Share of inhabitants whose commune has the basket item ``ind.scope``."""
+        item = next(i for i in basket_available(self.inputs.service_types) if i.key == ind.scope)
+        communes = self.inputs.points["commune_code"].to_numpy(dtype=object)
+        equipped = equipped_points(communes, self.inputs.facilities, item.codes)
+        # unknown where a source of the item does not cover the point's département,
+        # unless a facility of the item was found in its commune anyway
+        reasons = np.zeros(len(self.geo), dtype=np.int64)
+        for code in item.codes:
+            limit = self._limit(code)
+            reasons = np.maximum(reasons, np.where(np.isin(limit, _UNCOVERED), limit, 0))
+        reasons = np.where(equipped, 0, reasons)
+        self._keep(ind, reasons, list(item.codes))
+        return share_in_equipped_commune(self.geo, equipped, known=reasons == 0)
+
+    def _transit(self, ind: Indicator) -> pd.DataFrame:
+        """Public transport reached on foot (``transit_points``); blank outside the
+        territories of the loaded feeds (no stop known there), never 0."""
+        table = self.inputs.transit_points
+        assert table is not None
+        rows = table.set_index("point_id").reindex(self.geo["point_id"].to_numpy())
+        covered = rows["covered"].fillna(False).to_numpy(dtype=bool)
+        reasons = np.where(covered, 0, REASON_OUT).astype(np.int64)
+        self._reasons[ind.id] = reasons
+        self._sources_of[ind.id] = ", ".join(
+            sorted({f.strip() for v in table["feeds"].dropna() for f in str(v).split(",")})
+        )
+        population = self.geo["population"].to_numpy(dtype=np.float64)
+        if ind.kind == "transit_departures":
+            amount = rows["departures_10min"].fillna(0.0).to_numpy(dtype=np.float64)
+            return aggregate_ratio(self.geo, population * amount, population, known=covered)
+        column = "frequent_500m" if ind.kind == "transit_frequent_share" else "isolated"
+        flag = rows[column].fillna(False).to_numpy(dtype=bool)
+        return aggregate_ratio(self.geo, population * flag, population, scale=100.0, known=covered)
 
     def _commitment(self, ind: Indicator) -> pd.DataFrame:
         """Share of inhabitants beyond a commitment (indicators/commitments.py)."""
@@ -333,8 +376,7 @@ class StepContext:
             outside = around[["point_id", "population"]].rename(columns={"point_id": "origin_id"})
             demand = pd.concat([demand, outside.fillna({"population": 0.0})], ignore_index=True)
         facilities = self.inputs.facilities
-        sites = facilities.loc[facilities["service_type"] == code, "facility_id"]
-        supply = pd.DataFrame({"facility_id": sites.to_numpy(), "supply": 1.0})
+        supply = point_supply(facilities[facilities["service_type"] == code])
         access = enhanced_2sfca(pairs, demand, supply, bands=self.constants.fca_bands)
         mine = access["accessibility"].to_numpy()[: len(self.geo)]
         # The catchment of a point is whole when the search reached the last band.

@@ -75,6 +75,23 @@ def dep35_built(tmp_path_factory: pytest.TempPathFactory, mirror_dir: Path) -> B
     return build(make_settings(tmp_path_factory.mktemp("dep35_built"), mirror_dir), steps=steps)
 
 
+# The EPCI of the Grand Périgueux, the network of the mirror's GTFS timetable (issue 11).
+GRAND_PERIGUEUX = "epci:200040392"
+
+
+@pytest.fixture(scope="session")
+def grand_perigueux_built(
+    tmp_path_factory: pytest.TempPathFactory, mirror_dir: Path
+) -> BuildReport:
+    """The Grand Périgueux EPCI built offline from the mirror with every build step."""
+    from indicators.pipeline import build_steps
+
+    settings = make_settings(
+        tmp_path_factory.mktemp("grand_perigueux"), mirror_dir, GRAND_PERIGUEUX
+    )
+    return build(settings, steps=build_steps())
+
+
 # The "quart d'heure" of ``territoires build --threshold 10`` (issue 10).
 THRESHOLD_10 = 10.0
 

@@ -233,12 +233,15 @@ def _model(
     run_sql(con, "marts/point_communes", {"demand_buffer": settings.demand_buffer_m})
     grid = table_exists(con, "raw_filosofi_grid_200m")
     run_sql(con, "marts/population_points_grid" if grid else "marts/population_points_town_halls")
-    _facility_union(con, records)
     _service_labels(con, records, table)
+    _facility_union(con, records)
+    _source_coverage(con, catalogue, records)
+    # counts placed at the town halls, codes of other vintages renamed: stg_facilities_raw
+    run_sql(con, "marts/facility_counts")
+    _log_counts(con)
     _refuse_unknown_types(con, table)
     run_sql(con, "marts/facilities", {**params, "max_outside_m": FACILITY_MAX_OUTSIDE_COMMUNE_M})
     _warn_wrong_points(con)
-    _source_coverage(con, catalogue, records)
     run_sql(con, "marts/coverage_gaps")
     run_sql(con, "marts/service_types")
 
@@ -258,23 +261,45 @@ def _land_mass_files() -> dict[str, str]:
 
 
 def _facility_union(con: duckdb.DuckDBPyConnection, records: Mapping[str, LoadRecord]) -> None:
-    """View ``stg_facilities_raw``: all loaded facility sources stacked by column name."""
-    from etl.loaders import FACILITY_COLUMNS
+    """Views ``stg_facilities_geolocated`` (the loaded facility sources stacked by
+    column name) and ``stg_facility_counts_raw`` (the loaded count sources, with a
+    ``source`` column), read by ``marts/facility_counts``."""
+    from etl.loaders import FACILITY_COLUMNS, FACILITY_COUNT_COLUMNS
 
-    tables = [
-        checked_identifier(f"raw_{name}")
-        for name, rec in records.items()
-        if rec.status == "chargée" and _role(con, name) == "facilities"
-    ]
+    def names(role: str) -> list[str]:
+        return [
+            checked_identifier(name)
+            for name, rec in records.items()
+            if rec.status == "chargée" and _role(con, name) == role
+        ]
+
+    def stacked(view: str, selects: list[str], columns: Mapping[str, str]) -> None:
+        # A view cannot take bound parameters: its text is made of names that passed the
+        # identifier allow-pattern and of the loaders' declared column types.
+        if selects:
+            body = " UNION ALL ".join(selects)
+        else:
+            typed = ", ".join(f"NULL::{t} AS {c}" for c, t in columns.items())
+            body = f"SELECT {typed} WHERE false"
+        con.execute(f"CREATE OR REPLACE VIEW {checked_identifier(view)} AS {body}")  # nosec B608
+
     cols = ", ".join(checked_identifier(c) for c in FACILITY_COLUMNS)
-    # A view cannot take bound parameters: its text is made of names that passed the
-    # identifier allow-pattern and of the loaders' declared column types.
-    if tables:
-        body = " UNION ALL ".join(f"SELECT {cols} FROM {t}" for t in tables)  # noqa: S608  # nosec B608
-    else:
-        typed = ", ".join(f"NULL::{t} AS {c}" for c, t in FACILITY_COLUMNS.items())
-        body = f"SELECT {typed} WHERE false"
-    con.execute(f"CREATE OR REPLACE VIEW stg_facilities_raw AS {body}")  # nosec B608
+    geolocated = [f"SELECT {cols} FROM raw_{n}" for n in names("facilities")]  # noqa: S608  # nosec B608
+    stacked("stg_facilities_geolocated", geolocated, FACILITY_COLUMNS)
+    count_cols = ", ".join(checked_identifier(c) for c in FACILITY_COUNT_COLUMNS)
+    # the source name is a checked identifier (lower-case letters, digits, _): a safe literal
+    counts = [
+        f"SELECT '{n}' AS source, {count_cols} FROM raw_{n}"  # noqa: S608  # nosec B608
+        for n in names("facility_counts")
+    ]
+    stacked("stg_facility_counts_raw", counts, {"source": "VARCHAR", **FACILITY_COUNT_COLUMNS})
+
+
+def _log_counts(con: duckdb.DuckDBPyConnection) -> None:
+    """Log, per count source, the facilities placed at the town halls and the counted
+    types left unused (table ``facility_counts_unused``)."""
+    for source, what, n_types, n in query(con, "marts/facility_counts_summary").fetchall():
+        log.info("source %r : %s : %d type(s), %d équipement(s)", source, what, n_types, n)
 
 
 def _source_coverage(
@@ -286,7 +311,7 @@ def _source_coverage(
     rows = [
         (name, catalogue[name].coverage)
         for name, rec in records.items()
-        if rec.status == "chargée" and catalogue[name].role == "facilities"
+        if rec.status == "chargée" and catalogue[name].role in ("facilities", "facility_counts")
     ]
     frame = pd.DataFrame(rows, columns=["source", "coverage"]).astype("string")
     write_frame(con, "stg_source_coverage", frame)
@@ -318,6 +343,10 @@ def _service_labels(
     base = pd.DataFrame(rows, columns=[*text_columns, "capacity_limited"])
     base = base.astype({**dict.fromkeys(text_columns, "string"), "capacity_limited": "boolean"})
     write_frame(con, "stg_service_labels", base)
+    aliases = pd.DataFrame(list(table.alias_rows()), columns=["source", "alias", "code"])
+    write_frame(con, "stg_service_aliases", aliases.astype("string"))
+    supplied = pd.DataFrame(list(table.source_rows()), columns=["code", "source"])
+    write_frame(con, "stg_service_sources", supplied.astype("string"))
     for name in ("bpe_typequ_labels", "bpe_gammes"):
         if loaded(records, name):
             raw = checked_identifier(f"raw_{name}")

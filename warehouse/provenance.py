@@ -116,6 +116,7 @@ def write_meta(
                 "origin": records[s.name].origin,
                 "reason": records[s.name].reason,
                 "notes": s.notes,
+                "coverage": s.coverage,
                 "loaded_at": now if records[s.name].status == "chargée" else None,
                 "sample": records[s.name].sample,
             }

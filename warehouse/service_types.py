@@ -12,7 +12,14 @@ Every layer reads the table from here or, after a build, from the warehouse tabl
 - the build labels the types and refuses a facility whose type is in neither the
   table nor a loaded BPE nomenclature (:mod:`warehouse.build`);
 - ``capacity_limited`` gives the 2SFCA catchment types (:mod:`geo.access_step`);
-- ``basket_item`` gives the everyday basket (:mod:`indicators.access_15min`).
+- ``basket_item`` gives the everyday basket (:mod:`indicators.access_15min`);
+- ``aliases`` map the codes of other BPE vintages onto the table's code (D301, the
+  pharmacy of 2013-2019, counts as D307); an alias ``source:CODE`` holds only for
+  that catalogue source, for a code INSEE reused with another meaning (D201 is the
+  GP in the BPE 2019 counts, "urgences" from 2021): the build renames the types of
+  every facility source through them (table ``service_type_aliases``);
+- ``sources`` says which count sources (role ``facility_counts``) supply the type
+  (``warehouse/sql/marts/facility_counts.sql``).
 
 A variant table (tests, a local source) is read with ``load_service_types(path)``
 and passed to ``warehouse.build.build(..., service_types=...)``; the build steps
@@ -49,6 +56,8 @@ _BASKET_COLUMNS: Final = ("key", "label", "keywords")
 _CODE_RE: Final = re.compile(r"^(?:[A-G][0-9A-Z]{3}|[A-Z][A-Z0-9_]*[A-Z0-9])$")
 # A BPE TYPEQU code (the others are our own codes, for sources without one).
 _BPE_CODE_RE: Final = re.compile(r"^[A-G][0-9A-Z]{3}$")
+# An alias: a BPE code, optionally qualified by the catalogue source it holds for.
+_ALIAS_RE: Final = re.compile(r"^(?:(?P<source>[a-z][a-z0-9_]*):)?(?P<code>[A-G][0-9A-Z]{3})$")
 _GAMMES: Final = frozenset({"proximite", "intermediaire", "superieure"})
 _BOOLEANS: Final = {"true": True, "false": False}
 
@@ -88,7 +97,8 @@ class ServiceType:
     sources : tuple[str, ...]
         Catalogue sources producing the code.
     aliases : tuple[str, ...]
-        Codes of other BPE vintages meaning this type (not read yet).
+        Codes of other BPE vintages meaning this type: ``D301`` (any source) or
+        ``bpe19_ensemble:D201`` (only that source).
     """
 
     code: str
@@ -129,6 +139,21 @@ class ServiceTypes:
     def basket_codes(self, key: str) -> tuple[str, ...]:
         """Codes satisfying the basket item ``key``, sorted."""
         return tuple(sorted(t.code for t in self.types if t.basket_item == key))
+
+    def alias_rows(self) -> tuple[tuple[str | None, str, str], ...]:
+        """``(source or None, alias, code)``: the published code ``alias`` of ``source``
+        (of every source when None) means the table's ``code``."""
+        rows = []
+        for t in self.types:
+            for alias in t.aliases:
+                match = _ALIAS_RE.match(alias)
+                assert match is not None  # checked by parse_service_types
+                rows.append((match["source"], match["code"], t.code))
+        return tuple(rows)
+
+    def source_rows(self) -> tuple[tuple[str, str], ...]:
+        """``(code, source)`` for every catalogue source a type's row names."""
+        return tuple((t.code, s) for t in self.types for s in t.sources)
 
 
 def fold(text: str) -> str:
@@ -195,8 +220,18 @@ def _service_type(row: dict[str, str], where: str, basket: Mapping[str, BasketIt
         capacity_limited=_BOOLEANS[row["capacity_limited"]],
         bpe_gamme=row["bpe_gamme"],
         sources=_split(row["sources"]),
-        aliases=_split(row["aliases"]),
+        aliases=_aliases(row["aliases"], code, where),
     )
+
+
+def _aliases(value: str, code: str, where: str) -> tuple[str, ...]:
+    aliases = _split(value)
+    bad = [a for a in aliases if not _ALIAS_RE.match(a)]
+    if bad:
+        raise ServiceTypeError(
+            f"{where}: type {code!r}: alias mal formé(s) {bad} (attendu : D301 ou source:D201)"
+        )
+    return aliases
 
 
 def parse_service_types(
@@ -209,7 +244,8 @@ def parse_service_types(
     ServiceTypeError
         Wrong header, malformed or duplicated code, empty label or family, a
         ``basket_item`` not declared or whose keywords the label lacks, a bad boolean
-        or gamme, an alias that is a code of the table.
+        or gamme, a malformed alias, an alias of every source that is a code of the
+        table, the same alias for two types.
     """
     basket = {i.key: i for i in _basket(basket_text, "etl/basket_items.csv")}
     types = tuple(_service_type(row, where, basket) for row in _rows(text, where, _COLUMNS))
@@ -220,7 +256,12 @@ def parse_service_types(
     clash = sorted({a for t in types for a in t.aliases} & set(codes))
     if clash:
         raise ServiceTypeError(f"{where}: alias déjà déclarés comme codes {clash}")
-    return ServiceTypes(types, tuple(basket.values()), where)
+    table = ServiceTypes(types, tuple(basket.values()), where)
+    keys = [(source, alias) for source, alias, _ in table.alias_rows()]
+    twice = sorted({f"{s}:{a}" if s else a for s, a in keys if keys.count((s, a)) > 1})
+    if twice:
+        raise ServiceTypeError(f"{where}: alias déclarés pour deux types {twice}")
+    return table
 
 
 def _package_text(name: str) -> str:

@@ -231,6 +231,28 @@
     },
   };
 
+  var transit = {
+    pointToLayer: function (feature, latlng) {
+      var p = feature.properties;
+      var n = p.departures || 0;
+      var marker = L.circleMarker(latlng, {
+        radius: 2 + Math.min(12, Math.sqrt(n) / 1.5),
+        color: "#1b3a5c",
+        weight: 1,
+        fillColor: n > 0 ? "#2c7fb8" : "#ffffff",
+        fillOpacity: 0.8,
+        className: "territoires-stop",
+      });
+      marker.bindTooltip(
+        "<strong>" + escapeHtml(p.name) + "</strong><br>" +
+          formatNumber(n, 0) + " départ(s) de lignes régulières le " + escapeHtml(p.day) +
+          (p.other ? "<br>" + formatNumber(p.other, 0) +
+            " autre(s) (scolaires, à la demande)" : "")
+      );
+      return marker;
+    },
+  };
+
   var planner = {
     pointToLayer: function (feature, latlng) {
       var removing = feature.properties.action === "remove";
@@ -251,6 +273,7 @@
   window.territoires = {
     choropleth: choropleth,
     facilities: facilities,
+    transit: transit,
     planner: planner,
     formatNumber: formatNumber,
     commitmentText: commitmentText,

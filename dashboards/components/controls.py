@@ -171,6 +171,33 @@ def radio(id_: str, options: dict[str, str], value: str, label: str) -> html.Fie
     )
 
 
+def transit_toggle(n_stops: int) -> list[Component]:
+    """The stops layer switch; hidden (but present, for its callback) when the
+    warehouse has no stop of a GTFS timetable."""
+    return [
+        html.Fieldset(
+            [
+                html.Legend("Transports en commun", className="field-label"),
+                dcc.Checklist(
+                    id=ids.TRANSIT_TOGGLE,
+                    options=[{"label": f"Arrêts ({n_stops})", "value": "stops"}],
+                    value=[],
+                    className="radio",
+                    inputClassName="radio-input",
+                    labelClassName="radio-label",
+                ),
+                html.P(
+                    "Taille : départs des lignes régulières un jour de semaine de référence "
+                    "(horaires GTFS chargés).",
+                    className="field-help",
+                ),
+            ],
+            className="field",
+            hidden=not n_stops,
+        )
+    ]
+
+
 def map_controls(
     *,
     levels: Sequence[str],
@@ -185,6 +212,7 @@ def map_controls(
     basemap: bool,
     has_indicator_tables: bool,
     missing_sources: Mapping[str, Sequence[str]] | None = None,
+    n_stops: int = 0,
 ) -> list[Component]:
     notice = (
         []
@@ -247,6 +275,7 @@ def map_controls(
             ids.FACILITY_TYPES,
             facility_help,
         ),
+        *transit_toggle(n_stops),
         html.Fieldset(
             [
                 html.Legend("Fond de carte", className="field-label"),

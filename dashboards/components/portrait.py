@@ -152,6 +152,68 @@ def beyond_quarter_hour(p: Portrait, labels: dict[str, str]) -> Component:
     return _pivot(caption, grid, labels, _beyond_cell)
 
 
+BASKET_TITLE = "Panier du quotidien, équipement par équipement"
+
+
+def _presence_cell(r: Row, commune: bool) -> str | html.Span | list[str | html.Span]:
+    """A commune: "oui" / "non" (100 / 0); another territory: the share of its
+    inhabitants whose commune is equipped; with the reference's share."""
+    if commune and r.value is not None and not r.secret:
+        own: str | html.Span = "oui" if r.value >= 50.0 else "non"
+    else:
+        own = _value_cell(r)
+    return [own, " (réf. ", _reference_cell(r), ")"]
+
+
+def _times_cell(times: Sequence[tuple[str, Row]]) -> list[Component | str]:
+    """Median car time to the nearest facility of each type of the item."""
+    if not times:
+        return ["—"]
+    if len(times) == 1:
+        return [_value_cell(times[0][1])]
+    out: list[Component | str] = []
+    for i, (label, r) in enumerate(times):
+        if i:
+            out.append(html.Br())
+        out.extend([f"{label} : ", _value_cell(r)])
+    return out
+
+
+def basket_items(p: Portrait) -> list[Component]:
+    """The basket item by item: present in the commune (for a commune) or share of
+    inhabitants whose commune has it, and the median time to the nearest by car."""
+    lines = p.basket()
+    if not lines:
+        return []
+    commune = p.territory.level == "commune"
+    present = "Présent dans la commune" if commune else "Habitants dont la commune est équipée"
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th("Équipement", scope="col"),
+                html.Th(f"{present} (référence)", scope="col"),
+                html.Th("Temps médian jusqu'au plus proche, en voiture", scope="col"),
+            ]
+        )
+    )
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Th(line.label, scope="row"),
+                    html.Td(_presence_cell(line.presence, commune), className="num"),
+                    html.Td(_times_cell(line.times), className="num"),
+                ]
+            )
+            for line in lines
+        ]
+    )
+    return [
+        html.H2(BASKET_TITLE),
+        html.Table([html.Caption(BASKET_TITLE), head, body], className="portrait-table"),
+    ]
+
+
 COMMITMENTS_TITLE = "Engagements de service public"
 
 
@@ -251,6 +313,7 @@ def portrait(p: Portrait, labels: dict[str, str]) -> list[Component]:
     scores = p.scores()
     if scores:
         out.append(indicator_table(scores, ref_name, caption="Score du quart d'heure"))
+    out.extend(basket_items(p))
     out.append(html.H2(f"Population au-delà de {p.minutes}"))
     out.append(beyond_quarter_hour(p, labels))
     out.extend(commitments(p, ref_name))

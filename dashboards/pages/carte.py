@@ -169,6 +169,11 @@ def _point_layers(fac_data: dict[str, Any], fac_hideout: dict[str, Any]) -> list
             clusterToLayer={"variable": "territoires.facilities.clusterToLayer"},
         ),
         dl.GeoJSON(
+            id=ids.TRANSIT_STOPS,
+            data=EMPTY,
+            pointToLayer={"variable": "territoires.transit.pointToLayer"},
+        ),
+        dl.GeoJSON(
             id=ids.PLANNER_LAYER,
             data=EMPTY,
             pointToLayer={"variable": "territoires.planner.pointToLayer"},
@@ -220,6 +225,7 @@ def layout(wh: Warehouse, state: ViewState) -> html.Div:
                         basemap=state.basemap,
                         has_indicator_tables=queries.has_indicator_tables(wh),
                         missing_sources=queries.theme_missing_sources(wh),
+                        n_stops=len(queries.transit_stops_geojson(wh)["features"]),
                     ),
                     planner.controls(sts, unavailable_reason(wh)),
                 ],
@@ -409,6 +415,15 @@ def register(app: Dash, wh_of: Callable[[], Warehouse], context: Callable[[], Co
     )
     def update_facilities(codes: list[str] | None) -> tuple[Any, ...]:
         return facility_layer(wh_of(), tuple(codes or ()))
+
+    @app.callback(
+        Output(ids.TRANSIT_STOPS, "data"),
+        Input(ids.TRANSIT_TOGGLE, "value"),
+        prevent_initial_call=True,
+    )
+    def update_stops(value: list[str] | None) -> dict[str, Any]:
+        """The stops of the loaded timetables, or nothing."""
+        return queries.transit_stops_geojson(wh_of()) if "stops" in (value or []) else EMPTY
 
     @app.callback(
         Output(ids.TILES, "children"),

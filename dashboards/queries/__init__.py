@@ -38,7 +38,12 @@ from dashboards.queries.fractures import (
     has_fracture_tables,
     what_if_inputs,
 )
-from dashboards.queries.geometry import DISPLAY_TABLE, facilities_geojson, level_geojson
+from dashboards.queries.geometry import (
+    DISPLAY_TABLE,
+    facilities_geojson,
+    level_geojson,
+    transit_stops_geojson,
+)
 from dashboards.queries.indicators import (
     BASE_THEME,
     Indicator,
@@ -123,5 +128,6 @@ __all__ = [
     "territory_bounds",
     "territory_index",
     "theme_missing_sources",
+    "transit_stops_geojson",
     "what_if_inputs",
 ]

@@ -81,3 +81,29 @@ def facilities_geojson(wh: Warehouse, codes: tuple[str, ...]) -> dict[str, Any]:
         for fid, st, name, st_label, lon, lat, inside in rows
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+@lru_cache(maxsize=8)
+def transit_stops_geojson(wh: Warehouse) -> dict[str, Any]:
+    """Point features of the stops of the loaded GTFS timetables (table
+    ``transit_stops``): ``departures`` (regular lines) and ``other`` (school and
+    on-demand services) on the feed's reference weekday ``day`` (dd/mm/yyyy).
+    An empty collection when the warehouse has no timetable."""
+    if "transit_stops" not in tables(wh):
+        return {"type": "FeatureCollection", "features": []}
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {
+                "feed": feed,
+                "id": stop_id,
+                "name": name,
+                "departures": int(regular or 0),
+                "other": int(other or 0),
+                "day": day,
+            },
+        }
+        for feed, stop_id, name, lon, lat, regular, other, day in _rows(wh, "transit_stops")
+    ]
+    return {"type": "FeatureCollection", "features": features}

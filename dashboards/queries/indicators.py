@@ -70,6 +70,7 @@ class ServiceType:
     n_facilities: int
     n_in_territory: int
     sources: str
+    basket_item: str | None = None  # key of the everyday-basket item it satisfies
 
 
 def has_indicator_tables(wh: Warehouse) -> bool:
@@ -252,4 +253,15 @@ def indicator_values(wh: Warehouse, indicator_id: str, level: str) -> tuple[Valu
 def service_types(wh: Warehouse) -> tuple[ServiceType, ...]:
     if "service_types" not in tables(wh):
         return ()
-    return tuple(ServiceType(*r) for r in _rows(wh, "service_types"))
+    return tuple(
+        ServiceType(
+            r["code"],
+            r["slug"],
+            r["label"],
+            int(r["n_facilities"] or 0),
+            int(r["n_in_territory"] or 0),
+            r["sources"] or "",
+            r.get("basket_item") or None,
+        )
+        for r in _records(wh, "service_types")
+    )

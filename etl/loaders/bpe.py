@@ -9,8 +9,10 @@ Two loaders:
   reprojected to WGS84 with pyproj on numpy arrays, one batch per EPSG code.
   Facilities without coordinates are kept with NULL ``lon``/``lat`` (the
   warehouse lists them in ``facilities_unlocated``).
-- :func:`load_bpe_enseignement_counts` reads the BPE 2018 "enseignement" file,
-  counts per commune/IRIS and type without coordinates.
+- :func:`load_bpe_counts` reads the BPE count files (``bpe19_ensemble``: all
+  domains, 2019; ``bpe18_enseignement``: education, 2018), counts per commune/IRIS
+  and type without coordinates; the warehouse places them at the town halls
+  (``warehouse/sql/marts/facility_counts.sql``).
 """
 
 from __future__ import annotations
@@ -254,13 +256,15 @@ def _xy_to_facilities(
     return cast_facilities(con.from_arrow(table))
 
 
-def load_bpe_enseignement_counts(
+def load_bpe_counts(
     con: duckdb.DuckDBPyConnection, files: Sequence[Path], source: Source
 ) -> duckdb.DuckDBPyRelation:
-    """BPE 2018 education counts per commune, IRIS and facility type.
+    """BPE counts per commune, IRIS and facility type (files ``bpe<yy>_ensemble``,
+    ``bpe<yy>_enseignement``...: columns ``DEPCOM;DCIRIS;AN;TYPEQU;NB_EQUIP``).
 
-    The file splits the counts further by attributes (canteen, boarding,
-    sector...): they are summed, so that (IRIS, type, year) is a key.
+    A file may split the counts further by attributes (the 2018 education file:
+    canteen, boarding, sector...): they are summed, so that (IRIS, type, year) is a
+    key. Other declared columns (``REG``, ``DEP``) are read and ignored.
 
     Returns
     -------
@@ -271,7 +275,9 @@ def load_bpe_enseignement_counts(
         - ``iris_code``: ``DCIRIS`` as a 9-character IRIS code: the ``_`` of
           ``01004_0102`` is removed, and a commune not split into IRIS
           (``DCIRIS = DEPCOM``) gets INSEE's ``<DEPCOM>0000``;
-        - ``service_type``: ``TYPEQU`` (C101...C702);
+        - ``service_type``: ``TYPEQU`` as published (codes of the file's vintage:
+          D301 pharmacy in 2019; the warehouse maps them through the aliases of
+          ``etl/service_types.csv``);
         - ``count``: number of facilities (sum of ``NB_EQUIP``);
         - ``year``: ``AN`` (BPE vintage).
     """

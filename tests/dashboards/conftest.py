@@ -41,6 +41,17 @@ CHROMIUM_ARGS = [
 ]
 
 
+def basket_size(db: Path) -> int:
+    """Items of the everyday basket the warehouse's service types meet (the "sur N" of
+    the basket scores)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        row = con.execute(
+            "SELECT count(DISTINCT basket_item) FROM service_types WHERE basket_item IS NOT NULL"
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
 @pytest.fixture(scope="session")
 def dash_db(dep35_built: BuildReport) -> Path:
     """dep:35 with every build step (travel times, indicators, ...)."""
@@ -144,6 +155,14 @@ def _serve(db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def live_server(dash_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The development server on the dep:35 build."""
     yield from _serve(dash_db, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def transit_server(
+    grand_perigueux_built: BuildReport, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The development server on the Grand Périgueux build (GTFS stops loaded)."""
+    yield from _serve(Path(grand_perigueux_built.db_path), tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

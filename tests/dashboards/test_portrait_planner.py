@@ -90,3 +90,53 @@ def test_planner_clicks_and_outcome_text(wh: queries.Warehouse) -> None:
 def test_simulation_unavailable_without_travel_times(base_db: Path) -> None:
     base = queries.open_warehouse(base_db)
     assert simulation.unavailable_reason(base).startswith("simulation indisponible")
+
+
+def _text(component: object) -> str:
+    """The visible text of a Dash component tree."""
+    if isinstance(component, str | int | float):
+        return str(component)
+    if isinstance(component, list | tuple):
+        return " ".join(_text(c) for c in component)
+    children = getattr(component, "children", None)
+    return "" if children is None else _text(children)
+
+
+def test_portrait_shows_the_basket_item_by_item(wh: queries.Warehouse, dash_db: Path) -> None:
+    """Issue 11: presence in the commune (yes/no as the facilities say) and the median
+    car time to the nearest of each type of the item."""
+    import duckdb
+
+    from dashboards.components.portrait import BASKET_TITLE, basket_items
+
+    p = portrait(wh, "commune:35236")
+    assert p is not None
+    lines = p.basket()
+    scopes = {line.presence.indicator.scope for line in lines}
+    assert {"boulangerie", "generaliste", "pharmacie", "poste", "bibliotheque"} <= scopes
+    with duckdb.connect(str(dash_db), read_only=True) as con:
+        here = {
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT t.basket_item FROM facilities f "
+                "JOIN service_types t ON t.code = f.service_type "
+                "WHERE f.commune_code = '35236' AND t.basket_item IS NOT NULL"
+            ).fetchall()
+        }
+    for line in lines:
+        expected = 100.0 if line.presence.indicator.scope in here else 0.0
+        assert line.presence.value == expected, line.label
+        assert line.times and all(r.indicator.kind == "median" for _, r in line.times)
+    shops = next(line for line in lines if line.presence.indicator.scope == "alimentation")
+    assert shops.label == "Supérette / Épicerie" and len(shops.times) == 2
+    text = _text(basket_items(p))
+    assert BASKET_TITLE in text and "Présent dans la commune" in text
+    words = text.split()
+    assert words.count("oui") == len(scopes & here)
+    assert words.count("non") == len(scopes - here)
+    # above the commune: the share of inhabitants whose commune has the item
+    dep = portrait(wh, "departement:35")
+    assert dep is not None
+    shares = [line.presence.value for line in dep.basket()]
+    assert all(v is not None and 0.0 < v < 100.0 for v in shares)
+    assert "Habitants dont la commune est équipée" in _text(basket_items(dep))

@@ -16,7 +16,7 @@ from dashboards.figures.palettes import CONFIDENTIAL_SWATCH, MISSING_SWATCH
 from dashboards.pages.carte import map_view
 from dashboards.permalink import ViewState
 from dashboards.portrait_data import portrait as gather_portrait
-from tests.dashboards.conftest import MISSING_CODE, SECRET_CODES, SECRET_INDICATOR
+from tests.dashboards.conftest import MISSING_CODE, SECRET_CODES, SECRET_INDICATOR, basket_size
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +95,10 @@ def test_table_twin_says_secret_in_words(wh: queries.Warehouse) -> None:
     assert rows[MISSING_CODE]["secret"] is False
     value_col = next(c for c in view.columns if c["field"] == "value")
     assert value_col["valueFormatter"]["function"].startswith("frValue(params, 2)")
-    assert value_col["headerName"] == "Score du quart d'heure à pied (panier du quotidien, sur 3)"
+    n = basket_size(Path(wh.path))
+    assert (
+        value_col["headerName"] == f"Score du quart d'heure à pied (panier du quotidien, sur {n})"
+    )
     assert set(value_col["cellClassRules"]) == {"cell-secret", "cell-missing"}
     partial = table.row_data(
         [queries.territories(wh, "region")[0]],

@@ -9,6 +9,7 @@ from typing import Any
 from dashboards import queries, router
 from dashboards.components import controls, sources
 from dashboards.queries import BASE_THEME, Indicator
+from tests.dashboards.conftest import basket_size
 
 
 def test_origin_keeps_the_kind_and_the_file_name_only() -> None:
@@ -95,7 +96,8 @@ def test_offline_build_says_why_ess_is_empty(dash_db: Path) -> None:
         for o in controls.indicator_options(queries.indicators(wh))
         if o["value"] == "score_15min__walk"
     )
-    assert score["label"] == "Score du quart d'heure à pied (panier du quotidien, sur 3)"
+    n = basket_size(dash_db)
+    assert score["label"] == f"Score du quart d'heure à pied (panier du quotidien, sur {n})"
 
 
 def test_build_block_speaks_french_and_keeps_unknown_keys() -> None:

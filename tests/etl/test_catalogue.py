@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from etl.catalogue import COVERAGES, FORMATS, ROLES, CatalogueError, load_catalogue
+from etl.catalogue import (
+    COVERAGES,
+    FORMATS,
+    ROLES,
+    TIMETABLE_COVERAGE_RE,
+    CatalogueError,
+    load_catalogue,
+)
 
 GOOD = {
     "title": '"Démo"',
@@ -35,7 +42,18 @@ def test_the_shipped_catalogue_is_valid() -> None:
     assert catalogue
     for source in catalogue.values():
         assert source.role in ROLES and source.format in FORMATS
-        assert source.coverage in COVERAGES
+        if source.role == "timetable":
+            assert TIMETABLE_COVERAGE_RE.match(source.coverage), source.name
+        else:
+            assert source.coverage in COVERAGES
+
+
+def test_a_timetable_declares_its_territory(tmp_path: Path) -> None:
+    fields = {"role": '"timetable"', "filename": '"stop_times.txt"'}
+    with pytest.raises(CatalogueError, match="territoire de son réseau"):
+        load_catalogue(_write(tmp_path, **fields))
+    source = load_catalogue(_write(tmp_path, **fields, coverage='"epci:200040392"'))["demo"]
+    assert source.coverage == "epci:200040392"
 
 
 def test_a_good_entry_loads(tmp_path: Path) -> None:

@@ -73,7 +73,7 @@ def test_sncf_extract_keeps_its_odbl_attribution_and_share_alike() -> None:
 
 def _official_rows(entry: dict, mirror: Path, catalogue: dict[str, Source]) -> tuple:
     source = catalogue[entry["source"]]
-    original = (mirror / entry["original_file"]).read_bytes()
+    original = _content(mirror / entry["original_file"])
     sample = _content(SAMPLE_DIR / entry["file"])
     if make_sample.RULES[source.name].kind in {"points", "communes", "all"}:
         return make_sample.csv_table(original, source)[0], make_sample.csv_table(sample, source)[0]

@@ -10,7 +10,12 @@ import pandas as pd
 import pytest
 
 from etl.settings import Settings
-from geo.access_step import AccessStepError, catchment_times, compute_travel_times
+from geo.access_step import (
+    AccessStepError,
+    catchment_times,
+    compute_travel_times,
+    one_per_point,
+)
 from geo.constants import DEFAULT_CONSTANTS
 from geo.engine import travel_times
 from geo.network import load_graphml
@@ -197,3 +202,18 @@ def test_network_method_on_maisons_laffitte(mirror_dir: Path) -> None:
     assert len(merged) == len(direct) > 0
     assert np.allclose(merged["minutes_x"], merged["minutes_y"], rtol=1e-6)
     assert (merged["facility_id_x"] == merged["facility_id_y"]).all()
+
+
+def test_facilities_at_one_point_are_searched_once() -> None:
+    """Issue 11: counted facilities share their town hall; one row per point remains,
+    the first in order, and points on other land masses are kept apart."""
+    facilities = pd.DataFrame(
+        {
+            "facility_id": [10, 11, 12, 13],
+            "x": [X0, X0, X0 + 10.0, X0],
+            "y": [Y0, Y0, Y0, Y0],
+            "epsg": [2154, 2154, 2154, 2154],
+            "land_mass": ["continent", "continent", "continent", "ile"],
+        }
+    )
+    assert one_per_point(facilities)["facility_id"].tolist() == [10, 12, 13]

@@ -78,7 +78,7 @@ def test_basket_counts_only_loaded_types_with_matching_labels() -> None:
             ("A208", "Agence postale"),
             ("C101", "École maternelle"),
             ("D201", "URGENCES"),  # BPE 2025 meaning: not a general practitioner
-            ("D301", "Pharmacie"),
+            ("D307", "Pharmacie"),
             ("B202", "ÉPICERIE"),
             ("TRAIN_STATION", "Gare voyageurs"),
         ]
@@ -88,10 +88,10 @@ def test_basket_counts_only_loaded_types_with_matching_labels() -> None:
         "poste": ("A206", "A208"),
         "maternelle": ("C101",),
         "alimentation": ("B202",),
-        "pharmacie": ("D301",),
+        "pharmacie": ("D307",),
     }
     # A reused code whose label does not match is left out.
-    relabelled = _types([("D301", "Laboratoire d'analyses"), ("C101", "C101")])
+    relabelled = _types([("D307", "Laboratoire d'analyses"), ("C101", "C101")])
     assert basket_available(relabelled) == ()
     assert {i.key for i in EVERYDAY_BASKET} >= {"poste", "maternelle", "elementaire"}
 

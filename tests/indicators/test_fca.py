@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo.constants import FCA_BANDS
-from indicators.fca import band_weights, enhanced_2sfca
+from indicators.fca import band_weights, enhanced_2sfca, point_supply
 
 
 def test_band_weights_edges() -> None:
@@ -90,3 +90,35 @@ def test_huge_catchment_gives_total_supply_over_total_demand(population, capacit
 
 def test_default_bands_are_luo_and_qi() -> None:
     assert [w for _, _, w in FCA_BANDS] == [1.0, 0.68, 0.22]
+
+
+def test_facilities_at_one_point_count_as_its_supply() -> None:
+    """Issue 11: BPE counts put every counted school of a commune at its town hall; the
+    travel times name one facility per point, whose supply is the count of its point.
+    The accessibility is the same as with one site each."""
+    facilities = pd.DataFrame(
+        {
+            "facility_id": ["a1", "a2", "a3", "b1"],
+            "x": [0.0, 0.0, 0.0, 5000.0],
+            "y": [0.0, 0.0, 0.0, 0.0],
+            "epsg": [2154, 2154, 2154, 2154],
+        }
+    )
+    supply = point_supply(facilities)
+    assert supply["supply"].tolist() == [3.0, 3.0, 3.0, 1.0]
+    demand = pd.DataFrame({"origin_id": ["p", "q"], "population": [900.0, 300.0]})
+    minutes = {("p", "a"): 4.0, ("p", "b"): 12.0, ("q", "a"): 17.0, ("q", "b"): 6.0}
+    each = pd.DataFrame(
+        [(o, f"{s}{i}", t) for (o, s), t in minutes.items() for i in (1, 2, 3) if s == "a"]
+        + [(o, "b1", t) for (o, s), t in minutes.items() if s == "b"],
+        columns=["origin_id", "facility_id", "minutes"],
+    )
+    separate = enhanced_2sfca(
+        each, demand, pd.DataFrame({"facility_id": facilities["facility_id"], "supply": 1.0})
+    )
+    one = each[each["facility_id"].isin(["a1", "b1"])]
+    collapsed = enhanced_2sfca(one, demand, supply)
+    assert collapsed["accessibility"].to_numpy() == pytest.approx(
+        separate["accessibility"].to_numpy(), rel=1e-12
+    )
+    assert (collapsed["accessibility"] > 0).all()

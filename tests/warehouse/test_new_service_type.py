@@ -140,8 +140,15 @@ def test_the_basket_counts_the_pharmacy(con: duckdb.DuckDBPyConnection) -> None:
         "WHERE theme = 'access' AND label LIKE 'Score du quart d''heure%panier du quotidien%'"
     ).fetchall()
     assert len(scores) == 3  # walk, bike, car
+    items = {
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT basket_item FROM service_types WHERE basket_item IS NOT NULL"
+        ).fetchall()
+    }
+    assert "pharmacie" in items  # through the test's D307 row alone
     for label, definition in scores:
-        assert label.endswith("(panier du quotidien, sur 4)")
+        assert label.endswith(f"(panier du quotidien, sur {len(items)})")
         assert "Pharmacie (D307)" in definition
 
 

@@ -43,15 +43,63 @@ def test_shipped_table_keeps_the_codes_labels_and_flags_of_before() -> None:
         ("boulangerie", "Boulangerie", ("B203", "B207"), ("boulangerie",)),
         ("alimentation", "Supérette ou épicerie", ("B201", "B202"), ("superette", "epicerie")),
         ("generaliste", "Médecin généraliste", ("D265",), ("generaliste",)),
-        ("pharmacie", "Pharmacie", ("D301", "D307"), ("pharmacie",)),
+        ("pharmacie", "Pharmacie", ("D307",), ("pharmacie",)),
+        ("bibliotheque", "Bibliothèque", ("F307",), ("bibliotheque",)),
+        (
+            "sport",
+            "Équipement sportif (gymnase ou terrain de grands jeux)",
+            ("F113", "F121"),
+            ("gymnase", "grands jeux", "multisports"),
+        ),
     ]
     assert table.by_code()["D307"].nomenclature == "BPE"
+    # codes of other vintages: D301 (2013-2019) everywhere; D201 (GP up to 2020,
+    # "urgences" from 2021) and the RPI schools only in the BPE 2019 counts
+    assert set(table.alias_rows()) == {
+        (None, "D301", "D307"),
+        ("bpe19_ensemble", "D201", "D265"),
+        ("bpe19_ensemble", "C102", "C101"),
+        ("bpe19_ensemble", "C105", "C104"),
+    }
 
 
 def test_sources_of_the_table_are_the_catalogue_facility_sources() -> None:
-    facility_sources = {s.name for s in load_catalogue().values() if s.role == "facilities"}
+    catalogue = load_catalogue().values()
+    facility_sources = {s.name for s in catalogue if s.role == "facilities"}
+    count_sources = {s.name for s in catalogue if s.role == "facility_counts"}
     declared = {name for t in load_service_types().types for name in t.sources}
-    assert declared == facility_sources
+    assert facility_sources <= declared <= facility_sources | count_sources
+    assert "bpe19_ensemble" in declared
+
+
+def test_aliases_of_a_source_or_of_every_source() -> None:
+    rows = (
+        "D307,Pharmacie,santé,pharmacie,false,,bpe_xy,D301\n"
+        # a code of the table may be the alias of another type for one source only
+        "D265,Médecin,santé,,false,,bpe_xy,bpe19_ensemble:D201|bpe18:D307\n"
+    )
+    table = parse_service_types(HEADER + rows, BASKET, "variante.csv")
+    assert table.alias_rows() == (
+        (None, "D301", "D307"),
+        ("bpe19_ensemble", "D201", "D265"),
+        ("bpe18", "D307", "D265"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ("D307,Pharmacie,santé,,false,,,d301", r"alias mal formé\(s\) \['d301'\]"),
+        ("D307,Pharmacie,santé,,false,,,BPE19:D301", r"alias mal formé"),
+        (
+            "D307,Pharmacie,santé,,false,,,D301\nD308,Officine,santé,,false,,,D301",
+            r"alias déclarés pour deux types \['D301'\]",
+        ),
+    ],
+)
+def test_wrong_aliases_are_refused(rows: str, message: str) -> None:
+    with pytest.raises(ServiceTypeError, match=message):
+        parse_service_types(HEADER + rows + "\n", BASKET, "variante.csv")
 
 
 def test_a_variant_table_is_read_from_a_path(tmp_path: Path) -> None:

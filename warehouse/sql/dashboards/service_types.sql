@@ -1,5 +1,3 @@
--- Service types of the loaded facility sources, by label.
-SELECT code, slug, label, coalesce(n_facilities, 0), coalesce(n_in_territory, 0),
-       coalesce(sources, '')
-FROM service_types
-ORDER BY label
+-- Service types of the loaded facility sources, by label (SELECT *: basket_item is
+-- read only when the warehouse has it).
+SELECT * FROM service_types ORDER BY label

@@ -14,10 +14,13 @@ WITH raw AS (SELECT * FROM stg_facilities_raw),
      ),
      -- the published point checked against the commune of its code: more than
      -- $max_outside_m outside it is a wrong point (outside France, or lat/lon swapped:
-     -- repaired when the swapped point lies within that distance of the commune)
+     -- repaired when the swapped point lies within that distance of the commune).
+     -- Counted facilities (marts/facility_counts.sql) sit at a point of their commune
+     -- already checked there: not measured again.
      measured AS (
         SELECT m.*,
                CASE WHEN m.pub_lon IS NOT NULL AND m.pub_lat IS NOT NULL AND b.geom_wgs84 IS NOT NULL
+                         AND m.localisation = 'point publié'
                     THEN ST_Distance(to_metric(ST_Point(m.pub_lon, m.pub_lat), b.epsg),
                                      to_metric(b.geom_wgs84, b.epsg)) END AS outside_m,
                b.epsg AS code_epsg, b.geom_wgs84 AS code_geom
@@ -99,8 +102,8 @@ WITH located AS (SELECT * FROM stg_facilities_located WHERE geom IS NOT NULL),
      )
 SELECT facility_id, source, service_type, label, current_code AS commune_code,
        commune_code AS published_commune_code, commune_assignment, bpe_gamme, capacity,
-       geo_precision, lon, lat, ST_X(geom) AS x, ST_Y(geom) AS y, epsg, land_mass, geom,
-       current_code IN (SELECT code FROM scope_communes) AS in_territory
+       geo_precision, localisation, lon, lat, ST_X(geom) AS x, ST_Y(geom) AS y, epsg,
+       land_mass, geom, current_code IN (SELECT code FROM scope_communes) AS in_territory
 FROM massed;
 -- Facilities that could not be placed (no coordinates, a point far from the commune of
 -- their code, or no commune matching their code or containing their point): listed,

@@ -7,7 +7,10 @@
 -- imports
 CREATE OR REPLACE TABLE service_types AS
 WITH loaded AS (
-        SELECT service_type, string_agg(DISTINCT source, ', ' ORDER BY source) AS sources
+        SELECT service_type, string_agg(DISTINCT source, ', ' ORDER BY source) AS sources,
+               string_agg(DISTINCT source, ', ' ORDER BY source)
+                   FILTER (WHERE localisation = 'chef-lieu (BPE dénombrement)')
+                   AS counted_sources
         FROM stg_facilities_raw WHERE service_type IS NOT NULL GROUP BY service_type
      ),
      used AS (
@@ -21,7 +24,8 @@ SELECT t.service_type AS code, lower(t.service_type) AS slug,
        coalesce(l.label, t.service_type) AS label, l.bpe_gamme, l.nomenclature,
        coalesce(u.n_facilities, 0) AS n_facilities,
        coalesce(u.n_in_territory, 0) AS n_in_territory, t.sources,
-       l.family, l.basket_item, coalesce(l.capacity_limited, false) AS capacity_limited
+       l.family, l.basket_item, coalesce(l.capacity_limited, false) AS capacity_limited,
+       t.counted_sources
 FROM loaded t
 LEFT JOIN used u ON u.service_type = t.service_type
 LEFT JOIN labels l ON l.service_type = t.service_type
