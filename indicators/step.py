@@ -57,7 +57,7 @@ from indicators.registry import (
     registry_frame,
 )
 from indicators.rural_mobility import classes_present
-from indicators.step_context import NOTE_INCOMPLETE, NOTE_ISLAND, StepContext
+from indicators.step_context import NOTE_INCOMPLETE, NOTE_ISLAND, NOTE_NO_POINT, StepContext
 from indicators.weighting import point_geography
 
 log = logging.getLogger(__name__)
@@ -250,6 +250,19 @@ def _full_table(
             uniques, inverse = np.unique(codes, return_inverse=True)
             ids = [_note_id(note_texts, context.note_text(indicator.id, int(c))) for c in uniques]
             notes[row, rows[pos[ok]]] = np.asarray(ids, dtype=np.int64)[inverse]
+    # territories where no inhabitant is placed (none lives there, or no outline): blank,
+    # saying so
+    placed = np.zeros(n_terr)
+    population = geo["population"].to_numpy(dtype=np.float64)
+    for level, (rows, _, cached_codes, cached_pos) in positions.items():
+        if level not in geo.columns:
+            continue
+        codes = geo[level].cat.codes.to_numpy()
+        ok = codes >= 0
+        sums = np.bincount(codes[ok], weights=population[ok], minlength=len(cached_codes))
+        found = cached_pos >= 0
+        placed[rows[cached_pos[found]]] = sums[found]
+    notes[:, placed <= 0] = _note_id(note_texts, NOTE_NO_POINT)
     for array in arrays.values():
         array[:, ~complete] = np.nan
     notes[:, ~complete] = _note_id(note_texts, NOTE_INCOMPLETE)

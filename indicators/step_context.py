@@ -55,6 +55,7 @@ __all__ = [
     "NOTES",
     "NOTE_INCOMPLETE",
     "NOTE_ISLAND",
+    "NOTE_NO_POINT",
     "REASON_DEMAND",
     "REASON_OUT",
     "REASON_PARTIAL",
@@ -94,6 +95,13 @@ NOTES: Final = MappingProxyType(
 NOTE_ISLAND: Final = (
     "Aucun équipement accessible sur l'île pour ce type (pas de trajet à travers la "
     "mer) : ses habitants sont comptés au-delà de tout seuil et hors des temps moyens."
+)
+# A territory without any population point: nobody lives there (the "villages morts
+# pour la France" of the Meuse), or its inhabitants could not be placed (a commune
+# without outline in the offline sources, listed in population_unlocated).
+NOTE_NO_POINT: Final = (
+    "Non calculable : aucun habitant localisé dans ce territoire (commune sans habitant, "
+    "ou sans contour dans les sources : voir population_unlocated)."
 )
 NOTE_INCOMPLETE: Final = (
     "Non disponible dans cet entrepôt : une partie des communes de ce territoire n'a pas "

@@ -201,3 +201,60 @@ def test_indicators_cite_the_vintages_of_the_meta_table(dep35_access) -> None:
         con.close()
     assert cited is not None and "france_services" in cited[0].split(", ")
     assert f"france_services : {meta['france_services']}" in cited[1]
+
+
+def test_a_territory_where_nobody_is_placed_says_why() -> None:
+    """A commune with no inhabitant (the Meuse "villages morts pour la France": a point
+    of population 0) or no outline (no point at all): blank with the reason, not a
+    silent blank."""
+    from dataclasses import replace
+
+    from indicators.step_context import NOTE_NO_POINT
+
+    inputs = _inputs()
+    points = pd.concat(
+        [
+            inputs.points,
+            pd.DataFrame(
+                {
+                    "point_id": ["p0"],
+                    "commune_code": ["35002"],
+                    "population": [0.0],
+                    "density_level": [7],
+                    "kind": ["mairie"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    communes = pd.concat(
+        [
+            inputs.communes,
+            pd.DataFrame(
+                {
+                    "code": ["35002", "35003"],
+                    "epci_code": ["E1", "E1"],
+                    "dep_code": ["35", "35"],
+                    "reg_code": ["53", "53"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    territories = pd.concat(
+        [
+            inputs.territories,
+            pd.DataFrame(
+                {"level": "commune", "code": ["35002", "35003"], "complete": [True, True]}
+            ),
+        ],
+        ignore_index=True,
+    )
+    inputs = replace(inputs, points=points, communes=communes, territories=territories)
+    values = compute_values(inputs, registry_from_inputs(inputs, 15.0))
+    empty = values[values["code"].isin(["35002", "35003"])]
+    assert len(empty) > 20 and empty["value"].isna().all()
+    assert (empty["note"] == NOTE_NO_POINT).all()
+    # the others are untouched
+    ident = "share_within_15min__a206__walk"
+    assert _value(values, ident, "commune", "35001") == pytest.approx(25.0)
