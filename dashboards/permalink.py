@@ -45,6 +45,7 @@ class ViewState:
     reference: str = ""  # "level:code" or "" (default reference)
     facilities: tuple[str, ...] = field(default_factory=tuple)
     basemap: bool = False
+    stops: bool = False  # the public transport stops layer (builds with a GTFS timetable)
     lat: float | None = None
     lon: float | None = None
     zoom: float | None = None
@@ -151,6 +152,8 @@ def _parse_choices(state: ViewState, q: dict[str, str], ctx: Context, msgs: list
         state = state.with_(facilities=kept)
     if q.get("basemap") == "osm":
         state = state.with_(basemap=True)
+    if q.get("stops") == "1":
+        state = state.with_(stops=True)
     return state
 
 
@@ -224,6 +227,8 @@ def to_url(state: ViewState) -> str:
         q["facilities"] = ",".join(state.facilities)
     if state.basemap:
         q["basemap"] = "osm"
+    if state.stops:
+        q["stops"] = "1"
     if state.lat is not None and state.lon is not None and state.zoom is not None:
         q.update(lat=f"{state.lat:.5f}", lon=f"{state.lon:.5f}", zoom=f"{state.zoom:g}")
     query = urlencode({k: v for k, v in q.items() if v}, safe=":,")

@@ -171,7 +171,7 @@ def radio(id_: str, options: dict[str, str], value: str, label: str) -> html.Fie
     )
 
 
-def transit_toggle(n_stops: int) -> list[Component]:
+def transit_toggle(n_stops: int, on: bool = False) -> list[Component]:
     """The stops layer switch; hidden (but present, for its callback) when the
     warehouse has no stop of a GTFS timetable."""
     return [
@@ -181,7 +181,7 @@ def transit_toggle(n_stops: int) -> list[Component]:
                 dcc.Checklist(
                     id=ids.TRANSIT_TOGGLE,
                     options=[{"label": f"Arrêts ({n_stops})", "value": "stops"}],
-                    value=[],
+                    value=["stops"] if on and n_stops else [],
                     className="radio",
                     inputClassName="radio-input",
                     labelClassName="radio-label",
@@ -213,6 +213,7 @@ def map_controls(
     has_indicator_tables: bool,
     missing_sources: Mapping[str, Sequence[str]] | None = None,
     n_stops: int = 0,
+    stops: bool = False,
 ) -> list[Component]:
     notice = (
         []
@@ -275,7 +276,7 @@ def map_controls(
             ids.FACILITY_TYPES,
             facility_help,
         ),
-        *transit_toggle(n_stops),
+        *transit_toggle(n_stops, stops),
         html.Fieldset(
             [
                 html.Legend("Fond de carte", className="field-label"),

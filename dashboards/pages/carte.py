@@ -155,8 +155,16 @@ def _view_kwargs(wh: Warehouse, state: ViewState) -> dict[str, Any]:
     return {"center": [(s + n) / 2, (w + e) / 2], "bounds": [[s, w], [n, e]]}
 
 
-def _point_layers(fac_data: dict[str, Any], fac_hideout: dict[str, Any]) -> list[dl.GeoJSON]:
-    """Facilities (clustered) and simulated facilities, above the choropleth."""
+def _stops(wh: Warehouse, on: bool) -> dict[str, Any]:
+    """The stops layer's data: the timetables' stops when asked, else nothing."""
+    return queries.transit_stops_geojson(wh) if on else EMPTY
+
+
+def _point_layers(
+    fac_data: dict[str, Any], fac_hideout: dict[str, Any], stops: dict[str, Any]
+) -> list[dl.GeoJSON]:
+    """Facilities (clustered), transit stops and simulated facilities, above the
+    choropleth."""
     return [
         dl.GeoJSON(
             id=ids.FACILITIES,
@@ -170,7 +178,7 @@ def _point_layers(fac_data: dict[str, Any], fac_hideout: dict[str, Any]) -> list
         ),
         dl.GeoJSON(
             id=ids.TRANSIT_STOPS,
-            data=EMPTY,
+            data=stops,
             pointToLayer={"variable": "territoires.transit.pointToLayer"},
         ),
         dl.GeoJSON(
@@ -197,7 +205,11 @@ def layout(wh: Warehouse, state: ViewState) -> html.Div:
                 onEachFeature=_EACH,
                 hoverStyle=_HOVER,
             ),
-            dl.Pane(_point_layers(fac_data, fac_hideout), name="points", style={"zIndex": 450}),
+            dl.Pane(
+                _point_layers(fac_data, fac_hideout, _stops(wh, state.stops)),
+                name="points",
+                style={"zIndex": 450},
+            ),
             dl.ScaleControl(position="bottomleft", imperial=False),
         ],
         className="map",
@@ -226,6 +238,7 @@ def layout(wh: Warehouse, state: ViewState) -> html.Div:
                         has_indicator_tables=queries.has_indicator_tables(wh),
                         missing_sources=queries.theme_missing_sources(wh),
                         n_stops=len(queries.transit_stops_geojson(wh)["features"]),
+                        stops=state.stops,
                     ),
                     planner.controls(sts, unavailable_reason(wh)),
                 ],
@@ -371,6 +384,7 @@ def register(app: Dash, wh_of: Callable[[], Warehouse], context: Callable[[], Co
         Input(ids.PALETTE, "value"),
         Input(ids.FACILITY_TYPES, "value"),
         Input(ids.BASEMAP, "value"),
+        Input(ids.TRANSIT_TOGGLE, "value"),
         Input(ids.MAP, "center"),
         Input(ids.MAP, "zoom"),
         Input(ids.CARTE_TERRITORY, "data"),
@@ -385,6 +399,7 @@ def register(app: Dash, wh_of: Callable[[], Warehouse], context: Callable[[], Co
         palette: str,
         facilities: list[str] | None,
         basemap: list[str] | None,
+        stops: list[str] | None,
         center: Any,
         zoom: float | None,
         territory: str | None,
@@ -399,6 +414,7 @@ def register(app: Dash, wh_of: Callable[[], Warehouse], context: Callable[[], Co
             palette=palette,
             facilities=tuple(facilities or ()),
             basemap="osm" in (basemap or []),
+            stops="stops" in (stops or []),
             territory=territory or "",
         )
         lat, lon = _latlon(center)
@@ -423,7 +439,7 @@ def register(app: Dash, wh_of: Callable[[], Warehouse], context: Callable[[], Co
     )
     def update_stops(value: list[str] | None) -> dict[str, Any]:
         """The stops of the loaded timetables, or nothing."""
-        return queries.transit_stops_geojson(wh_of()) if "stops" in (value or []) else EMPTY
+        return _stops(wh_of(), "stops" in (value or []))
 
     @app.callback(
         Output(ids.TILES, "children"),

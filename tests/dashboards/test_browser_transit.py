@@ -41,6 +41,12 @@ def test_stops_layer_shows_every_stop_with_its_departures(
     tip = page.wait_for_selector(".leaflet-tooltip").inner_text()
     assert busiest in tip and "départ(s) de lignes régulières le 13/01/2026" in tip
     assert f"{departures:,d}".replace(",", "\u202f") in tip or str(departures) in tip
+    # the permalink keeps the layer
+    page.wait_for_function("() => window.location.search.includes('stops=1')")
+    page.goto(str(page.evaluate("window.location.href")))
+    page.wait_for_selector(".territoires-stop", state="attached")
+    assert page.locator(".territoires-stop").count() == n_stops
+    assert page.get_by_label(f"Arrêts ({n_stops})").is_checked()
 
 
 def test_portrait_lists_the_basket_item_by_item(
