@@ -40,6 +40,8 @@ def create_app(db_path: Path, *, production: bool) -> Dash:
         update_title=None,  # type: ignore[arg-type]  # Dash takes None (no title change); typed str
         on_error=_on_error,
     )
+    # The pages speak French: screen readers and hyphenation need the document language.
+    app.index_string = app.index_string.replace("<html>", '<html lang="fr">', 1)
     app.layout = lambda: shell.layout(_build_text(wh_of()))
     app.validation_layout = _validation_layout(wh)  # type: ignore[assignment]  # Dash sets it to None
     router.register(app, wh_of)

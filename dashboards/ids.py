@@ -9,6 +9,7 @@ MESSAGES = "messages"
 VIEW = "view-store"
 PERMALINK = "permalink-store"
 PERMALINK_TEXT = "permalink-text"
+PAGE_TITLE = "page-title"  # hidden: the page's title, copied to document.title
 SELECTION = "selection"  # pattern-matching type of the per-page selection stores
 
 

@@ -18,7 +18,16 @@ from dash.exceptions import PreventUpdate
 from dashboards import ids, queries, search
 from dashboards.components import controls, shell
 from dashboards.pages import carte, donnees, portrait
-from dashboards.permalink import PAGES, Context, ViewState, join_territory, parse, to_url
+from dashboards.permalink import (
+    LEVEL_LABELS,
+    PAGES,
+    Context,
+    ViewState,
+    join_territory,
+    parse,
+    split_territory,
+    to_url,
+)
 from dashboards.queries import Warehouse
 
 PAGE_LAYOUTS = {"carte": carte.layout, "portrait": portrait.layout, "donnees": donnees.layout}
@@ -41,6 +50,27 @@ def render(wh: Warehouse, pathname: str | None, search_text: str | None) -> tupl
     """(page, messages, view) for a URL; bad parameters become messages."""
     state, messages = parse(pathname, search_text, context_for(wh))
     return PAGE_LAYOUTS[state.page](wh, state), shell.messages(messages), state.to_dict()
+
+
+# The page names of the browser tab (one title per page).
+_PAGE_NAMES = {
+    "carte": "Carte des indicateurs",
+    "portrait": "Portrait",
+    "donnees": "Données & méthodes",
+}
+
+
+def page_title(wh: Warehouse, state: ViewState) -> str:
+    """The browser tab's title: the page, and the territory of a portrait
+    (``"Portrait : Redon (commune, 35) — Territoires"``)."""
+    name = _PAGE_NAMES.get(state.page, "Carte des indicateurs")
+    if state.page == "portrait" and state.territory:
+        level, code = split_territory(state.territory)
+        t = queries.territory(wh, level, code)
+        if t is not None:
+            where = f", {t.dep_code}" if t.level == "commune" and t.dep_code else ""
+            name = f"Portrait : {t.name} ({LEVEL_LABELS[t.level]}{where})"
+    return f"{name} — Territoires"
 
 
 def register(app: Dash, wh_of: Callable[[], Warehouse]) -> None:
@@ -94,13 +124,21 @@ def register(app: Dash, wh_of: Callable[[], Warehouse]) -> None:
         Output(ids.NAV_CARTE, "href"),
         Output(ids.NAV_PORTRAIT, "href"),
         Output(ids.NAV_DONNEES, "href"),
+        Output(ids.PAGE_TITLE, "children"),
         Input(ids.VIEW, "data"),
     )
     def permalink(view: dict[str, Any] | None) -> tuple[str, ...]:
         state = ViewState.from_dict(view)
         if not state.indicator:
             raise PreventUpdate
-        return (to_url(state), *(to_url(state.with_(page=p)) for p in PAGES))
+        links = (to_url(state), *(to_url(state.with_(page=p)) for p in PAGES))
+        return (*links, page_title(wh_of(), state))
+
+    app.clientside_callback(
+        ClientsideFunction(namespace="territoires", function_name="setTitle"),
+        Output(ids.PAGE_TITLE, "title"),
+        Input(ids.PAGE_TITLE, "children"),
+    )
 
     app.clientside_callback(
         ClientsideFunction(namespace="territoires", function_name="replaceUrl"),

@@ -279,6 +279,28 @@
     commitmentText: commitmentText,
   };
 
+  /* Leaflet's zoom buttons speak English ("Zoom in"): say it in French, on every map
+   * the pages draw (dash-leaflet's ZoomControl takes no titles). */
+  var ZOOM_TITLES = [
+    [".leaflet-control-zoom-in", "Zoom avant"],
+    [".leaflet-control-zoom-out", "Zoom arrière"],
+  ];
+  function frenchZoom() {
+    ZOOM_TITLES.forEach(function (pair) {
+      document.querySelectorAll(pair[0]).forEach(function (button) {
+        if (button.title !== pair[1]) {
+          button.title = pair[1];
+          button.setAttribute("aria-label", pair[1]);
+        }
+      });
+    });
+  }
+  new MutationObserver(function (changes) {
+    if (changes.some(function (c) { return c.addedNodes.length > 0; })) {
+      frenchZoom();
+    }
+  }).observe(document.documentElement, { childList: true, subtree: true });
+
   /* Clientside callbacks: keep the address bar equal to the permalink without
    * adding a history entry per map move, and print the portrait. */
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
@@ -291,6 +313,12 @@
           window.history.replaceState(window.history.state, "", href);
         }
         return window.location.origin + href;
+      },
+      setTitle: function (title) {
+        if (title) {
+          document.title = title;
+        }
+        return title || "";
       },
       printPage: function (nClicks) {
         if (nClicks) {

@@ -25,6 +25,7 @@ def layout(build_text: str) -> html.Div:
             dcc.Location(id=ids.URL, refresh="callback-nav"),
             dcc.Store(id=ids.VIEW, storage_type="memory"),
             dcc.Store(id=ids.PERMALINK, storage_type="memory"),
+            html.Span(id=ids.PAGE_TITLE, hidden=True),
             html.A("Aller au contenu", href=f"#{ids.PAGE}", className="skip-link"),
             header(),
             html.Div(id=ids.MESSAGES, role="alert", className="messages"),
