@@ -29,3 +29,38 @@ def test_pages_are_french_with_one_title_each(page: Any, live_server: str) -> No
     titles.append(_title(page, "Données & méthodes — Territoires"))
     assert len(set(titles)) == 3
     assert page.evaluate("document.documentElement.lang") == "fr"
+
+
+# WCAG 2.1 contrast of a text's colour on the first opaque background behind it.
+_CONTRAST_JS = """(el) => {
+  const rgb = (s) => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  let bg = null;
+  for (let n = el; n && !bg; n = n.parentElement) {
+    const c = rgb(getComputedStyle(n).backgroundColor);
+    if (c.length === 3 || (c.length === 4 && c[3] > 0.99)) bg = c.slice(0, 3);
+  }
+  bg = bg || [255, 255, 255];
+  const fg = rgb(getComputedStyle(el).color).slice(0, 3);
+  const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}"""
+
+
+def test_search_text_and_legend_meet_wcag_aa(page: Any, live_server: str) -> None:
+    """The typed search text was invisible once (white on white, 1:1)."""
+    page.goto(live_server + "/")
+    page.wait_for_selector("path.territoires-area", state="attached")
+    search = page.locator("#search-input")
+    search.fill("Redon")
+    assert search.evaluate(_CONTRAST_JS) >= 4.5
+    texts = page.locator(
+        "#legend .legend-title, #legend .legend-label, #legend .legend-count, #legend p"
+    ).all()
+    assert len(texts) >= 4
+    for text in texts:
+        if text.inner_text().strip():
+            assert text.evaluate(_CONTRAST_JS) >= 4.5, text.inner_text()
