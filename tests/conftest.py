@@ -80,15 +80,12 @@ GRAND_PERIGUEUX = "epci:200040392"
 
 
 @pytest.fixture(scope="session")
-def grand_perigueux_built(
-    tmp_path_factory: pytest.TempPathFactory, mirror_dir: Path
-) -> BuildReport:
-    """The Grand Périgueux EPCI built offline from the mirror with every build step."""
+def dep24_built(tmp_path_factory: pytest.TempPathFactory, mirror_dir: Path) -> BuildReport:
+    """Dordogne (dep:24) built offline from the mirror with every build step: the Grand
+    Périgueux network of the mirror's GTFS timetable and communes outside it."""
     from indicators.pipeline import build_steps
 
-    settings = make_settings(
-        tmp_path_factory.mktemp("grand_perigueux"), mirror_dir, GRAND_PERIGUEUX
-    )
+    settings = make_settings(tmp_path_factory.mktemp("dep24"), mirror_dir, "dep:24")
     return build(settings, steps=build_steps())
 
 

@@ -159,10 +159,10 @@ def live_server(dash_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 @pytest.fixture(scope="session")
 def transit_server(
-    grand_perigueux_built: BuildReport, tmp_path_factory: pytest.TempPathFactory
+    dep24_built: BuildReport, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    """The development server on the Grand Périgueux build (GTFS stops loaded)."""
-    yield from _serve(Path(grand_perigueux_built.db_path), tmp_path_factory)
+    """The development server on the Dordogne build (GTFS stops loaded)."""
+    yield from _serve(Path(dep24_built.db_path), tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

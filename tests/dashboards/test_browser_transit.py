@@ -1,4 +1,4 @@
-"""The public transport of issue 11 in headless Chromium, on the Grand Périgueux build:
+"""The public transport of issue 11 in headless Chromium, on the Dordogne build:
 transit indicators in the mobility theme, the stops layer sized by weekday departures,
 and the portrait's basket item by item."""
 
@@ -16,9 +16,9 @@ pytestmark = pytest.mark.browser
 
 
 def test_stops_layer_shows_every_stop_with_its_departures(
-    page: Any, transit_server: str, grand_perigueux_built: BuildReport, tmp_path: Path
+    page: Any, transit_server: str, dep24_built: BuildReport, tmp_path: Path
 ) -> None:
-    with duckdb.connect(str(grand_perigueux_built.db_path), read_only=True) as con:
+    with duckdb.connect(str(dep24_built.db_path), read_only=True) as con:
         n_stops, busiest, departures = con.execute(
             "SELECT count(*) OVER (), stop_name, n FROM (SELECT feed, stop_id, "
             "first(stop_name) AS stop_name, sum(departures) FILTER (WHERE regular) AS n "

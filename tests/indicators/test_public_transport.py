@@ -79,11 +79,12 @@ def test_what_a_point_reaches_on_foot() -> None:
 
 
 @pytest.fixture(scope="module")
-def dep24(tmp_path_factory: pytest.TempPathFactory, mirror_dir: Path) -> BuildReport:
-    from indicators.pipeline import build_steps
+def epci_transit(tmp_path_factory: pytest.TempPathFactory, mirror_dir: Path) -> BuildReport:
+    """The Grand Périgueux EPCI alone: base tables and the transit step only."""
+    from indicators.public_transport_step import compute_transit
 
-    settings = make_settings(tmp_path_factory.mktemp("dep24"), mirror_dir, "dep:24")
-    return build(settings, steps=build_steps())
+    settings = make_settings(tmp_path_factory.mktemp("gp"), mirror_dir, GRAND_PERIGUEUX)
+    return build(settings, steps=[("transit", compute_transit)])
 
 
 def _values(report: BuildReport) -> pd.DataFrame:
@@ -96,14 +97,14 @@ def _values(report: BuildReport) -> pd.DataFrame:
         ).df()
 
 
-def test_transit_in_the_feed_zero_without_stop_blank_outside(dep24: BuildReport) -> None:
-    values = _values(dep24)
+def test_transit_in_the_feed_zero_without_stop_blank_outside(dep24_built: BuildReport) -> None:
+    values = _values(dep24_built)
     share = values[values["indicator_id"] == "transit_frequent_share__walk"]
     inside = share[share["epci_code"] == GRAND_PERIGUEUX.split(":")[1]]
     outside = share[share["epci_code"] != GRAND_PERIGUEUX.split(":")[1]]
     assert len(inside) == 43 and inside["value"].notna().all()
     assert inside.set_index("code").loc["24322", "value"] == 100.0  # Périgueux
-    with duckdb.connect(str(dep24.db_path), read_only=True) as con:
+    with duckdb.connect(str(dep24_built.db_path), read_only=True) as con:
         stops = con.execute("SELECT lon, lat FROM transit_stops WHERE regular").df()
         points = con.execute(
             "SELECT p.commune_code, p.x, p.y FROM population_points p "
@@ -124,9 +125,21 @@ def test_transit_in_the_feed_zero_without_stop_blank_outside(dep24: BuildReport)
 
 
 def test_transit_values_do_not_change_with_the_extent(
-    dep24: BuildReport, grand_perigueux_built: BuildReport
+    dep24_built: BuildReport, epci_transit: BuildReport
 ) -> None:
-    small, large = _values(grand_perigueux_built), _values(dep24)
-    both = small.merge(large, on=["indicator_id", "code"], suffixes=("_epci", "_dep"))
-    assert len(both) == len(small) == 3 * 43
-    assert np.allclose(both["value_epci"], both["value_dep"], rtol=1e-12, atol=0.0)
+    """What each inhabitant reaches does not depend on the extent of the build (the
+    commune values aggregate these points)."""
+    sql = (
+        "SELECT point_id, covered, frequent_500m, departures_10min, isolated "
+        "FROM transit_points ORDER BY point_id"
+    )
+    with duckdb.connect(str(epci_transit.db_path), read_only=True) as con:
+        small = con.execute(sql).df()
+    with duckdb.connect(str(dep24_built.db_path), read_only=True) as con:
+        large = con.execute(sql).df()
+    both = small.merge(large, on="point_id", suffixes=("_epci", "_dep"))
+    assert len(both) == len(small) == 43 and small["covered"].all()
+    for column in ("covered", "frequent_500m", "isolated"):
+        assert (both[f"{column}_epci"] == both[f"{column}_dep"]).all(), column
+    assert np.allclose(both["departures_10min_epci"], both["departures_10min_dep"], rtol=1e-12)
+    assert both["frequent_500m_epci"].any() and both["departures_10min_epci"].max() > 100
