@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from etl.catalogue import Source
 from etl.fetch import Fetched, FetchError, SourceUnavailable, fetch_many
 from etl.settings import Settings
 from tests.conftest import make_settings
-from warehouse.build import BuildError, build
+from warehouse.build import BuildError, BuildReport, build
 from warehouse.guard import Loaded, losses
 
 
@@ -35,9 +36,11 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_a_build_that_lost_a_source_keeps_the_warehouse(tmp_path: Path, mirror_dir: Path) -> None:
+def test_a_build_that_lost_a_source_keeps_the_warehouse(
+    tmp_path: Path, mirror_dir: Path, dep35_base: BuildReport
+) -> None:
     settings = make_settings(tmp_path, mirror_dir)
-    build(settings, steps=[])
+    shutil.copyfile(dep35_base.db_path, settings.db_path)  # a good warehouse of dep:35
     before = _digest(settings.db_path)
     with pytest.raises(BuildError, match=r"perdrait des données(.|\n)*laposte_points_contact"):
         build(settings, steps=[], fetcher=_without("laposte_points_contact"))
