@@ -20,11 +20,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-# Debian's Chromium and its driver, for the browser tests (rule 4).
+# Debian's Chromium and its driver, for the browser tests (rule 4), and poppler
+# (pdftotext, pdftoppm) to read the printed portrait's PDF pages.
 chromium:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -x /usr/bin/pdftoppm ]; then \
 		$(SUDO) apt-get update -qq && \
-		$(SUDO) apt-get install -y -qq chromium chromium-driver; \
+		$(SUDO) apt-get install -y -qq chromium chromium-driver poppler-utils; \
 	fi
 
 build: install

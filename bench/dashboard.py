@@ -1,25 +1,32 @@
-"""Dashboard speed figures, measured against a running server.
+"""Dashboard speed, measured end to end in headless Chromium (what the user waits for).
 
-    .venv/bin/python bench/dashboard.py --url http://127.0.0.1:8050 [--fr-db data/fr.duckdb]
-    .venv/bin/python bench/dashboard.py --db data/territoires.duckdb   # starts its own server
+    .venv/bin/python bench/dashboard.py --db /tmp/fr.duckdb [--db data/territoires.duckdb]
+    .venv/bin/python bench/dashboard.py --db data/territoires.duckdb --switches 8
 
-Prints, with the budgets of issue 5:
+For each warehouse a server is started (``dashboards.serve.serve``, the development
+server, one process) and measured against the budgets of issue 12 (national build,
+desktop 1440x900, no throttling):
 
-* geometry payload of the commune level (gzip on the wire, and raw GeoJSON):
-  dep:35 < 1.5 MB; all French communes (``--fr-db``: a temporary server is started
-  on that warehouse) < 8 MB;
-* indicator switch, server time: the map callback replayed over HTTP for indicators
-  never computed before (cold) and again (warm), < 300 ms;
-* first map paint in headless Chromium (Debian ``/usr/bin/chromium``): navigation
-  start to the first commune drawn, cold browser cache, < 3 s.
+* server start: process spawn to the first page answered (< 5 s) and its resident
+  memory then and at the end (< 1 GB, ``VmRSS`` / ``VmHWM`` of /proc);
+* responses compressed: the JavaScript bundles and a callback answer carry
+  ``Content-Encoding``;
+* first map paint: navigation to the first territory drawn, cold browser cache
+  (< 3 s), and the bytes transferred (Chrome DevTools ``encodedDataLength``);
+* indicator switch: from the click on another indicator in the picker until the legend
+  shows it, no Dash output is loading and every territory is restyled (< 500 ms,
+  < 300 KB transferred);
+* level switch: commune -> EPCI -> département -> commune, until the new level's
+  territories are drawn (< 1 s);
+* portrait of a commune and of an EPCI, opened from its URL (< 1 s).
+
+Every figure is wall time in the browser, including transfer, JSON parsing and drawing.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import gzip
-import json
 import socket
 import statistics
 import subprocess
@@ -27,8 +34,12 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -38,8 +49,21 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-FEATURES = "path.territoires-area"
-MB = 1_000_000
+# Territories of the choropleth on the map (assets/territoires_map.js, SVG or canvas).
+FEATURES = "() => Number(document.body.dataset.mapAreas || 0) > 0"
+KB, MB = 1_000, 1_000_000
+# Nothing of Dash is waiting for an answer and the loading bar is gone.
+IDLE_JS = """() => !document.querySelector('[data-dash-is-loading="true"]')
+    && !document.body.classList.contains('territoires-busy')"""
+
+
+@dataclass
+class Server:
+    url: str
+    pid: int
+    start_s: float
+    rss_start_mb: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _free_port() -> int:
@@ -48,165 +72,288 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _status_mb(pid: int, key: str) -> float:
+    """``VmRSS``/``VmHWM`` of a process, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) * 1024 / MB
+    return float("nan")
+
+
 @contextlib.contextmanager
-def server(db: Path) -> Iterator[str]:
-    """``dashboards.serve.serve`` on a free port, in a subprocess."""
+def server(db: Path) -> Iterator[Server]:
+    """The development server on a free port; times its start."""
     port = _free_port()
     code = f"from dashboards.serve import serve; serve({str(db)!r}, port={port})"
+    start = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180
+        deadline = time.monotonic() + 300
         while True:
             try:
-                with urllib.request.urlopen(url + "/", timeout=2):
+                with urllib.request.urlopen(url + "/", timeout=5):
                     break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise SystemExit(f"serveur non démarré pour {db}") from None
-                time.sleep(0.3)
-        yield url
+                time.sleep(0.1)
+        srv = Server(url, proc.pid, time.perf_counter() - start)
+        srv.rss_start_mb = _status_mb(proc.pid, "VmRSS")
+        yield srv
     finally:
         proc.terminate()
         proc.wait(timeout=30)
 
 
-def geometry_payload(url: str, level: str = "commune") -> tuple[int, int, int, float]:
-    """(gzip bytes, raw bytes, features, seconds of the first request)."""
-    req = urllib.request.Request(
-        f"{url}/_territoires/geo/{level}.geojson", headers={"Accept-Encoding": "gzip"}
+class Meter:
+    """Bytes received by one page (DevTools Network events, encoded = on the wire) and
+    the ``Content-Encoding`` of each response."""
+
+    def __init__(self, page: Any) -> None:
+        self.bytes = 0
+        self.responses: dict[str, tuple[str, str]] = {}  # request id -> (url, encoding)
+        self.sizes: dict[str, int] = {}
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.on("Network.loadingFinished", self._finished)
+        cdp.on("Network.responseReceived", self._response)
+
+    def _finished(self, event: dict[str, Any]) -> None:
+        size = int(event.get("encodedDataLength", 0))
+        self.bytes += size
+        self.sizes[event.get("requestId", "")] = size
+
+    def _response(self, event: dict[str, Any]) -> None:
+        resp = event.get("response", {})
+        headers = {k.lower(): v for k, v in resp.get("headers", {}).items()}
+        self.responses[event.get("requestId", "")] = (
+            resp.get("url", ""),
+            headers.get("content-encoding", ""),
+        )
+
+    def encodings(self, part: str, min_bytes: int = 2_000) -> list[str]:
+        """Encodings of the responses whose URL holds ``part`` and over ``min_bytes``."""
+        return [
+            enc or "aucune"
+            for rid, (url, enc) in self.responses.items()
+            if part in url and self.sizes.get(rid, 0) >= min_bytes
+        ]
+
+    def take(self) -> int:
+        out, self.bytes = self.bytes, 0
+        return out
+
+
+def _idle(page: Any, timeout_ms: int = 120_000) -> None:
+    page.wait_for_function(IDLE_JS, timeout=timeout_ms, polling=20)
+
+
+def _legend_says(page: Any, label: str, timeout_ms: int = 120_000) -> None:
+    page.wait_for_function(
+        "(l) => (document.getElementById('legend') || {}).innerText?.includes(l)",
+        arg=label,
+        timeout=timeout_ms,
+        polling=20,
     )
-    start = time.perf_counter()
-    with urllib.request.urlopen(req, timeout=300) as resp:
-        body = resp.read()
-        encoded = resp.headers.get("Content-Encoding") == "gzip"
-    seconds = time.perf_counter() - start
-    raw = gzip.decompress(body) if encoded else body
-    return len(body), len(raw), len(json.loads(raw)["features"]), seconds
 
 
-def _browser() -> Any:
-    from playwright.sync_api import sync_playwright
-
-    pw = sync_playwright().start()
-    return pw, pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-
-
-def first_paint(browser: Any, url: str, runs: int = 3) -> list[float]:
-    """Seconds from navigation start to the first feature drawn (fresh context each run)."""
-    out = []
-    for _ in range(runs):
-        context = browser.new_context(viewport={"width": 1440, "height": 1000})
-        page = context.new_page()
-        start = time.perf_counter()
-        page.goto(url + "/")
-        page.wait_for_selector(FEATURES, state="attached", timeout=120_000)
-        out.append(time.perf_counter() - start)
-        context.close()
-    return out
-
-
-def capture_switch(browser: Any, url: str, indicator: str) -> dict[str, Any]:
-    """The JSON body the browser posts when the user picks ``indicator``."""
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})
-    page = context.new_page()
-    page.goto(url + "/")
-    page.wait_for_selector(FEATURES, state="attached", timeout=120_000)
-    with page.expect_request(
-        lambda r: "_dash-update-component" in r.url and "choropleth.hideout" in (r.post_data or "")
-    ) as info:
-        page.click("#indicator")
-        page.fill(".dash-dropdown-search", indicator)
-        page.locator(".dash-dropdown-option").first.click()
-    body = json.loads(info.value.post_data or "{}")
-    context.close()
-    return body
-
-
-def replay(url: str, body: dict[str, Any], indicator: str) -> float:
-    """Seconds for the map callback with another indicator (localhost round trip)."""
-    payload = json.loads(json.dumps(body))
-    for item in payload["inputs"]:
-        if item.get("id") == "indicator" and item.get("property") == "value":
-            item["value"] = indicator
-    payload["changedPropIds"] = ["indicator.value"]
-    req = urllib.request.Request(
-        f"{url}/_dash-update-component",
-        data=json.dumps(payload).encode(),
-        headers={"Content-Type": "application/json"},
+def _drawn(page: Any, n: int, timeout_ms: int = 120_000) -> None:
+    """``n`` territories drawn (choropleth areas on the map, SVG or canvas)."""
+    page.wait_for_function(
+        "(n) => Number(document.body.dataset.mapAreas || 0) === n",
+        arg=n,
+        timeout=timeout_ms,
+        polling=20,
     )
-    start = time.perf_counter()
-    with urllib.request.urlopen(req, timeout=60) as resp:
-        resp.read()
-        if resp.status != 200:
-            raise SystemExit(f"réponse {resp.status}")
-    return time.perf_counter() - start
 
 
-def indicator_ids(db: Path) -> list[str]:
+def _counts(db: Path) -> dict[str, int]:
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(
+            "SELECT level, count(*) FROM territories WHERE geom_display IS NOT NULL GROUP BY level"
+        ).fetchall()
+    return {str(level): int(n) for level, n in rows}
+
+
+def _indicator_labels(db: Path, n: int, *, second: bool = False) -> list[str]:
+    """``n`` indicators spread over the list (``second``: others, half a step on)."""
     from dashboards import queries
 
-    return [i.id for i in queries.indicators(queries.open_warehouse(db))]
+    wh = queries.open_warehouse(db)
+    labels = [i.label for i in queries.indicators(wh) if i.id != "density"]
+    step = max(2, len(labels) // n)
+    return labels[step // 2 if second else 0 :: step][:n]
 
 
-def report(name: str, value: float, budget: float, unit: str) -> None:
+def _one(db: Path, level: str) -> str:
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        row = con.execute(
+            "SELECT code FROM territories WHERE level = ? AND complete ORDER BY code LIMIT 1",
+            [level],
+        ).fetchone()
+    return str(row[0]) if row else ""
+
+
+def report(name: str, value: float, budget: float | None, unit: str) -> None:
+    if budget is None:
+        print(f"  {name:<50s} {value:10.2f} {unit}")
+        return
     verdict = "ok" if value < budget else "HORS BUDGET"
-    print(f"  {name:<52s} {value:10.3f} {unit:<3s} (budget < {budget:g} {unit}) {verdict}")
+    print(f"  {name:<50s} {value:10.2f} {unit:<3s} (budget < {budget:g} {unit}) {verdict}")
 
 
-def bench(url: str, db: Path | None, fr_db: Path | None, switches: int) -> None:
-    print(f"Serveur : {url}")
-    gz, raw, n, secs = geometry_payload(url)
-    print(f"Géométrie des communes ({n} entités, 1re requête {secs:.2f} s) :")
-    report("charge utile transférée (gzip)", gz / MB, 1.5, "MB")
-    print(f"  {'GeoJSON brut (décompressé)':<52s} {raw / MB:10.3f} MB")
-    pw, browser = _browser()
-    try:
-        paints = first_paint(browser, url)
-        report(
-            "premier affichage de la carte (Chromium, médiane)", statistics.median(paints), 3.0, "s"
+def _switch_indicators(page: Any, meter: Meter, labels: list[str]) -> tuple[list, list]:
+    """Pick each indicator in the picker: (seconds until the legend says it, nothing
+    loads and every territory is restyled; bytes transferred) of each."""
+    times: list[float] = []
+    sizes: list[int] = []
+    for label in labels:
+        page.click("#indicator")
+        page.fill(".dash-dropdown-search", label)
+        option = page.locator(".dash-dropdown-option", has_text=label).first
+        option.wait_for()
+        meter.take()
+        clicked = page.evaluate("Date.now()")
+        t0 = time.perf_counter()
+        option.click()
+        _legend_says(page, label)
+        _idle(page)
+        # every territory restyled (assets/territoires_map.js restyle)
+        page.wait_for_function(
+            "(t) => Number(document.body.dataset.mapStyled || 0) >= t",
+            arg=clicked,
+            polling=20,
         )
-        print(f"  {'  essais':<52s} {', '.join(f'{p:.2f}' for p in paints)} s")
-        if db is not None:
-            ids = [i for i in indicator_ids(db) if i != "density"][:switches]
-            body = capture_switch(browser, url, "Densité de population")
-            cold = [replay(url, body, i) for i in ids]
-            warm = [replay(url, body, i) for i in ids]
-            print(f"Changement d'indicateur ({len(ids)} indicateurs, aller-retour localhost) :")
-            report("à froid, médiane", statistics.median(cold) * 1000, 300, "ms")
-            report("à froid, maximum", max(cold) * 1000, 300, "ms")
-            report("en cache, médiane", statistics.median(warm) * 1000, 300, "ms")
-        else:
-            print("Changement d'indicateur : donner --db (liste des indicateurs) pour le mesurer")
-        if fr_db is not None:
-            with server(fr_db) as fr_url:
-                gz, raw, n, secs = geometry_payload(fr_url)
-                print(f"France entière ({n} communes, 1re requête {secs:.1f} s) :")
-                report("charge utile transférée (gzip)", gz / MB, 8.0, "MB")
-                print(f"  {'GeoJSON brut (décompressé)':<52s} {raw / MB:10.3f} MB")
-                fr_paint = first_paint(browser, fr_url, runs=1)[0]
-                print(f"  {'premier affichage (Chromium, sans budget)':<52s} {fr_paint:10.3f} s")
-    finally:
-        browser.close()
-        pw.stop()
+        times.append(time.perf_counter() - t0)
+        sizes.append(meter.take())
+    return times, sizes
+
+
+def bench_db(browser: Any, db: Path, switches: int) -> None:
+    counts = _counts(db)
+    print(f"\n== {db} ({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))})")
+    with server(db) as srv:
+        report("démarrage du serveur", srv.start_s, 5.0, "s")
+        report("mémoire résidente au démarrage", srv.rss_start_mb, 1000, "MB")
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        page = context.new_page()
+        meter = Meter(page)
+        start = time.perf_counter()
+        page.goto(srv.url + "/")
+        page.wait_for_function(FEATURES, timeout=300_000, polling=20)
+        paint = time.perf_counter() - start
+        # the level the map opens on (dashboards/router.py default_level)
+        opened = page.evaluate("new URLSearchParams(window.location.search).get('level')")
+        _drawn(page, counts[opened], 300_000)
+        _idle(page)
+        complete = time.perf_counter() - start
+        report(f"premier affichage de la carte (niveau {opened})", paint, 3.0, "s")
+        report(f"  tous les territoires dessinés ({counts[opened]})", complete, None, "s")
+        report("  octets transférés", meter.take() / KB, None, "kB")
+        js = meter.encodings(".js")
+        print(f"  scripts de plus de 2 kB : {len(js)}, encodages {sorted(set(js))}")
+
+        times, sizes = _switch_indicators(page, meter, _indicator_labels(db, switches))
+        answers = meter.encodings("_dash-update-component")
+        print(f"Changement d'indicateur, niveau {opened} ({len(times)} indicateurs) :")
+        report("durée médiane", statistics.median(times) * 1000, 500, "ms")
+        report("durée maximale", max(times) * 1000, None, "ms")
+        report("octets transférés (médiane)", statistics.median(sizes) / KB, 300, "kB")
+        print(f"  réponses de plus de 2 kB : {len(answers)}, encodages {sorted(set(answers))}")
+
+        print("Changement de niveau :")
+        for level, label in (
+            ("epci", "EPCI"),
+            ("departement", "Départements"),
+            ("commune", "Communes"),
+            ("departement", "Départements"),
+        ):
+            if level not in counts or level == opened:
+                continue  # already shown
+            opened = level
+            meter.take()
+            t0 = time.perf_counter()
+            page.locator("#level label", has_text=label).first.click()
+            _drawn(page, counts[level])
+            _idle(page)
+            report(
+                f"vers {label} ({counts[level]} territoires)", time.perf_counter() - t0, 1.0, "s"
+            )
+            report("  octets transférés", meter.take() / KB, None, "kB")
+        if counts.get("commune", 0) > 1000 and "commune" in counts:
+            page.locator("#level label", has_text="Communes").first.click()
+            _drawn(page, counts["commune"])
+            _idle(page)
+            labels = _indicator_labels(db, switches, second=True)
+            times, sizes = _switch_indicators(page, meter, labels)
+            print(f"Changement d'indicateur, niveau commune ({len(times)} indicateurs) :")
+            report("durée médiane", statistics.median(times) * 1000, 500, "ms")
+            report("octets transférés (médiane)", statistics.median(sizes) / KB, 300, "kB")
+        context.close()
+
+        print("Portrait ouvert par son adresse :")
+        for level in ("commune", "epci"):
+            code = _one(db, level)
+            if not code:
+                continue
+            ctx = browser.new_context(viewport={"width": 1440, "height": 900})
+            p = ctx.new_page()
+            m = Meter(p)
+            # the shell first (cached assets, as a user coming from the map), then the portrait
+            p.goto(srv.url + "/donnees")
+            _idle(p)
+            m.take()
+            territory = code if level == "commune" else f"{level}:{code}"
+            t0 = time.perf_counter()
+            p.goto(f"{srv.url}/portrait?territory={territory}")
+            p.wait_for_selector("#portrait-body table", timeout=300_000)
+            _idle(p)
+            report(f"portrait {level} {code}", time.perf_counter() - t0, 1.0, "s")
+            report("  octets transférés", m.take() / KB, None, "kB")
+            # within the app (the page already open, as from the map's "Ouvrir le
+            # portrait complet"): the address changes without reloading Dash
+            p.goto(srv.url + "/donnees")
+            _idle(p)
+            m.take()
+            t0 = time.perf_counter()
+            p.evaluate(
+                """(u) => { window.history.pushState({}, '', u);
+                           window.dispatchEvent(new PopStateEvent('popstate')); }""",
+                f"/portrait?territory={territory}",
+            )
+            p.wait_for_selector("#portrait-body table", timeout=300_000)
+            _idle(p)
+            report("  dans l'application (sans recharger)", time.perf_counter() - t0, 1.0, "s")
+            report("  octets transférés", m.take() / KB, None, "kB")
+            ctx.close()
+        report("mémoire résidente à la fin", _status_mb(srv.pid, "VmRSS"), 1000, "MB")
+        report("mémoire résidente maximale", _status_mb(srv.pid, "VmHWM"), 1000, "MB")
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--url", help="serveur en marche (ex. http://127.0.0.1:8050)")
-    p.add_argument("--db", type=Path, help="entrepôt servi (démarre un serveur si pas d'--url)")
-    p.add_argument("--fr-db", type=Path, help="entrepôt France entière (serveur temporaire)")
-    p.add_argument("--switches", type=int, default=20, help="indicateurs testés (défaut 20)")
+    p.add_argument("--db", type=Path, action="append", required=True, help="entrepôt (répétable)")
+    p.add_argument("--switches", type=int, default=6, help="indicateurs essayés (défaut 6)")
     args = p.parse_args()
-    if args.url:
-        bench(args.url.rstrip("/"), args.db, args.fr_db, args.switches)
-    elif args.db:
-        with server(args.db) as url:
-            bench(url, args.db, args.fr_db, args.switches)
-    else:
-        p.error("--url ou --db requis")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for db in args.db:
+                bench_db(browser, db, args.switches)
+        finally:
+            browser.close()
 
 
 if __name__ == "__main__":

@@ -37,12 +37,17 @@ def create_app(db_path: Path, *, production: bool) -> Dash:
         title="Territoires",
         assets_folder=str(ASSETS),
         serve_locally=True,
+        # Assets, layouts and callback answers travel compressed (flask-compress):
+        # ag-grid's 2.2 MB of JavaScript, a national indicator switch.
+        compress=True,
+        # Phones lay the page out at their own width (no zoomed-out desktop page).
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
         update_title=None,  # type: ignore[arg-type]  # Dash takes None (no title change); typed str
         on_error=_on_error,
     )
     # The pages speak French: screen readers and hyphenation need the document language.
     app.index_string = app.index_string.replace("<html>", '<html lang="fr">', 1)
-    app.layout = lambda: shell.layout(_build_text(wh_of()))
+    app.layout = lambda: shell.layout(_build_text(wh_of()), _print_sources(wh_of()))
     app.validation_layout = _validation_layout(wh)  # type: ignore[assignment]  # Dash sets it to None
     router.register(app, wh_of)
     context = partial(_context, wh_of)
@@ -63,7 +68,8 @@ def _context(wh_of: partial[Warehouse]) -> router.Context:
 def _validation_layout(wh: Warehouse) -> html.Div:
     """Every component of every page, so callbacks are checked without
     ``suppress_callback_exceptions``."""
-    state = ViewState(indicator=router.context_for(wh).default_indicator)
+    ctx = router.context_for(wh)
+    state = ViewState(indicator=ctx.default_indicator, level=ctx.default_level)
     first = queries.territories(wh, "commune")[:1]
     with_territory = state.with_(territory=f"commune:{first[0].code}") if first else state
     full = [
@@ -101,6 +107,23 @@ def _build_text(wh: Warehouse) -> str:
         f"Entrepôt : territoire {info.get('territory', '?')}, {integer(n)} communes, "
         f"construit le {info.get('built_at', '?')[:10]}. Données publiques, voir "
         "« Données & méthodes »."
+    )
+
+
+def _print_sources(wh: Warehouse) -> str:
+    """The foot of every printed page: who published the loaded sources."""
+    publishers: list[str] = []
+    for row in queries.meta(wh):
+        if row.get("status") != "chargée" or not row.get("publisher"):
+            continue
+        name = str(row["publisher"]).split(" (")[0].split(", d'après")[0].strip()
+        if name and name not in publishers:
+            publishers.append(name)
+    if not publishers:
+        return "Sources : voir « Données & méthodes »."
+    return (
+        f"Sources : {' ; '.join(publishers)}. Millésimes, licences et méthodes : page "
+        "« Données & méthodes » de Territoires."
     )
 
 

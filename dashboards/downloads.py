@@ -3,9 +3,12 @@
 metadata, same writers; the file is written to a temporary folder, read back as bytes
 and handed to Dash with ``dcc.send_bytes`` (which keeps the CSV's BOM).
 
-The current view is the map's level and indicator; when the selected territory is
-at a coarser level than the map (an EPCI while the map shows communes), only the rows
-inside it are exported, otherwise every territory of the level in the warehouse.
+The current view is the map's level and indicator (or every indicator of its theme);
+when the selected territory is at a coarser level than the map (an EPCI while the map
+shows communes), only the rows inside it are exported, otherwise every territory of
+the level in the warehouse. When the user filtered or sorted the table, the browser
+sends the codes of its rows in their order and the file holds those rows, in that
+order. CSV and XLSX carry French column labels above the column ids.
 Figures the dashboard computes from base tables (population, density, facilities
 per 10,000 inhabitants) are passed to the shared code as extra indicators.
 """
@@ -13,6 +16,8 @@ per 10,000 inhabitants) are passed to the shared code as extra indicators.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,8 +34,10 @@ from indicators.exports import (
     IndicatorMeta,
     write_export,
 )
+from indicators.exports.metadata import HEADER_ROWS_NOTE
 
 KINDS = ("csv", "xlsx", "gpkg")
+MAX_ROWS = 100_000  # more codes than any level of France has: a forged request
 MIME = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -70,10 +77,39 @@ def _extra(wh: Warehouse, ind: queries.Indicator, level: str) -> tuple[ExtraIndi
     return (ExtraIndicator(meta, values),)
 
 
+def table_rows(rows: object) -> tuple[str, ...] | None:
+    """The table's row codes sent by the browser, checked: None when absent.
+
+    Raises
+    ------
+    ExportError
+        Not a list of territory codes (French message).
+    """
+    if rows is None:
+        return None
+    if (
+        not isinstance(rows, list)
+        or len(rows) > MAX_ROWS
+        or not all(isinstance(r, str) and 0 < len(r) <= 20 for r in rows)
+    ):
+        raise ExportError("lignes du tableau illisibles")
+    return tuple(rows)
+
+
 def export_data(
-    wh: Warehouse, state: ViewState, kind: str, origin: str = ""
+    wh: Warehouse,
+    state: ViewState,
+    kind: str,
+    origin: str = "",
+    *,
+    rows: Sequence[str] | None = None,
+    theme: bool = False,
 ) -> tuple[bytes, str, ExportMeta, int]:
     """(file bytes, file name, metadata, number of rows) of the current view.
+
+    ``rows``: the codes of the table's rows after the user's filter and sort, in order
+    (None: every row of the view, by code); ``theme``: every indicator of the view's
+    theme instead of the one on the map.
 
     Raises
     ------
@@ -85,37 +121,84 @@ def export_data(
     ind = queries.indicator(wh, state.indicator)
     if ind is None or state.level not in queries.levels(wh):
         raise ExportError("vue à exporter invalide (indicateur ou niveau inconnu)")
-    context = (
+    context = [
         ("lien permanent", origin + to_url(state)),
         ("classification (carte)", f"{state.classification}, {state.k} classes"),
         ("exporté depuis", "tableau de bord Territoires"),
-    )
+    ]
+    if kind in ("csv", "xlsx"):
+        context.append(("en-têtes", HEADER_ROWS_NOTE))
+    if theme:
+        chosen = tuple(
+            i.id for i in queries.indicators(wh) if i.theme == ind.theme and not i.computed_here
+        )
+        extra: tuple[ExtraIndicator, ...] = tuple(
+            e
+            for i in queries.indicators(wh)
+            if i.theme == ind.theme and i.computed_here
+            for e in _extra(wh, i, state.level)
+        )
+    else:
+        chosen = () if ind.computed_here else (ind.id,)
+        extra = _extra(wh, ind, state.level)
     frame, meta = queries.export_view(
         wh,
         state.level,
         export_scope(state.level, state.territory),
-        indicator_ids=() if ind.computed_here else (ind.id,),
-        extra=_extra(wh, ind, state.level),
+        indicator_ids=chosen,
+        extra=extra,
         geometry=kind == "gpkg",
-        context=context,
+        context=tuple(context),
     )
-    name = filename(ind.id, state.level, kind)
+    if rows is not None:
+        frame = _as_in_table(frame, rows)
+        total = len(queries.territories(wh, state.level))
+        lines = ("lignes", f"filtre et tri du tableau : {len(frame)} sur {total}")
+        meta = replace(meta, context=(*meta.context, lines))
+    stem = f"theme_{ind.theme}" if theme else ind.id
+    name = filename(stem, state.level, kind)
     with tempfile.TemporaryDirectory(prefix="territoires-export-") as tmp:
-        path = write_export(frame, meta, Path(tmp) / name, kind, decimal_comma=True)
+        path = write_export(frame, meta, Path(tmp) / name, kind, decimal_comma=True, labelled=True)
         data = path.read_bytes()
     return data, name, meta, len(frame)
 
 
+def _as_in_table(frame: Any, rows: Sequence[str]) -> Any:
+    """The frame's rows whose code the table shows, in the table's order (codes the
+    export does not hold are ignored).
+
+    Raises
+    ------
+    ExportError
+        No row left (French message).
+    """
+    position = {str(c): i for i, c in enumerate(frame["code"])}
+    keep = [position[c] for c in dict.fromkeys(rows) if c in position]
+    if not keep:
+        raise ExportError("aucune ligne du tableau filtré à exporter")
+    return frame.iloc[keep].reset_index(drop=True)
+
+
 def download(
-    wh: Warehouse, state: ViewState, kind: str, origin: str = ""
+    wh: Warehouse,
+    state: ViewState,
+    kind: str,
+    origin: str = "",
+    *,
+    rows: object = None,
+    theme: bool = False,
 ) -> tuple[dict[str, Any] | Any, str]:
     """``dcc.Download`` data for the current view and a French status sentence; when
     the view cannot be exported, no download and the reason."""
     try:
-        data, name, meta, n = export_data(wh, state, kind, origin)
+        data, name, meta, n = export_data(
+            wh, state, kind, origin, rows=table_rows(rows), theme=theme
+        )
     except ExportError as exc:
         return no_update, f"Export impossible : {exc}."
-    status = f"{name} : {n} ligne(s) exportée(s) ({meta.scope}), le {_now()}."
+    what = f"{len(meta.indicators)} indicateurs du thème" if theme else "1 indicateur"
+    filtered = " selon le filtre et le tri du tableau" if rows is not None else ""
+    status = f"{name} : {n} ligne(s) exportée(s){filtered}, {what} ({meta.scope}), le {_now()}."
     return dcc.send_bytes(data, name, type=MIME[kind]), status
 
 

@@ -90,3 +90,15 @@ def indicator_value(
 def integer(value: float | int | None) -> str:
     """A count with French grouping (``35 012``)."""
     return number(value, 0)
+
+
+def rank_text(rank: int | None, tied: int, n: int) -> str:
+    """``"Rang 12 sur 332"``, or ``"12e ex aequo (196 territoires) sur 332"`` when
+    ``tied`` territories share the value; ``"—"`` unranked. Same words as
+    ``rankText`` in ``assets/territoires_map.js``."""
+    if rank is None:
+        return "—"
+    if tied > 1:
+        place = "1er" if rank == 1 else f"{rank}e"
+        return f"{place} ex aequo ({integer(tied)} territoires) sur {integer(n)}"
+    return f"Rang {rank} sur {integer(n)}"

@@ -10,6 +10,7 @@ VIEW = "view-store"
 PERMALINK = "permalink-store"
 PERMALINK_TEXT = "permalink-text"
 PAGE_TITLE = "page-title"  # hidden: the page's title, copied to document.title
+PRINT_SOURCES = "print-sources"  # hidden: the sources line of every printed page
 SELECTION = "selection"  # pattern-matching type of the per-page selection stores
 
 
@@ -33,7 +34,9 @@ SEARCH_HIT = "search-hit"  # pattern-matching type: {"type": SEARCH_HIT, "code":
 
 # Carte
 LEVEL = "level"
+MORE_CONTROLS = "more-controls"  # details: classes, palette, facilities, basemap
 INDICATOR = "indicator"
+INDICATOR_OPTIONS = "indicator-options"  # store: every option of the indicator picker
 CLASSIFICATION = "classification"
 CLASSES = "classes"
 PALETTE = "palette"
@@ -42,18 +45,28 @@ BASEMAP = "basemap"
 MAP = "map"
 GOTO = "goto"  # pattern-matching type: {"type": GOTO, "place": "metropole" | "departement:971"}
 CHOROPLETH = "choropleth"
+MAP_DATA = "map-data"  # store: classes, values, ranks, colours of the choropleth
+MAP_STYLED = "map-styled"  # store: when the choropleth was last restyled (clientside)
+OUTLINES = "outlines"  # département outlines over the fills (context, not clickable)
+TOWN_NAMES = "town-names"  # names of the largest communes (context, not clickable)
 FACILITIES = "facilities"
 TRANSIT_TOGGLE = "transit-toggle"  # checklist: show the stops of the loaded timetables
 TRANSIT_STOPS = "transit-stops"  # the stops layer (sized by weekday departures)
 TILES = "tiles"
 LEGEND = "legend"
+LEGEND_DIRECTION = "legend-direction"  # which end of the colours is better
+LEGEND_SOURCE = "legend-source"  # the map's caption: sources and vintages
+LEGEND_HISTOGRAM = "legend-histogram"  # distribution of the values, class breaks
 SUMMARY = "summary"
 GRID = "grid"
+GRID_BASE = "grid-base"  # store: codes, names, populations of the level's table rows
 TABLE_TWIN = "table-twin"
 TERRITORY_PANEL = "territory-panel"
 EXPORT_CSV = "export-csv"
 EXPORT_XLSX = "export-xlsx"
 EXPORT_GPKG = "export-gpkg"
+EXPORT_THEME = "export-theme"  # every indicator of the map's theme (XLSX)
+EXPORT_REQUEST = "export-request"  # store: format, theme, the table's rows (browser)
 EXPORT_STATUS = "export-status"
 DOWNLOAD = "download"
 COMMITMENT_NOTE = "commitment-note"  # legend: what the commitment is, how many meet it

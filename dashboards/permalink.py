@@ -76,6 +76,7 @@ class Context:
     default_indicator: str
     service_types: Collection[str]
     exists: Callable[[str, str], bool]  # (level, code) -> known territory
+    default_level: str = "commune"  # the map's level when the URL names none
 
 
 def split_territory(value: str) -> tuple[str, str]:
@@ -101,7 +102,7 @@ def parse(pathname: str | None, search: str | None, ctx: Context) -> tuple[ViewS
             page = q["page"]
         else:
             msgs.append(f"Page inconnue « {q['page']} » : affichage de la carte.")
-    state = ViewState(page=page, indicator=ctx.default_indicator)
+    state = ViewState(page=page, indicator=ctx.default_indicator, level=ctx.default_level)
     state = _parse_choices(state, q, ctx, msgs)
     state = _parse_territories(state, q, ctx, msgs)
     return _parse_view(state, q, msgs), msgs
@@ -112,7 +113,10 @@ def _parse_choices(state: ViewState, q: dict[str, str], ctx: Context, msgs: list
         if q["level"] in ctx.levels:
             state = state.with_(level=q["level"])
         else:
-            msgs.append(f"Niveau inconnu « {q['level']} » : niveau commune affiché.")
+            msgs.append(
+                f"Niveau inconnu « {q['level']} » : niveau "
+                f"{LEVEL_LABELS.get(ctx.default_level, ctx.default_level)} affiché."
+            )
     if "indicator" in q:
         ind = q["indicator"]
         if _INDICATOR_RE.match(ind) and ind in ctx.indicators:

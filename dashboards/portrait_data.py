@@ -16,8 +16,11 @@ from functools import lru_cache
 
 from dashboards import queries
 from dashboards.figures.classes import ranks
+from dashboards.figures.locator import locator_svg
+from dashboards.figures.lorenz import lorenz_points
 from dashboards.permalink import LEVEL_LABELS, join_territory, split_territory
 from dashboards.queries import DoublePeine, FractureIndex, Indicator, Territory, Warehouse
+from etl.vocabulary import FRANCE_LEVEL, LEVEL_CODE_COLUMN
 
 # Containing territories, from the closest up; the key column of each in Territory.
 _PARENTS = {
@@ -26,7 +29,7 @@ _PARENTS = {
     "departement": ("region",),
     "region": (),
 }
-_FRANCE_LEVELS = ("pays", "france")
+FRANCE_REFERENCE = "france"  # the reference value (and URL parameter) of France
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class Row:
     denominator: float | None
     note: str | None = None  # why ``value`` is missing (warehouse note)
     reference_note: str | None = None  # why ``reference`` is missing
+    n_tied: int = 0  # territories of the level sharing the value, itself included
 
 
 @dataclass(frozen=True)
@@ -63,12 +67,22 @@ class ReferenceOption:
 
 
 @dataclass(frozen=True)
+class Lorenz:
+    """The Lorenz curve of one indicator between the communes of a territory."""
+
+    indicator: Indicator
+    points: tuple[tuple[float, float], ...]  # (share of inhabitants, share of value)
+    gini: float  # the stored index (fracture_indices)
+
+
+@dataclass(frozen=True)
 class FractureBlock:
     """Fracture indices of one territory (``note`` says why there are none)."""
 
     territory: Territory
     indices: tuple[FractureIndex, ...]
     note: str = ""
+    lorenz: Lorenz | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +111,9 @@ class Portrait:
     threshold_min: float | None = None  # the build's "quart d'heure" (None: unknown)
     # basket item key -> ((service type code, label), ...) from the service_types table
     basket_types: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    # the locator map (SVG text, figures/locator.py) and the territory it is drawn in
+    locator: str | None = None
+    locator_within: str = ""
 
     @property
     def minutes(self) -> str:
@@ -190,14 +207,32 @@ def reference_options(wh: Warehouse, t: Territory) -> tuple[ReferenceOption, ...
                     f"{ref.name} ({LEVEL_LABELS[level]}){partial}",
                 )
             )
-    if not any(level in queries.levels(wh) for level in _FRANCE_LEVELS):
-        out.append(ReferenceOption("france", "France : non construite dans cet entrepôt", True))
+    if queries.france(wh) is not None:
+        out.append(ReferenceOption(FRANCE_REFERENCE, "France"))
+    else:
+        out.append(
+            ReferenceOption(FRANCE_REFERENCE, "France : non construite dans cet entrepôt", True)
+        )
     return tuple(out)
+
+
+def reference_value(t: Territory) -> str:
+    """The reference value of a territory ("level:code", "france" for France)."""
+    return FRANCE_REFERENCE if t.level == FRANCE_LEVEL else join_territory(t.level, t.code)
+
+
+def reference_territory(wh: Warehouse, reference: str) -> Territory | None:
+    """The territory of a reference value ("level:code" or "france")."""
+    if not reference:
+        return None
+    if reference == FRANCE_REFERENCE:
+        return queries.france(wh)
+    return queries.territory(wh, *split_territory(reference))
 
 
 def default_reference(options: tuple[ReferenceOption, ...]) -> str:
     usable = [o.value for o in options if not o.disabled]
-    by_level = {split_territory(v)[0]: v for v in usable if v != "france"}
+    by_level = {split_territory(v)[0]: v for v in usable if v != FRANCE_REFERENCE}
     return by_level.get("departement") or by_level.get("region") or (usable[0] if usable else "")
 
 
@@ -210,18 +245,23 @@ def portrait(wh: Warehouse, territory: str, reference: str = "") -> Portrait | N
     options = reference_options(wh, t)
     usable = {o.value for o in options if not o.disabled}
     note = ""
-    if reference == "france":
+    if reference == FRANCE_REFERENCE and reference not in usable:
         note = "La France n'est pas construite dans cet entrepôt : référence par défaut."
     elif reference and reference not in usable:
         note = "Référence non valable pour ce territoire : référence par défaut."
     chosen = reference if reference in usable else default_reference(options)
-    ref = queries.territory(wh, *split_territory(chosen)) if chosen else None
+    ref = reference_territory(wh, chosen)
     if ref is not None and not ref.complete:
         note = (note + " " if note else "") + (
             f"{ref.name} n'est que partiellement dans cet entrepôt : ses valeurs ne "
             "portent que sur les communes construites."
         )
-    rows = tuple(_row(wh, ind, t, ref) for ind in queries.indicators(wh))
+    if queries.has_standings(wh):
+        mine = queries.standings(wh, t.level, t.code)
+        theirs = queries.standings(wh, ref.level, ref.code) if ref is not None else {}
+        rows = tuple(_standing_row(ind, mine, theirs, ref) for ind in queries.indicators(wh))
+    else:  # a warehouse built before indicator_values.note: one level read per indicator
+        rows = tuple(_row(wh, ind, t, ref) for ind in queries.indicators(wh))
     has_tables = queries.has_indicator_tables(wh)
     one_point = (
         t.level == "commune"
@@ -239,7 +279,21 @@ def portrait(wh: Warehouse, territory: str, reference: str = "") -> Portrait | N
         one_point,
         queries.quarter_hour_min(wh),
         basket_types(wh),
+        locator_svg(queries.locator_shapes(wh, t.level, t.code)),
+        _container_name(wh, t),
     )
+
+
+def _container_name(wh: Warehouse, t: Territory) -> str:
+    """What the locator map shows around ``t``: its département (a commune, an
+    EPCI), its région (a département), France (a région)."""
+    if t.level == "region":
+        return "France"
+    level, code = (
+        ("region", t.reg_code) if t.level == "departement" else ("departement", t.dep_code)
+    )
+    container = queries.territory(wh, level, code or "")
+    return container.name if container is not None else ""
 
 
 def basket_types(wh: Warehouse) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
@@ -284,7 +338,7 @@ def fractures(wh: Warehouse, t: Territory) -> Fractures:
             continue
         found = queries.fracture_indices(wh, place.level, place.code, ids_)
         note = "" if found else (PARTIAL_NOTE if not place.complete else NO_INDEX_NOTE)
-        blocks.append(FractureBlock(place, found, note))
+        blocks.append(FractureBlock(place, found, note, _lorenz(wh, place, heads, found)))
     dp = queries.double_peine(wh, t.code) if t.level == "commune" else None
     return Fractures(
         queries.has_fracture_tables(wh),
@@ -295,6 +349,40 @@ def fractures(wh: Warehouse, t: Territory) -> Fractures:
     )
 
 
+def _lorenz(
+    wh: Warehouse,
+    place: Territory,
+    heads: tuple[Indicator, ...],
+    found: tuple[FractureIndex, ...],
+) -> Lorenz | None:
+    """The Lorenz curve of the headline indicator with the highest Gini for ``place``:
+    its member communes with a value and inhabitants, weighted by population (the
+    inputs of the stored index, ``indicators/fracture.py``)."""
+    gini = {
+        x.indicator_id: float(x.value)
+        for x in found
+        if x.index_id == "gini" and x.value is not None
+    }
+    # the most unequal headline indicator: where the fracture is
+    ind = max((i for i in heads if i.id in gini), key=lambda i: gini[i.id], default=None)
+    if ind is None:
+        return None
+    column = LEVEL_CODE_COLUMN.get(place.level, "")
+    communes = queries.territories(wh, "commune")
+    values = queries.indicator_values(wh, ind.id, "commune")
+    kept = [
+        (v.value, c.population)
+        for c, v in zip(communes, values, strict=True)
+        if (place.level == FRANCE_LEVEL or getattr(c, column) == place.code)
+        and v.value is not None
+        and not v.secret
+        and c.population is not None
+        and c.population > 0
+    ]
+    points = lorenz_points([v for v, _ in kept], [w for _, w in kept])
+    return Lorenz(ind, tuple(points), gini[ind.id]) if points else None
+
+
 @lru_cache(maxsize=512)
 def level_ranks(wh: Warehouse, indicator_id: str, level: str) -> tuple[int | None, ...]:
     """Ranks of every territory of a level (aligned with ``queries.territories``)."""
@@ -303,6 +391,33 @@ def level_ranks(wh: Warehouse, indicator_id: str, level: str) -> tuple[int | Non
         raise KeyError(indicator_id)
     values = queries.indicator_values(wh, indicator_id, level)
     return tuple(ranks([None if v.secret else v.value for v in values], ind.higher_is_better))
+
+
+_UNKNOWN = queries.Standing(None, False, None, None, None, 0, 0, 0)
+
+
+def _standing_row(
+    ind: Indicator,
+    mine: dict[str, queries.Standing],
+    theirs: dict[str, queries.Standing],
+    ref: Territory | None,
+) -> Row:
+    s = mine.get(ind.id, _UNKNOWN)
+    r = theirs.get(ind.id, _UNKNOWN) if ref is not None else None
+    return Row(
+        ind,
+        None if s.secret else s.value,
+        s.secret,
+        s.rank(ind.higher_is_better),
+        s.n_ranked,
+        None if r is None or r.secret else r.value,
+        bool(r and r.secret),
+        None if s.secret else s.numerator,
+        None if s.secret else s.denominator,
+        s.note,
+        r.note if r is not None else None,
+        s.n_tied,
+    )
 
 
 def _row(wh: Warehouse, ind: Indicator, t: Territory, ref: Territory | None) -> Row:
@@ -328,4 +443,5 @@ def _row(wh: Warehouse, ind: Indicator, t: Territory, ref: Territory | None) -> 
         None if v.secret else v.denominator,
         v.note,
         ref_note,
+        sum(x == rk[idx] for x in rk) if rk[idx] is not None else 0,
     )

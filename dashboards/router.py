@@ -43,7 +43,23 @@ def context_for(wh: Warehouse) -> Context:
         default_indicator=controls.default_indicator(indicators, queries.commune_coverage(wh)),
         service_types=frozenset(s.code for s in queries.service_types(wh)),
         exists=lambda level, code: queries.territory(wh, level, code) is not None,
+        default_level=default_level(wh),
     )
+
+
+# A build of more communes than this (France: 34 875) opens on its départements:
+# communes are specks at the national zoom, and drawing them all is the slowest view
+# (bench/dashboard.py). Every région (Grand Est: 5 121 communes) opens on communes.
+COMMUNES_FIRST_UP_TO = 6_000
+
+
+def default_level(wh: Warehouse) -> str:
+    """The map's level when the address names none."""
+    levels = queries.levels(wh)
+    n = len(queries.territories(wh, "commune")) if "commune" in levels else 0
+    if "commune" in levels and n <= COMMUNES_FIRST_UP_TO:
+        return "commune"
+    return "departement" if "departement" in levels else (levels[0] if levels else "commune")
 
 
 def render(wh: Warehouse, pathname: str | None, search_text: str | None) -> tuple[Any, ...]:
@@ -105,16 +121,19 @@ def register(app: Dash, wh_of: Callable[[], Warehouse]) -> None:
         trigger = ctx.triggered_id
         if not isinstance(trigger, dict) or not any(clicks):
             raise PreventUpdate
-        code = str(trigger.get("code", ""))
-        place = queries.territory(wh_of(), "commune", code)
+        level, code = split_territory(str(trigger.get("code", "")))
+        if level not in queries.LEVELS:
+            raise PreventUpdate
+        place = queries.territory(wh_of(), level, code)
         if place is None:
             raise PreventUpdate
+        where = (place.dep_code or "") if level == "commune" else LEVEL_LABELS[level]
         chosen = html.P(
-            f"Sélection : {search.display_name(place.name, place.dep_code or '')}",
+            f"Sélection : {search.display_name(place.name, where)}",
             className="search-chosen",
         )
         picked = [
-            {"territory": join_territory("commune", code), "n": int((s or {}).get("n", 0)) + 1}
+            {"territory": join_territory(level, code), "n": int((s or {}).get("n", 0)) + 1}
             for s in stores
         ]
         return picked, chosen

@@ -1,5 +1,6 @@
-"""Territory search: commune name (accents and case optional), INSEE code, postal
-code, former or delegated names. Pure functions over rows read by ``queries``.
+"""Territory search: names of communes, EPCI, départements and régions (accents and
+case optional, typos tolerated), INSEE codes, postal codes, former or delegated names.
+Pure functions over rows read by ``queries``.
 
 Traps handled (see UX_RELIABILITY.md): names shared by several communes are shown
 as "Nom (dép.)"; a postal code returns a list; an old name leads to the current
@@ -14,12 +15,20 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rapidfuzz import fuzz, process
+
 from dashboards import queries
 from dashboards.permalink import CODE_RE
 from dashboards.queries import SearchEntry
 
 POSTAL_RE = re.compile(r"^\d{5}$")
 MAX_HITS = 15
+# Typo tolerance: a name within this similarity (rapidfuzz ratio, 0-100) of what was
+# typed is offered when nothing starts with or contains it ("Redn" -> Redon, 89).
+FUZZY_CUTOFF = 80
+FUZZY_MIN_LENGTH = 4
+# Larger territories in the search, with the words of their hit.
+_LEVEL_WHY = {"epci": "EPCI", "departement": "département", "region": "région"}
 _KIND_NOTE = {
     "commune déléguée": "commune déléguée",
     "commune associée": "commune associée",
@@ -29,9 +38,9 @@ _KIND_NOTE = {
 
 @dataclass(frozen=True)
 class Hit:
-    code: str
+    code: str  # a commune code ("35236") or a territory ("epci:243500741")
     label: str  # what the user reads: "Redon (35)", "Ancien nom → Nom actuel (35)"
-    why: str  # "nom", "code INSEE", "code postal 35600", "commune déléguée"
+    why: str  # "nom", "code INSEE", "code postal 35600", "commune déléguée", "EPCI"
 
 
 def normalise(text: str) -> str:
@@ -54,10 +63,26 @@ def build_index(entries: Iterable[SearchEntry]) -> tuple[IndexEntry, ...]:
     return tuple(IndexEntry(normalise(e.label), e) for e in entries)
 
 
+def level_entries(level: str, places: Iterable[queries.Territory]) -> list[SearchEntry]:
+    """Search entries of the territories of a larger level: the code field holds the
+    territory (``"epci:243500741"``), the match kind the level."""
+    return [
+        SearchEntry(
+            f"{level}:{t.code}", t.name, level, t.code if level == "departement" else "", t.name
+        )
+        for t in places
+    ]
+
+
 @lru_cache(maxsize=8)
 def index_for(wh: queries.Warehouse) -> tuple[IndexEntry, ...]:
-    """The search index of a warehouse, built once per process."""
-    return build_index(queries.search_entries(wh))
+    """The search index of a warehouse (communes, then the larger levels of the
+    build), built once per process."""
+    entries = list(queries.search_entries(wh))
+    for level in _LEVEL_WHY:
+        if level in queries.levels(wh):
+            entries += level_entries(level, queries.territories(wh, level))
+    return build_index(entries)
 
 
 def search_warehouse(wh: queries.Warehouse, text: str) -> list[Hit]:
@@ -90,6 +115,10 @@ def find(
     if CODE_RE["commune"].match(raw) and raw in by_code:
         e = by_code[raw]
         hits.append(Hit(raw, display_name(e.current_name, e.dep_code), "code INSEE"))
+    for level in ("departement", "region", "epci"):
+        found = next((i.entry for i in index if i.entry.commune_code == f"{level}:{raw}"), None)
+        if found is not None:
+            hits.append(_hit(found))
     if POSTAL_RE.match(raw):
         for code in postal_lookup(raw):
             found = by_code.get(code)
@@ -101,8 +130,33 @@ def find(
                 )
     query = normalise(text)
     if query and not raw.isdigit():
-        hits.extend(_name_hits(query, index))
+        named = _name_hits(query, index)
+        hits.extend(named)
+        if len(named) < limit and len(query) >= FUZZY_MIN_LENGTH:
+            hits.extend(_fuzzy_hits(query, index, limit))
     return _unique(hits)[:limit]
+
+
+def _fuzzy_hits(query: str, index: Sequence[IndexEntry], limit: int) -> list[Hit]:
+    """Names close to ``query`` (a letter missing, swapped or wrong), most similar
+    first, said as "nom approché"."""
+    found = process.extract(
+        query,
+        [i.key for i in index],
+        scorer=fuzz.ratio,
+        score_cutoff=FUZZY_CUTOFF,
+        limit=limit,
+    )
+    # equal similarity: régions, départements and EPCI before communes
+    found = sorted(
+        found, key=lambda f: (-round(f[1]), index[f[2]].entry.match_kind not in _LEVEL_WHY)
+    )
+    out = []
+    for _key, _score, position in found:
+        hit = _hit(index[position].entry)
+        why = "nom approché" if hit.why == "nom" else f"{hit.why}, nom approché"
+        out.append(Hit(hit.code, hit.label, why))
+    return out
 
 
 def _name_hits(query: str, index: Sequence[IndexEntry]) -> list[Hit]:
@@ -121,10 +175,14 @@ def _name_hits(query: str, index: Sequence[IndexEntry]) -> list[Hit]:
 
 def _rank(item: tuple[int, str, SearchEntry]) -> tuple[int, int, str]:
     length, key, entry = item
-    return (0 if entry.match_kind == "nom" else 1, length, key)
+    return (0 if entry.match_kind in ("nom", *_LEVEL_WHY) else 1, length, key)
 
 
 def _hit(e: SearchEntry) -> Hit:
+    if e.match_kind in _LEVEL_WHY:
+        level_word = _LEVEL_WHY[e.match_kind]
+        suffix = f" ({level_word} {e.dep_code})" if e.dep_code else f" ({level_word})"
+        return Hit(e.commune_code, e.label + suffix, level_word)
     if e.match_kind == "nom" or normalise(e.label) == normalise(e.current_name):
         return Hit(e.commune_code, display_name(e.current_name, e.dep_code), "nom")
     note = _KIND_NOTE.get(e.match_kind, e.match_kind)

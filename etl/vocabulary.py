@@ -18,6 +18,12 @@ import pandas as pd
 # ---------------------------------------------------------------- levels
 # The four levels of the published tables, from the smallest; France is the whole.
 LEVELS: Final[tuple[str, ...]] = ("commune", "epci", "departement", "region")
+# France as a whole: one territory (code FR) of ``territories`` and of the indicator
+# values, complete only in a national build. A reference for the portrait and the
+# exports, never a map level.
+FRANCE_LEVEL: Final = "france"
+FRANCE_CODE: Final = "FR"
+VALUE_LEVELS: Final[tuple[str, ...]] = (*LEVELS, FRANCE_LEVEL)
 # Column of the ``territories`` table (and of a commune row) holding the code of the
 # territory of each level that contains a commune.
 LEVEL_CODE_COLUMN: Final = MappingProxyType(

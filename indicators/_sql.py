@@ -63,7 +63,7 @@ _DENSITY_SOURCE: Final = "density_grid"
 _GRID_SOURCE: Final = "filosofi_grid_200m"
 
 
-def replace_theme(con: duckdb.DuckDBPyConnection, theme: str) -> None:
+def replace_theme(con: duckdb.DuckDBPyConnection, theme: str, incomplete_note: str) -> None:
     """Replace ``theme``'s indicators and values by the registered ``_theme_*`` frames.
 
     Runs inside the caller's transaction; the frames must be registered.
@@ -73,8 +73,11 @@ def replace_theme(con: duckdb.DuckDBPyConnection, theme: str) -> None:
     con : duckdb.DuckDBPyConnection
     theme : str
         The theme whose rows of ``indicators`` and ``indicator_values`` are replaced.
+    incomplete_note : str
+        The note of a blank value of a territory only partly built
+        (``indicators.step_context.NOTE_INCOMPLETE``).
     """
-    run_sql(con, "indicators/replace_theme", {"theme": theme})
+    run_sql(con, "indicators/replace_theme", {"theme": theme, "incomplete_note": incomplete_note})
 
 
 def drop_ess_temp(con: duckdb.DuckDBPyConnection) -> None:

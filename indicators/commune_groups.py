@@ -16,13 +16,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from etl.vocabulary import FRANCE_CODE
 from geo.constants import RURAL_DENSITY_LEVELS, URBAN_DENSITY_LEVELS
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
 LEVELS: Final[tuple[str, ...]] = ("epci", "departement", "region", "france")
-FRANCE_CODE: Final = "FR"
 
 
 @dataclass(frozen=True)

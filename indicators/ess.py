@@ -45,7 +45,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from etl.vocabulary import LEVEL_CODE_COLUMN, LEVELS
+from etl.vocabulary import FRANCE_CODE, FRANCE_LEVEL, LEVEL_CODE_COLUMN, VALUE_LEVELS
 from geo.constants import ESS_BRACKET_JOBS
 from indicators.secrecy import Columns, Hierarchy
 
@@ -118,7 +118,11 @@ ALL_COLUMN: Final = len(COLUMN_KEYS) - 1
 COLUMNS: Final = Columns(
     len(COLUMN_KEYS), ((FAMILY_COLUMNS, ESS_COLUMN), (SECTION_COLUMNS, ESS_COLUMN))
 )
-_PARENT_CODE: Final = {lvl: col for lvl, col in LEVEL_CODE_COLUMN.items() if lvl != "commune"}
+# Column of a commune row naming its container at each level (None: France, the whole)
+_PARENT_CODE: Final[dict[str, str | None]] = {
+    **{lvl: col for lvl, col in LEVEL_CODE_COLUMN.items() if lvl != "commune"},
+    FRANCE_LEVEL: None,
+}
 
 
 # --------------------------------------------------------------------------- kernels
@@ -243,13 +247,13 @@ def territory_layout(territories: pd.DataFrame) -> TerritoryLayout:
     Returns
     -------
     TerritoryLayout
-        Communes are always published; an EPCI, département or région only when
-        ``complete`` (all its communes in the build), else it is in no table.
+        Communes are always published; an EPCI, département, région or France only
+        when ``complete`` (all its communes in the build), else it is in no table.
     """
     frame = territories.copy()
     frame["complete"] = frame["complete"].astype("boolean").fillna(False).astype(bool)
     frame.loc[frame["level"] == "commune", "complete"] = True
-    rank = frame["level"].map({lvl: i for i, lvl in enumerate(LEVELS)})
+    rank = frame["level"].map({lvl: i for i, lvl in enumerate(VALUE_LEVELS)})
     if rank.isna().any():
         raise ValueError(
             f"niveau de territoire inconnu : {sorted(set(frame['level'][rank.isna()]))}"
@@ -261,7 +265,8 @@ def territory_layout(territories: pd.DataFrame) -> TerritoryLayout:
     for k, (level, column) in enumerate(_PARENT_CODE.items()):
         rows = frame.index[(frame["level"] == level) & frame["complete"]]
         number = pd.Series(rows.to_numpy(), index=frame.loc[rows, "code"].to_numpy())
-        found = communes[column].map(number)
+        codes = pd.Series(FRANCE_CODE, index=communes.index) if column is None else communes[column]
+        found = codes.map(number)
         ancestors[:, k] = found.fillna(-1).to_numpy(dtype=np.int64)
     keep = ["level", "code", "complete", "population"]
     return TerritoryLayout(frame[keep], Hierarchy(ancestors, len(frame)))

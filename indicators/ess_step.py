@@ -52,6 +52,7 @@ from indicators.ess_indicators import (
 from indicators.registry import registry_frame
 from indicators.secrecy import BoolArray, Protection, SecrecyRule, protect
 from indicators.step import source_vintages
+from indicators.step_context import NOTE_INCOMPLETE
 
 log = logging.getLogger(__name__)
 
@@ -244,7 +245,7 @@ def _write(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> N
         con.register(name, frame)
     con.begin()
     try:
-        _sql.replace_theme(con, "ess")
+        _sql.replace_theme(con, "ess", NOTE_INCOMPLETE)
         con.execute(_sql.WRITE_ESS_BY_SECTOR)
         con.commit()
     except duckdb.Error:

@@ -52,6 +52,7 @@ from indicators.registry import (
     registry_frame,
 )
 from indicators.step import source_vintages
+from indicators.step_context import NOTE_INCOMPLETE
 
 log = logging.getLogger(__name__)
 
@@ -428,13 +429,11 @@ def _headline_values(
     for indicator in registry:
         if indicator.kind == "share_double_peine":
             assert shares is not None
-            found = shares[shares["level"] != "france"]
-            found = found[["level", "code", "value", "numerator", "denominator"]]
+            found = shares[["level", "code", "value", "numerator", "denominator"]]
         else:
             mine = table[
                 (table["indicator_id"] == indicator.base_indicator_id)
                 & (table["index_id"] == indicator.kind)
-                & (table["level"] != "france")
             ]
             found = pd.DataFrame(
                 {
@@ -481,7 +480,7 @@ def _write(
     try:
         con.execute(_sql.WRITE_FRACTURE_INDICES)
         con.execute(_sql.WRITE_DOUBLE_PEINE)
-        _sql.replace_theme(con, "fracture")
+        _sql.replace_theme(con, "fracture", NOTE_INCOMPLETE)
     except duckdb.Error:
         con.execute("ROLLBACK")
         raise

@@ -29,13 +29,14 @@ def build_steps() -> list[tuple[str, BuildStep]]:
         ``transit`` (public transport from the loaded GTFS timetables),
         ``indicators`` (access, third places, rural mobility, commitments),
         ``ess`` (ESS employment with statistical secrecy), ``fracture`` (inequality
-        indices).
+        indices), ``standings`` (each value's rank in its level, for the portrait).
     """
     from geo.access_step import compute_travel_times
     from geo.coverage import compute_point_coverage
     from indicators.ess_step import compute_ess
     from indicators.fracture_step import compute_fracture
     from indicators.public_transport_step import compute_transit
+    from indicators.standings_step import compute_standings
     from indicators.step import compute_indicators
 
     return [
@@ -45,4 +46,5 @@ def build_steps() -> list[tuple[str, BuildStep]]:
         ("indicators", compute_indicators),
         ("ess", compute_ess),
         ("fracture", compute_fracture),
+        ("standings", compute_standings),
     ]

@@ -1,4 +1,5 @@
-"""Population weighting: from population points to communes, EPCI, départements, régions.
+"""Population weighting: from population points to communes, EPCI, départements, régions
+and France.
 
 Every territorial figure is computed from the population points it contains, each
 weighted by its inhabitants, never by averaging commune figures: a département's
@@ -27,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from etl.vocabulary import LEVEL_CODE_COLUMN, LEVELS
+from etl.vocabulary import FRANCE_CODE, FRANCE_LEVEL, LEVEL_CODE_COLUMN, VALUE_LEVELS
 
 VALUE_COLUMNS: Final[tuple[str, ...]] = ("level", "code", "value", "numerator", "denominator")
 # Columns of the territories table naming each level of a commune.
@@ -55,8 +56,9 @@ def point_geography(points: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFram
     DataFrame
         One row per point, in input order: ``point_id``, ``population`` (float64,
         inhabitants, NaN read as 0), and ``commune``, ``epci``, ``departement``,
-        ``region`` (categorical codes; NaN when the commune is unknown or has no
-        such level). Empty ``points`` give an empty frame with these columns.
+        ``region``, ``france`` (categorical codes; NaN when the commune is unknown or
+        has no such level; ``FR`` for every point of a known commune). Empty
+        ``points`` give an empty frame with these columns.
     """
     lookup = communes.drop_duplicates("code").set_index("code")
     commune = points["commune_code"].astype(object).to_numpy()
@@ -75,11 +77,21 @@ def point_geography(points: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFram
             codes = pd.Series(commune).map(lookup[column].astype(object))
         uniques = pd.Index(pd.unique(codes.dropna().to_numpy(dtype=object)), dtype=object)
         frame[level] = pd.Categorical(codes.to_numpy(dtype=object), categories=uniques)
+    known = frame["commune"].notna().to_numpy() if len(frame) else np.zeros(0, dtype=bool)
+    france = np.full(len(frame), None, dtype=object)
+    france[known] = FRANCE_CODE
+    frame[FRANCE_LEVEL] = pd.Categorical(
+        france,
+        categories=pd.Index([FRANCE_CODE] if known.any() else [], dtype=object),
+    )
     return frame
 
 
 def _groups(geo: pd.DataFrame, level: str) -> tuple[npt.NDArray[np.intp], pd.Index]:
-    """Group number of each point at ``level`` (-1: none) and the group codes."""
+    """Group number of each point at ``level`` (-1: none) and the group codes (none
+    when ``geo`` has no column for the level)."""
+    if level not in geo.columns:
+        return np.full(len(geo), -1, dtype=np.intp), pd.Index([], dtype=object)
     column = geo[level]
     if isinstance(column.dtype, pd.CategoricalDtype):
         return column.cat.codes.to_numpy().astype(np.intp), pd.Index(column.cat.categories)
@@ -120,7 +132,7 @@ def aggregate_ratio(
     *,
     scale: float = 1.0,
     known: BoolArray | None = None,
-    levels: tuple[str, ...] = LEVELS,
+    levels: tuple[str, ...] = VALUE_LEVELS,
 ) -> pd.DataFrame:
     """Sum per-point numerators and denominators by territory; value = scale x N / D.
 
@@ -167,7 +179,7 @@ def aggregate_total(
     amount: npt.ArrayLike,
     *,
     known: BoolArray | None = None,
-    levels: tuple[str, ...] = LEVELS,
+    levels: tuple[str, ...] = VALUE_LEVELS,
 ) -> pd.DataFrame:
     """Sum a per-point amount (e.g. inhabitants beyond 20 min) by territory.
 
@@ -189,7 +201,7 @@ def aggregate_median(
     values: npt.ArrayLike,
     *,
     known: BoolArray | None = None,
-    levels: tuple[str, ...] = LEVELS,
+    levels: tuple[str, ...] = VALUE_LEVELS,
 ) -> pd.DataFrame:
     """Population-weighted median of a per-point value, by territory.
 
@@ -265,7 +277,7 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def aggregate_reason(
-    geo: pd.DataFrame, reason: npt.ArrayLike, *, levels: tuple[str, ...] = LEVELS
+    geo: pd.DataFrame, reason: npt.ArrayLike, *, levels: tuple[str, ...] = VALUE_LEVELS
 ) -> pd.DataFrame:
     """Largest per-point reason code of each territory (0: every point known).
 

@@ -33,12 +33,13 @@ import numpy.typing as npt
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from etl.vocabulary import LEVELS
 from geo.constants import DEFAULT_CONSTANTS, DEFAULT_THRESHOLD_MIN, MODES, ModelConstants
 from geo.crs import WGS84, transform
 from geo.engine import LAND_MASS, travel_times
 from geo.network import RoadGraph
 from indicators import _sql
-from indicators.weighting import LEVELS, weighted_share
+from indicators.weighting import weighted_share
 
 ADDED_PREFIX: Final = "what_if:"
 

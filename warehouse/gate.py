@@ -152,13 +152,20 @@ def run_sql(
 
 def query(
     con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None
-) -> duckdb.DuckDBPyRelation:
-    """Run a single-statement named query and return its relation."""
+) -> duckdb.DuckDBPyConnection:
+    """Run a single-statement named query; fetch its result from the returned
+    connection (``fetchall``, ``fetchone``, ``df``, ``fetchnumpy``; column names in
+    ``description``) before running another query on ``con``.
+
+    Executed as a prepared statement: a relation built by ``con.sql`` with bound
+    parameters read the whole of ``indicator_values`` for one indicator (0.2 s on a
+    national warehouse against 0.05 s prepared).
+    """
     statements = _statements(sql_text(name))
     if len(statements) != 1:
         raise ValueError(f"la requête {name!r} doit contenir une seule instruction")
     used = {k: v for k, v in (params or {}).items() if f"${k}" in statements[0]}
-    return con.sql(statements[0], params=used or None)
+    return con.execute(statements[0], used) if used else con.execute(statements[0])
 
 
 def _statements(text: str) -> list[str]:

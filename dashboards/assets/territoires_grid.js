@@ -20,6 +20,17 @@
     }
     return dagfuncs.frNumber(params.value, decimals);
   };
+  /* The rank cell, short: "12" or "12e ex aequo (4)" (the tooltip says "sur N"). */
+  dagfuncs.frRank = function (params) {
+    var data = params.data || {};
+    if (!params.value) {
+      return "";
+    }
+    if ((data.tied || 1) > 1) {
+      return (params.value === 1 ? "1er" : params.value + "e") + " ex aequo (" + data.tied + ")";
+    }
+    return String(params.value);
+  };
   /* The "Statut" cell of the table twin (dashboards/components/table.py): a missing
    * value says why (`notes[why - 1]`, the warehouse's note), a commitment whether it
    * is met and by how much (same words as the map tooltip). */
@@ -38,5 +49,34 @@
       engagement = window.territoires.commitmentText(shown, target, unit, decimals);
     }
     return engagement ? engagement + (status ? " ; " + status : "") : status;
+  };
+  /* Export buttons of the map page: which button, and the codes of the table's rows
+   * in their displayed order when the user filtered or sorted the table (null: every
+   * row of the view, by code). The server writes the file. */
+  window.dash_clientside = Object.assign({}, window.dash_clientside);
+  window.dash_clientside.territoires_grid = {
+    exportRequest: function () {
+      var ctx = window.dash_clientside.callback_context;
+      var button = ctx && ctx.triggered_id;
+      if (!button) {
+        return window.dash_clientside.no_update;
+      }
+      var rows = null;
+      var api = window.dash_ag_grid && window.dash_ag_grid.getApi
+        ? window.dash_ag_grid.getApi("grid")
+        : null;
+      if (api) {
+        var sorted = (api.getColumnState() || []).some(function (c) { return !!c.sort; });
+        if (api.isAnyFilterPresent() || sorted) {
+          rows = [];
+          api.forEachNodeAfterFilterAndSort(function (node) {
+            if (node.data) {
+              rows.push(node.data.code);
+            }
+          });
+        }
+      }
+      return { button: button, rows: rows, at: Date.now() };
+    },
   };
 })();

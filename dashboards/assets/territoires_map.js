@@ -119,15 +119,188 @@
     return (context && context.hideout) || {};
   }
 
-  function fillOf(h, i) {
+  /* Levels of more than CANVAS_ABOVE territories (dashboards/queries/geometry.py:
+   * every feature carries `canvas`) are drawn on one shared canvas, not as one SVG
+   * element each; there the hatches are canvas patterns of the same colours. */
+  var canvasRenderer = null;
+  function canvasOf() {
+    if (!canvasRenderer) {
+      canvasRenderer = L.canvas({ padding: 0.3 });
+    }
+    return canvasRenderer;
+  }
+  var CANVAS_HATCHES = {};
+  function canvasHatch(name, background, stroke, cross) {
+    if (!CANVAS_HATCHES[name]) {
+      var tile = document.createElement("canvas");
+      tile.width = 8;
+      tile.height = 8;
+      var g = tile.getContext("2d");
+      g.fillStyle = background;
+      g.fillRect(0, 0, 8, 8);
+      g.strokeStyle = stroke;
+      g.lineWidth = 2;
+      g.beginPath();
+      // 45° stripes that join from one tile to the next
+      [[0, 8, 8, 0], [-2, 2, 2, -2], [6, 10, 10, 6]].forEach(function (l) {
+        g.moveTo(l[0], l[1]);
+        g.lineTo(l[2], l[3]);
+      });
+      if (cross) {
+        [[0, 0, 8, 8], [-2, 6, 2, 10], [6, -2, 10, 2]].forEach(function (l) {
+          g.moveTo(l[0], l[1]);
+          g.lineTo(l[2], l[3]);
+        });
+      }
+      g.stroke();
+      CANVAS_HATCHES[name] = g.createPattern(tile, "repeat");
+    }
+    return CANVAS_HATCHES[name];
+  }
+
+  function fillOf(h, i, canvas) {
     var c = h.cls ? h.cls[i] : -1;
     if (c === -2) {
-      return "url(#territoires-hatch-secret)";
+      return canvas
+        ? canvasHatch("secret", "#e8e8e8", "#5c5c5c", true)
+        : "url(#territoires-hatch-secret)";
     }
     if (c === undefined || c === null || c < 0 || !h.colors || !h.colors[c]) {
-      return "url(#territoires-hatch-missing)";
+      return canvas
+        ? canvasHatch("missing", "#f4f4f4", "#9a9a9a", false)
+        : "url(#territoires-hatch-missing)";
     }
     return h.colors[c];
+  }
+
+  /* How many territories of the choropleth are on the map (SVG or canvas): the
+   * body's data-map-areas, read by the browser tests and bench/dashboard.py. */
+  var AREAS = 0;
+  var areasPending = false;
+  function countArea(delta) {
+    AREAS += delta;
+    if (!areasPending) {
+      areasPending = true;
+      window.requestAnimationFrame(function () {
+        areasPending = false;
+        document.body.setAttribute("data-map-areas", String(AREAS));
+      });
+    }
+  }
+
+  /* How many territories share each rank (competition ranks: equal values, equal
+   * rank), counted once per hideout. */
+  var TIES = new WeakMap();
+  function tiesOf(h) {
+    var t = TIES.get(h);
+    if (!t) {
+      t = {};
+      (h.rank || []).forEach(function (r) {
+        if (r) {
+          t[r] = (t[r] || 0) + 1;
+        }
+      });
+      TIES.set(h, t);
+    }
+    return t;
+  }
+
+  /* "Rang 12 sur 332", "12e ex aequo (4 territoires) sur 332": same words as
+   * dashboards/formatting.rank_text. */
+  function ordinal(r) {
+    return r === 1 ? "1er" : r + "e";
+  }
+  function rankText(rank, tied, n) {
+    if (tied > 1) {
+      return ordinal(rank) + " ex aequo (" + formatNumber(tied, 0) + " territoires) sur " +
+        formatNumber(n, 0);
+    }
+    return "Rang " + rank + " sur " + formatNumber(n, 0);
+  }
+
+  /* The stores map-data and grid-base hold one JSON text (dashboards/pages/carte.py
+   * packed): parsed once per new text, shared by the callbacks that read it. */
+  var UNPACKED = [];
+  function unpack(data) {
+    if (typeof data !== "string") {
+      return data;
+    }
+    for (var k = 0; k < UNPACKED.length; k++) {
+      if (UNPACKED[k][0] === data) {
+        return UNPACKED[k][1];
+      }
+    }
+    var value = JSON.parse(data);
+    UNPACKED.unshift([data, value]);
+    UNPACKED.length = Math.min(UNPACKED.length, 3);
+    return value;
+  }
+
+  /* The rows of the table twin: the level's names (store grid-base, sent once per
+   * level) joined with the indicator's hideout (values, ranks, reasons). */
+  function rowsOf(h, base) {
+    h = unpack(h);
+    base = unpack(base);
+    if (!h || !base || !h.cls || !base.code || h.cls.length !== base.code.length) {
+      return window.dash_clientside.no_update;
+    }
+    var partial = {};
+    (base.partial || []).forEach(function (i) {
+      partial[i] = true;
+    });
+    var ties = tiesOf(h);
+    return base.code.map(function (code, i) {
+      var secret = h.cls[i] === -2;
+      var value = secret || !h.val ? null : h.val[i];
+      var status = secret ? h.secretText : value === null || value === undefined ? h.missingText : "";
+      if (partial[i]) {
+        status = (status ? status + " ; " : "") + "territoire partiel";
+      }
+      var rank = h.rank ? h.rank[i] : null;
+      var row = {
+        code: code,
+        name: base.name[i],
+        population: base.pop[i],
+        value: value === undefined ? null : value,
+        secret: secret,
+        rank: rank || null,
+        tied: rank ? ties[rank] || 1 : 0,
+        n: h.n,
+        status: status,
+      };
+      if (h.beyond) {
+        row.beyond = h.beyond[i];
+      }
+      if (h.why && h.why[i] && !secret && (value === null || value === undefined)) {
+        row.why = h.why[i];
+      }
+      return row;
+    });
+  }
+
+
+  /* The table twin's rows go to the grid through its API when the grid is ready:
+   * as a Dash property, 34 875 rows were walked by Dash and React first (0.6 s of
+   * a national indicator switch). The first rows, before the grid exists, go as
+   * the property. */
+  function gridRows(h, base) {
+    var rows = rowsOf(h, base);
+    if (rows === window.dash_clientside.no_update) {
+      return rows;
+    }
+    var api = null;
+    try {
+      api = window.dash_ag_grid && window.dash_ag_grid.getApi
+        ? window.dash_ag_grid.getApi("grid")
+        : null;
+    } catch (e) {
+      api = null; // not drawn yet
+    }
+    if (api && !api.isDestroyed()) {
+      api.setGridOption("rowData", rows);
+      return window.dash_clientside.no_update;
+    }
+    return rows;
   }
 
   function tooltipHtml(feature, h) {
@@ -153,7 +326,8 @@
       }
     }
     if (h.rank && h.rank[i]) {
-      lines.push("Rang " + h.rank[i] + " sur " + h.n + " (" + escapeHtml(h.rankNote || "") + ")");
+      lines.push(escapeHtml(rankText(h.rank[i], tiesOf(h)[h.rank[i]] || 1, h.n)) +
+        " (" + escapeHtml(h.rankNote || "") + ")");
     }
     if (h.onePoint) {
       lines.push('<span class="tip-note">' + escapeHtml(h.onePoint) + "</span>");
@@ -161,44 +335,114 @@
     return lines.join("<br>");
   }
 
+  /* The choropleth's data (classes, values, ranks, colours) comes from the store
+   * map-data (`restyle`, a clientside callback), not from the layer's hideout: a new
+   * hideout makes dash-leaflet rebuild every feature. Layers are kept by feature
+   * position to restyle them in place. */
+  var current = null;
+  var LAYERS = {};
+  function mapData(context) {
+    return current || hideoutOf(context);
+  }
+
+  function classNameOf(h, feature) {
+    var i = feature.properties.i;
+    return "territoires-area code-" + feature.properties.code +
+      (h.sel === i ? " territoires-selected" : "") + (unmet(h, i) ? " territoires-unmet" : "");
+  }
+
   var choropleth = {
     style: function (feature, context) {
-      var h = hideoutOf(context);
+      var h = mapData(context);
       var selected = h.sel === feature.properties.i;
       var missed = unmet(h, feature.properties.i);
       return {
-        fillColor: fillOf(h, feature.properties.i),
+        fillColor: fillOf(h, feature.properties.i, feature.properties.canvas),
         fillOpacity: 0.88,
         color: selected ? "#111111" : missed ? "#b2182b" : "#ffffff",
         weight: selected ? 3.5 : missed ? 2.5 : 0.7,
         dashArray: missed ? "6 4" : null,
         opacity: 1,
-        className:
-          "territoires-area code-" + feature.properties.code +
-          (selected ? " territoires-selected" : "") + (missed ? " territoires-unmet" : ""),
+        className: classNameOf(h, feature),
       };
     },
     hover: function () {
       return { weight: 2.5, color: "#333333" };
     },
     onEachFeature: function (feature, layer, context) {
-      var h = hideoutOf(context);
+      var i = feature.properties.i;
+      LAYERS[i] = layer;
+      if (feature.properties.canvas) {
+        layer.options.renderer = canvasOf();
+      }
       layer.bindTooltip(function () {
-        return tooltipHtml(feature, h);
+        return tooltipHtml(feature, mapData(context));
       }, { sticky: true, direction: "auto" }); // "auto": never cut off at the map edge
       layer.on("add", function () {
+        countArea(1);
         // 332+ shapes must not be 332 tab stops: keyboard users get the search and
         // the data-table twin below the map instead.
         var el = layer.getElement && layer.getElement();
         if (el) {
           el.setAttribute("tabindex", "-1");
         }
-        if (h.sel === feature.properties.i) {
+        if (mapData(context).sel === i) {
           layer.bringToFront();
+        }
+      });
+      layer.on("remove", function () {
+        countArea(-1);
+        if (LAYERS[i] === layer) {
+          delete LAYERS[i];
         }
       });
     },
   };
+
+  /* New data for the choropleth: every feature on display restyled in place (fill,
+   * outline, classes of its path). Features drawn later read `current`. */
+  function restyle(data) {
+    data = unpack(data);
+    if (!data || !data.cls) {
+      return window.dash_clientside.no_update;
+    }
+    current = data;
+    var selected = null;
+    Object.keys(LAYERS).forEach(function (key) {
+      var layer = LAYERS[key];
+      if (!layer.feature || data.cls.length <= layer.feature.properties.i) {
+        return; // a feature of another level, about to be removed
+      }
+      var style = choropleth.style(layer.feature, {});
+      // only what changed: Leaflet recomputes a polygon's pixel bounds whenever
+      // `weight` is set, which for 34 875 communes costs more than the colours
+      var changed = {};
+      var any = false;
+      ["fillColor", "color", "weight", "dashArray"].forEach(function (k) {
+        if (layer.options[k] !== style[k]) {
+          changed[k] = style[k];
+          any = true;
+        }
+      });
+      if (any) {
+        layer.setStyle(changed);
+      }
+      var el = layer.getElement && layer.getElement();
+      var cls = "leaflet-interactive " + style.className;
+      if (el && el.getAttribute("class") !== cls) {
+        el.setAttribute("class", cls);
+      }
+      if (data.sel === layer.feature.properties.i) {
+        selected = layer;
+      }
+    });
+    if (selected) {
+      selected.bringToFront();
+    }
+    var now = Date.now();
+    document.body.setAttribute("data-map-styled", String(now)); // read by bench/dashboard.py
+    return now;
+  }
 
   var facilities = {
     pointToLayer: function (feature, latlng, context) {
@@ -270,13 +514,51 @@
     },
   };
 
+  /* Context drawn from the warehouse: département outlines, names of the largest
+   * towns (more names as the map zooms in: the 8 largest always, 25 from zoom 9,
+   * all from zoom 10.5). */
+  var context = {
+    outline: function () {
+      return { color: "#1d2327", weight: 1.4, opacity: 0.75, fill: false, interactive: false };
+    },
+    town: function (feature, latlng) {
+      var rank = feature.properties.rank || 999;
+      var minZoom = rank <= 8 ? 0 : rank <= 25 ? 9 : 10.5;
+      var marker = L.marker(latlng, {
+        interactive: false,
+        keyboard: false,
+        icon: L.divIcon({
+          className: "town-label",
+          html: "<span>" + escapeHtml(feature.properties.name) + "</span>",
+          iconSize: null,
+        }),
+      });
+      marker.on("add", function () {
+        var map = marker._map;
+        function show() {
+          var el = marker.getElement && marker.getElement();
+          if (el && map) {
+            el.style.display = map.getZoom() >= minZoom ? "" : "none";
+          }
+        }
+        if (map) {
+          map.on("zoomend", show);
+          show();
+        }
+      });
+      return marker;
+    },
+  };
+
   window.territoires = {
+    context: context,
     choropleth: choropleth,
     facilities: facilities,
     transit: transit,
     planner: planner,
     formatNumber: formatNumber,
     commitmentText: commitmentText,
+    rankText: rankText,
   };
 
   /* Leaflet's zoom buttons speak English ("Zoom in"): say it in French, on every map
@@ -295,16 +577,189 @@
       });
     });
   }
+  /* The OpenStreetMap basemap needs Internet: when its tiles fail to load, say so in
+   * the map (once), instead of a silently blank background. */
+  document.addEventListener(
+    "error",
+    function (event) {
+      var img = event.target;
+      if (!img || img.tagName !== "IMG" || !img.classList.contains("leaflet-tile")) {
+        return;
+      }
+      var frame = img.closest(".map-frame");
+      if (!frame || frame.querySelector(".tiles-failed")) {
+        return;
+      }
+      var note = document.createElement("p");
+      note.className = "tiles-failed";
+      note.setAttribute("role", "status");
+      note.textContent =
+        "Fond OpenStreetMap inaccessible (pas de connexion à Internet ?) : " +
+        "la carte reste sur fond neutre.";
+      frame.appendChild(note);
+    },
+    true
+  );
+
+  /* On a phone the secondary map settings start folded, once per page shown. */
+  var PHONE = window.matchMedia ? window.matchMedia("(max-width: 700px)") : null;
+  function foldOnPhone() {
+    if (!PHONE || !PHONE.matches) {
+      return;
+    }
+    document.querySelectorAll("details.fold-on-phone").forEach(function (more) {
+      if (!more.dataset.folded) {
+        more.dataset.folded = "1";
+        more.open = false;
+      }
+    });
+  }
+  /* Dash 4's dropdown opens with the focus on an option: a keyboard user then cannot
+   * type to search the ~150 indicators. When the focus enters the options from
+   * outside them (the dropdown just opened), it goes to the search box instead; the
+   * arrows still move between options from there. */
+  document.addEventListener("focusin", function (event) {
+    var target = event.target;
+    var from = event.relatedTarget;
+    if (!target || !target.closest || !target.closest(".dash-dropdown-option")) {
+      return;
+    }
+    if (from && from.closest && (from.closest(".dash-dropdown-option") ||
+        from.classList.contains("dash-dropdown-search"))) {
+      return;
+    }
+    var search = document.querySelector(".dash-dropdown-search");
+    if (search) {
+      search.focus();
+    }
+  });
+
   new MutationObserver(function (changes) {
     if (changes.some(function (c) { return c.addedNodes.length > 0; })) {
       frenchZoom();
+      foldOnPhone();
     }
   }).observe(document.documentElement, { childList: true, subtree: true });
 
+  /* Every printed page names what it shows and cites its sources: the page's title
+   * at the top, the sources line (#print-sources) and the page number at the foot, in
+   * the @page margin boxes (a style element rewritten when the title changes). */
+  function cssString(text) {
+    return '"' + String(text).replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/[\r\n]+/g, " ") + '"';
+  }
+  function printMargins(title) {
+    var sources = document.getElementById("print-sources");
+    var style = document.getElementById("territoires-print-page");
+    if (!style) {
+      style = document.createElement("style");
+      style.id = "territoires-print-page";
+      document.head.appendChild(style);
+    }
+    var box = "font: 8pt sans-serif; color: #222;";
+    style.textContent =
+      "@page { margin: 1.5cm 1.2cm 1.9cm 1.2cm;" +
+      " @top-left { content: " + cssString(title) + "; " + box + " }" +
+      " @bottom-left { content: " + cssString(sources ? sources.textContent : "") + "; " +
+      box + " font-size: 7pt; }" +
+      ' @bottom-right { content: "page " counter(page) " / " counter(pages); ' + box +
+      " white-space: nowrap; width: 2.2cm; } }";
+  }
+
   /* Clientside callbacks: keep the address bar equal to the permalink without
    * adding a history entry per map move, and print the portrait. */
+  /* The map page's view state from its controls: the fields of
+   * dashboards/permalink.py ViewState.to_dict (centre rounded to 5 decimals). */
+  function round5(x) {
+    return Math.round(Number(x) * 1e5) / 1e5;
+  }
+  function carteView(level, indicator, method, k, palette, facilities, basemap, stops,
+    center, zoom, territory, view) {
+    var state = Object.assign({}, view || {}, {
+      page: "carte",
+      level: level,
+      indicator: indicator,
+      classification: method,
+      k: parseInt(k, 10) || 5,
+      palette: palette,
+      facilities: (facilities || []).slice(),
+      basemap: (basemap || []).indexOf("osm") >= 0,
+      stops: (stops || []).indexOf("stops") >= 0,
+      territory: territory || "",
+    });
+    var lat = null;
+    var lon = null;
+    if (center && !Array.isArray(center) && center.lat !== undefined) {
+      lat = center.lat;
+      lon = center.lng !== undefined ? center.lng : center.lon;
+    } else if (Array.isArray(center) && center.length === 2) {
+      lat = center[0];
+      lon = center[1];
+    }
+    if (lat !== null && lon !== null && zoom !== null && zoom !== undefined) {
+      state.lat = round5(lat);
+      state.lon = round5(lon);
+      state.zoom = Number(zoom);
+    }
+    return state;
+  }
+
+  /* The indicator picker's options for what the user typed: every typed word must
+   * begin a word of the option (its label and theme), accents and case aside, so
+   * that "ESS" finds the ESS theme and not "Accessibilité". A theme's heading stays
+   * above its matching indicators; the chosen indicator always stays (hidden by the
+   * dropdown's own filter when it does not match); names beginning with the typed
+   * text come first. */
+  function folded(text) {
+    return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+  function pickerOptions(search, all, value) {
+    if (!all) {
+      return window.dash_clientside.no_update;
+    }
+    var words = folded(search).split(/[^a-z0-9]+/).filter(Boolean);
+    if (!words.length) {
+      return all;
+    }
+    var out = [];
+    var heading = null;
+    all.forEach(function (o) {
+      var tokens = folded(o.search || o.label).split(/[^a-z0-9]+/);
+      var hit = words.every(function (w) {
+        return tokens.some(function (t) {
+          return t.indexOf(w) === 0;
+        });
+      });
+      if (o.disabled && o.search === undefined) {
+        heading = o; // a theme's heading: shown with its first match
+        return;
+      }
+      if (hit || o.value === value) {
+        if (heading && hit && !o.disabled) {
+          out.push(heading);
+          heading = null;
+        }
+        out.push(o);
+      }
+    });
+    // an indicator whose name begins with what was typed comes first
+    var typed = folded(search).trim();
+    var first = out.filter(function (o) {
+      return !o.disabled && folded(o.label).indexOf(typed) === 0;
+    });
+    if (first.length && first.length < out.length) {
+      out = first.concat(out.filter(function (o) {
+        return first.indexOf(o) < 0;
+      }));
+    }
+    return out;
+  }
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     territoires: {
+      pickerOptions: pickerOptions,
+      carteView: carteView,
+      gridRows: gridRows,
+      restyle: restyle,
       replaceUrl: function (href) {
         if (!href) {
           return "";
@@ -317,6 +772,7 @@
       setTitle: function (title) {
         if (title) {
           document.title = title;
+          printMargins(title);
         }
         return title || "";
       },

@@ -3,6 +3,7 @@ classification, number of classes, palette, facility layers, basemap."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -60,6 +61,13 @@ def absent_theme_label(theme: str, missing_sources: Sequence[str]) -> str:
     return f"{name} — aucun indicateur dans cet entrepôt"
 
 
+def _searchable(text: str) -> str:
+    """``text`` and, when it has accents, its unaccented twin: the dropdown's own
+    filter compares letters as typed ("economie" must find "Économie")."""
+    plain = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return text if plain == text else f"{text} {plain}"
+
+
 def indicator_options(
     indicators: Sequence[Indicator],
     missing_sources: Mapping[str, Sequence[str]] | None = None,
@@ -77,12 +85,27 @@ def indicator_options(
         if not members:
             if theme in FIXED_THEMES:
                 label = absent_theme_label(theme, missing_sources.get(theme, ()))
-                options.append({"label": label, "value": f"__theme__{theme}", "disabled": True})
+                options.append(
+                    {
+                        "label": label,
+                        "value": f"__theme__{theme}",
+                        "disabled": True,
+                        "search": _searchable(f"{label} {theme_label(theme)}"),
+                    }
+                )
             continue
         options.append(
             {"label": f"— {theme_label(theme)} —", "value": f"__theme__{theme}", "disabled": True}
         )
-        options.extend({"label": picker_label(i), "value": i.id} for i in members)
+        # typing the theme's name ("économie sociale") finds its indicators too
+        options.extend(
+            {
+                "label": picker_label(i),
+                "value": i.id,
+                "search": _searchable(f"{picker_label(i)} {theme_label(theme)}"),
+            }
+            for i in members
+        )
     return options
 
 
@@ -232,13 +255,14 @@ def map_controls(
         if service_types
         else "Aucun équipement chargé dans cet entrepôt."
     )
-    return [
+    options = indicator_options(indicators, missing_sources)
+    primary = [
         radio(ids.LEVEL, {lv: LEVEL_OPTIONS[lv] for lv in levels}, level, "Niveau"),
         field(
             "Indicateur",
             dropdown(
                 ids.INDICATOR,
-                options=indicator_options(indicators, missing_sources),
+                options=options,
                 value=indicator,
                 clearable=False,
                 searchable=True,
@@ -246,7 +270,12 @@ def map_controls(
             ),
             ids.INDICATOR,
         ),
+        # every option, filtered by word in the browser as the user types
+        # (territoires.pickerOptions: "ESS" finds the ESS theme, not "Accessibilité")
+        dcc.Store(id=ids.INDICATOR_OPTIONS, data=options),
         *notice,
+    ]
+    secondary = [
         radio(ids.CLASSIFICATION, CLASSIFICATIONS, classification, "Classification"),
         field(
             "Nombre de classes",
@@ -291,6 +320,17 @@ def map_controls(
                 html.P("Sans connexion, la carte reste sur fond neutre.", className="field-help"),
             ],
             className="field",
+        ),
+    ]
+    # Level and indicator first; the rest folds away on a phone (assets/territoires_map.js
+    # closes it under 700 px wide) so that the map comes right after the indicator.
+    return [
+        *primary,
+        html.Details(
+            [html.Summary("Classes, palette, équipements, fond de carte"), *secondary],
+            id=ids.MORE_CONTROLS,
+            open=True,
+            className="more-controls fold-on-phone",
         ),
     ]
 

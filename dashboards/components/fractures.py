@@ -16,6 +16,8 @@ from dash import html
 from dash.development.base_component import Component
 
 from dashboards.components.row_table import row_table
+from dashboards.figures.locator import data_uri
+from dashboards.figures.lorenz import lorenz_svg
 from dashboards.formatting import display_unit, integer, number, with_unit
 from dashboards.permalink import LEVEL_LABELS
 from dashboards.portrait_data import FractureBlock, Fractures
@@ -160,6 +162,24 @@ def _share_sentence(block: FractureBlock, headlines: Sequence[Indicator]) -> htm
     return html.P(f"Population en double peine{what} : {text}.", className="double-peine-share")
 
 
+def lorenz_figure(b: FractureBlock) -> list[Component]:
+    """The Lorenz curve of the block's most unequal headline indicator."""
+    if b.lorenz is None:
+        return []
+    lz = b.lorenz
+    text = (
+        f"Courbe de Lorenz — {lz.indicator.label}, communes de {b.territory.name} : "
+        f"plus la courbe s'écarte de la diagonale, plus l'écart entre communes est grand "
+        f"(indice de Gini {number(lz.gini, 3)})."
+    )
+    return [
+        html.Figure(
+            [html.Img(src=data_uri(lorenz_svg(lz.points)), alt=text), html.Figcaption(text)],
+            className="lorenz",
+        )
+    ]
+
+
 def block(b: FractureBlock, headlines: Sequence[Indicator]) -> html.Div:
     """One territory's indices (or why there are none)."""
     title = f"{b.territory.name} ({LEVEL_LABELS[b.territory.level]})"
@@ -168,6 +188,7 @@ def block(b: FractureBlock, headlines: Sequence[Indicator]) -> html.Div:
         children.append(html.P(b.note or NOT_COMPUTABLE, className="notice"))
     else:
         children.append(index_table(b, headlines))
+        children.extend(lorenz_figure(b))
         share = _share_sentence(b, headlines)
         if share is not None:
             children.append(share)

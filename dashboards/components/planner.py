@@ -4,6 +4,7 @@ coverage delta in words and figures."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from dash import dcc, html
 from dash.development.base_component import Component
@@ -95,10 +96,13 @@ def controls(service_types: Sequence[ServiceType], reason: str) -> html.Section:
     )
 
 
-def changes_list(changes: Changes) -> Component:
+def changes_list(changes: Changes, places: Sequence[str] = ()) -> Component:
+    """The simulated changes; ``places``: the commune of each added site ("Redon (35)",
+    "" when outside the build's communes), named before its coordinates."""
+    named = list(places) + [""] * (len(changes.add) - len(places))
     items = [
-        html.Li(f"Ajout n° {i} : {_position(lon, lat)}")
-        for i, (lon, lat) in enumerate(changes.add, start=1)
+        html.Li(f"Ajout n° {i} : {'à ' + place + ' — ' if place else ''}{_position(lon, lat)}")
+        for i, ((lon, lat), place) in enumerate(zip(changes.add, named, strict=False), start=1)
     ] + [html.Li(f"Retrait : {r.label}") for r in changes.remove]
     if not items:
         return html.P("Aucun changement simulé.", className="field-help")
@@ -111,9 +115,46 @@ def _position(lon: float, lat: float) -> str:
     return f"{number(abs(lat), 4)}° {ns}, {number(abs(lon), 4)}° {ew}"
 
 
-def result(r: WhatIfResult, where: str, type_label: str) -> Component:
+@dataclass(frozen=True)
+class LocalEffect:
+    """The what-if seen from a smaller territory: the sums of its communes' rows of
+    ``WhatIfResult.by_commune`` (``partial``: some of its communes are outside the
+    evaluated territory, so the figures cover only those inside)."""
+
+    label: str
+    population: float
+    old_within: float
+    new_within: float
+    partial: bool = False
+
+
+def local_table(effects: Sequence[LocalEffect], minutes: str) -> Component:
+    """Per territory: inhabitants gained and the share before and after."""
+    rows = []
+    for e in effects:
+        share = (
+            (
+                with_unit(100 * e.old_within / e.population, "%", 1),
+                with_unit(100 * e.new_within / e.population, "%", 1),
+            )
+            if e.population
+            else ("—", "—")
+        )
+        label = e.label + (" (communes du département évalué seulement)" if e.partial else "")
+        rows.append((label, integer(e.new_within - e.old_within), *share))
+    return row_table(
+        ("Territoire", f"Habitants gagnés à {minutes} min", "Part avant", "Part après"),
+        rows,
+        class_name="planner-table planner-local",
+    )
+
+
+def result(
+    r: WhatIfResult, where: str, type_label: str, local: Sequence[LocalEffect] = ()
+) -> Component:
     """The delta, in one sentence and a small table (never invented: figures of
-    :func:`indicators.whatif.what_if`)."""
+    :func:`indicators.whatif.what_if`); ``local``: the same seen from the selected
+    commune and its EPCI."""
     mode = MODES.get(r.mode, r.mode)
     minutes = number(r.threshold_min, 0 if float(r.threshold_min).is_integer() else 1)
     sentence = (
@@ -132,4 +173,7 @@ def result(r: WhatIfResult, where: str, type_label: str) -> Component:
         ),
     ]
     table = row_table(("", "Avant", "Après"), rows, class_name="planner-table")
-    return html.Div([html.P(sentence, className="planner-sentence"), table])
+    parts: list[Component] = [html.P(sentence, className="planner-sentence"), table]
+    if local:
+        parts.append(local_table(local, minutes))
+    return html.Div(parts)

@@ -12,11 +12,13 @@ from dash import html
 from dash.development.base_component import Component
 
 from dashboards import ids, notes
-from dashboards.components import fractures
+from dashboards.components import charts, fractures
 from dashboards.components.controls import theme_label
-from dashboards.formatting import indicator_value, integer, number, with_unit
+from dashboards.figures.locator import data_uri
+from dashboards.formatting import indicator_value, integer, number, rank_text, with_unit
 from dashboards.permalink import LEVEL_LABELS
 from dashboards.portrait_data import Portrait, Row
+from dashboards.queries import Territory
 
 NOT_COMPUTED = "indicateurs d'accès non calculés dans cet entrepôt"
 
@@ -59,8 +61,15 @@ def _gap(r: Row) -> str:
     return f"{sign}{number(diff, r.indicator.decimals)}"
 
 
+def _population(t: Territory) -> str:
+    """A partly built territory's population would be its built part's: not shown."""
+    if not t.complete:
+        return "non disponible (seule une partie de ses communes est construite)"
+    return with_unit(t.population, "hab.", 0)
+
+
 def _rank(r: Row) -> str:
-    return f"{r.rank} / {r.n_ranked}" if r.rank is not None else "—"
+    return rank_text(r.rank, r.n_tied, r.n_ranked)
 
 
 def indicator_table(rows: Sequence[Row], reference_name: str, *, caption: str) -> html.Table:
@@ -292,23 +301,41 @@ def one_point_notice(p: Portrait) -> list[Component]:
     ]
 
 
+def locator(p: Portrait) -> list[Component]:
+    """The locator map: the territory in red among its neighbours of the same level."""
+    if p.locator is None:
+        return []
+    where = f"dans {p.locator_within}" if p.locator_within else "parmi ses voisins"
+    text = f"Situation : {p.territory.name} (en rouge) {where}"
+    return [
+        html.Figure(
+            [html.Img(src=data_uri(p.locator), alt=text), html.Figcaption(text)],
+            className="locator",
+        )
+    ]
+
+
 def portrait(p: Portrait, labels: dict[str, str]) -> list[Component]:
     """The printable portrait: essentials first, every indicator in a details block."""
     ref_name = p.reference.name if p.reference is not None else "Référence"
     t = p.territory
     out: list[Component] = [
+        *locator(p),
         html.P(
             [
-                f"Population : {with_unit(t.population, 'hab.', 0)}",
+                f"Population : {_population(t)}",
                 "" if t.complete else " — territoire partiellement dans l'entrepôt",
             ],
             className="portrait-pop",
-        )
+        ),
     ]
     if p.reference_note:
         out.append(html.P(p.reference_note, className="notice"))
     out.extend(one_point_notice(p))
     out.append(html.H2(f"Accès aux services en {p.minutes}"))
+    chart = charts.share_chart(p, labels, "walk")
+    if chart is not None:
+        out.append(chart)
     out.extend(access_summary(p, labels))
     scores = p.scores()
     if scores:
@@ -352,7 +379,7 @@ def panel(p: Portrait, indicator_id: str, portrait_href: str) -> list[Component]
     ref_name = p.reference.name if p.reference is not None else "référence"
     out: list[Component] = [
         html.H2(title(p), className="panel-title"),
-        html.P(f"Population : {with_unit(t.population, 'hab.', 0)}"),
+        html.P(f"Population : {_population(t)}"),
     ]
     if row is not None:
         verdict = (

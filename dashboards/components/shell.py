@@ -18,14 +18,17 @@ NAV = (
 )
 
 
-def layout(build_text: str) -> html.Div:
-    """Everything that stays on screen whatever the page."""
+def layout(build_text: str, print_sources: str = "") -> html.Div:
+    """Everything that stays on screen whatever the page; ``print_sources`` is the
+    line printed at the foot of every printed page (``setTitle`` in
+    assets/territoires_map.js puts it, and the page's title, in the page margins)."""
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh="callback-nav"),
             dcc.Store(id=ids.VIEW, storage_type="memory"),
             dcc.Store(id=ids.PERMALINK, storage_type="memory"),
             html.Span(id=ids.PAGE_TITLE, hidden=True),
+            html.Span(print_sources, id=ids.PRINT_SOURCES, hidden=True),
             html.A("Aller au contenu", href=f"#{ids.PAGE}", className="skip-link"),
             header(),
             html.Div(id=ids.MESSAGES, role="alert", className="messages"),
@@ -61,7 +64,7 @@ def search_box() -> html.Div:
     return html.Div(
         [
             html.Label(
-                "Rechercher une commune", htmlFor=ids.SEARCH_INPUT, className="search-label"
+                "Rechercher un territoire", htmlFor=ids.SEARCH_INPUT, className="search-label"
             ),
             dcc.Input(
                 id=ids.SEARCH_INPUT,
@@ -70,7 +73,7 @@ def search_box() -> html.Div:
                 # the user types and can reorder letters ("Rennes" -> "Resnne").
                 # Each keystroke is one cheap in-memory lookup.
                 debounce=False,
-                placeholder="Nom, code INSEE ou code postal",
+                placeholder="Commune, EPCI, département, région ; code INSEE ou postal",
                 autoComplete="off",
                 className="search-input",
             ),
@@ -87,7 +90,7 @@ def search_results(hits: Sequence[Hit], text: str) -> list[Component] | html.P |
         return ""
     if not hits:
         return html.P(
-            f"Aucune commune de cet entrepôt ne correspond à « {text.strip()} ».",
+            f"Aucun territoire de cet entrepôt ne correspond à « {text.strip()} ».",
             className="search-empty",
         )
     return [

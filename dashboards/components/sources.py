@@ -169,23 +169,49 @@ def sample_notice(sampled: Sequence[Mapping[str, Any]]) -> Component:
     )
 
 
-def missing_sources(meta: Sequence[Mapping[str, Any]]) -> Component:
+def missing_sources(
+    meta: Sequence[Mapping[str, Any]],
+    themes_missing: Mapping[str, Sequence[str]] | None = None,
+    theme_labels: Mapping[str, str] | None = None,
+) -> Component:
+    """Each source not loaded: what the user does not get because of it (the themes
+    left without indicators, ``themes_missing``: theme -> missing sources), then the
+    technical reason for whoever builds the warehouse, folded."""
     missing = [m for m in meta if m["status"] == "absente"]
     if not missing:
         return html.P("Aucune source manquante.")
-    return html.Ul(
-        [
+    themes_missing = themes_missing or {}
+    theme_labels = theme_labels or {}
+    items = []
+    for m in missing:
+        lost = [
+            theme_labels.get(theme, theme)
+            for theme, names in themes_missing.items()
+            if m["dataset"] in names
+        ]
+        effect = (
+            f"Conséquence : thème « {' », « '.join(lost)} » sans indicateur ici."
+            if lost
+            else "Conséquence : les indicateurs qui l'utilisent sont calculés sans elle ou "
+            "laissés vides, avec la raison."
+        )
+        items.append(
             html.Li(
                 [
-                    html.Strong(f"{m['dataset']} — {m['title'] or ''}"),
-                    html.Br(),
-                    html.Span(public_text(m["reason"]) or "raison non renseignée"),
+                    html.Strong(f"{m['title'] or m['dataset']}"),
+                    html.Span(f" ({m['dataset']})", className="field-help"),
+                    html.P(effect, className="missing-effect"),
+                    html.Details(
+                        [
+                            html.Summary("Détail technique (pour qui construit l'entrepôt)"),
+                            html.P(public_text(m["reason"]) or "raison non renseignée"),
+                        ],
+                        className="missing-detail",
+                    ),
                 ]
             )
-            for m in missing
-        ],
-        className="missing-list",
-    )
+        )
+    return html.Ul(items, className="missing-list")
 
 
 def usage(rows: Sequence[tuple[str, str]]) -> Component:

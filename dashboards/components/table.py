@@ -16,8 +16,8 @@ from typing import Any
 
 import dash_ag_grid as dag
 
-from dashboards.formatting import CONFIDENTIAL_TEXT, MISSING_TEXT, titled
-from dashboards.queries import Indicator, Territory, Value
+from dashboards.formatting import number, titled
+from dashboards.queries import Indicator, Territory
 
 # French texts of the grid's own labels (ag-grid has no bundled locale in dash-ag-grid).
 LOCALE_FR = {
@@ -76,11 +76,21 @@ def status_getter(ind: Indicator, notes: Sequence[str] = ()) -> str:
 
 
 def column_defs(
-    ind: Indicator, level_label: str, notes: Sequence[str] = ()
+    ind: Indicator, level_label: str, notes: Sequence[str] = (), *, beyond: bool = False
 ) -> list[dict[str, Any]]:
-    return [
+    """Columns of the table twin; ``beyond``: a column of the inhabitants beyond the
+    indicator's threshold (share indicators, ``choropleth.beyond_values``)."""
+    cols: list[dict[str, Any]] = [
         {"field": "code", "headerName": "Code", "width": 110, "filter": True},
         {"field": "name", "headerName": level_label, "flex": 2, "filter": True},
+        {
+            "field": "population",
+            "headerName": "Population",
+            "width": 130,
+            "type": "numericColumn",
+            "filter": "agNumberColumnFilter",
+            "valueFormatter": {"function": "frNumber(params.value, 0)"},
+        },
         {
             "field": "value",
             "headerName": titled(ind),
@@ -93,7 +103,31 @@ def column_defs(
                 "cell-missing": "params.data && !params.data.secret && params.value == null",
             },
         },
-        {"field": "rank", "headerName": "Rang", "width": 100, "type": "numericColumn"},
+    ]
+    if beyond:
+        cols.append(
+            {
+                "field": "beyond",
+                "headerName": f"Habitants au-delà de {minutes_label(ind.threshold_min)}",
+                "width": 170,
+                "type": "numericColumn",
+                "filter": "agNumberColumnFilter",
+                "valueFormatter": {"function": "frNumber(params.value, 0)"},
+            }
+        )
+    cols += [
+        {
+            "field": "rank",
+            "headerName": "Rang (1 = plus favorable)",
+            "width": 170,
+            "type": "numericColumn",
+            "filter": "agNumberColumnFilter",
+            "valueFormatter": {"function": "frRank(params)"},
+            "headerTooltip": (
+                "1 = situation la plus favorable, parmi les territoires ayant une valeur ; "
+                "ex aequo (n) : n territoires ont la même valeur"
+            ),
+        },
         {
             "field": "status",
             "headerName": "Statut",
@@ -106,35 +140,27 @@ def column_defs(
             "filter": True,
         },
     ]
+    return cols
 
 
-def row_data(
-    places: Sequence[Territory],
-    values: Sequence[Value],
-    ranks: Sequence[int | None],
-    notes: Sequence[str] = (),
-) -> list[dict[str, Any]]:
-    """One row per territory; ``status`` in short words (secret, missing, partial
-    territory), ``why`` (1 + position in ``notes``) only on a missing value whose
-    note is in ``notes``."""
-    position = {n: i + 1 for i, n in enumerate(notes)}
-    rows = []
-    for p, v, r in zip(places, values, ranks, strict=True):
-        status = CONFIDENTIAL_TEXT if v.secret else (MISSING_TEXT if v.value is None else "")
-        if not p.complete:
-            status = (status + " ; " if status else "") + "territoire partiel"
-        row: dict[str, Any] = {
-            "code": p.code,
-            "name": p.name,
-            "value": None if v.secret else v.value,
-            "secret": v.secret,
-            "rank": r,
-            "status": status,
-        }
-        if v.value is None and not v.secret and v.note in position:
-            row["why"] = position[v.note]
-        rows.append(row)
-    return rows
+def minutes_label(minutes: float | None) -> str:
+    """``15 min`` (the threshold as a column header says it; "le seuil" when unknown)."""
+    if minutes is None:
+        return "seuil"
+    return f"{number(minutes, 0 if float(minutes).is_integer() else 1)} min"
+
+
+def base_data(places: Sequence[Territory]) -> dict[str, Any]:
+    """What the table twin's rows share across indicators, sent once per level: codes,
+    names, populations and the positions of partial territories. The browser joins
+    them with each indicator's ``hideout`` (``territoires.gridRows``), so switching
+    indicator never resends 34 875 names."""
+    return {
+        "code": [p.code for p in places],
+        "name": [p.name for p in places],
+        "pop": [None if p.population is None else round(p.population) for p in places],
+        "partial": [i for i, p in enumerate(places) if not p.complete],
+    }
 
 
 def grid(id_: str, columns: list[dict[str, Any]], rows: list[dict[str, Any]]) -> dag.AgGrid:

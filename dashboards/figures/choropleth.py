@@ -14,7 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dashboards.figures.classes import Classes, class_index, classify, ranks
+import numpy as np
+
+from dashboards.figures.classes import Classes, class_indices, classify, ranks
 from dashboards.figures.palettes import CONFIDENTIAL_SWATCH, MISSING_SWATCH, class_colours
 from dashboards.formatting import (
     CONFIDENTIAL_TEXT,
@@ -52,6 +54,21 @@ class MapModel:
     notes: tuple[str, ...] = ()  # distinct notes of the blank values (hideout ``notes``)
 
 
+def oriented_colours(colours: Sequence[str], ind: Indicator) -> list[str]:
+    """Class colours from the lowest class up, turned so that the light end of the
+    palette (yellow) is always the favourable one: reversed when lower is better
+    (minutes, shares beyond a threshold). Unknown direction: light = high."""
+    return list(reversed(colours)) if ind.higher_is_better is False else list(colours)
+
+
+def direction_text(ind: Indicator) -> str:
+    """The legend line saying which end of the colours is better."""
+    if ind.higher_is_better is None:
+        return "Couleur claire : valeur élevée ; pas de sens favorable pour cet indicateur."
+    end = "élevée" if ind.higher_is_better else "basse"
+    return f"Couleur claire : situation plus favorable (valeur plus {end})."
+
+
 def rank_note(ind: Indicator) -> str:
     if ind.higher_is_better is None:
         return "rang 1 = valeur la plus élevée"
@@ -85,10 +102,14 @@ def build(
         raise ValueError("territoires et valeurs non alignés")
     shown = [None if v.secret else v.value for v in values]
     classes = classify(shown, method, k)
-    colours = class_colours(palette, classes.k)
+    colours = oriented_colours(class_colours(palette, classes.k), ind)
+    present = np.array([np.nan if s is None else s for s in shown], dtype=float)
+    finite = np.isfinite(present)
+    found = class_indices(present[finite], classes.bins).tolist()
+    position = iter(found)
     cls = [
-        CONFIDENTIAL if v.secret else class_index(s, classes.bins)
-        for v, s in zip(values, shown, strict=True)
+        CONFIDENTIAL if v.secret else (int(next(position)) if ok else MISSING)
+        for v, ok in zip(values, finite.tolist(), strict=True)
     ]
     rk = ranks(shown, ind.higher_is_better)
     sel = next((i for i, p in enumerate(places) if p.code == selected), -1)
@@ -118,6 +139,9 @@ def build(
         hideout["target"] = ind.target_max
     if one_point:
         hideout["onePoint"] = ONE_POINT_TIP
+    beyond = beyond_values(ind, values)
+    if beyond is not None:
+        hideout["beyond"] = beyond
     return MapModel(
         hideout,
         legend_entries(classes, colours, ind, values),
@@ -128,16 +152,39 @@ def build(
     )
 
 
+# Share indicators whose inhabitants beyond the threshold are known: the complement
+# of the numerator (share within) or the numerator itself (share beyond).
+_BEYOND_FROM = {"share_within": "complement", "share_beyond": "numerator"}
+
+
+def beyond_values(ind: Indicator, values: Sequence[Value]) -> list[int | None] | None:
+    """Inhabitants beyond the indicator's threshold per territory (None when the value
+    is missing or secret), or None for an indicator that is not such a share."""
+    how = _BEYOND_FROM.get(ind.kind)
+    if how is None:
+        return None
+    out: list[int | None] = []
+    for v in values:
+        if v.secret or v.value is None or v.numerator is None:
+            out.append(None)
+        elif how == "numerator":
+            out.append(round(v.numerator))
+        else:
+            out.append(None if v.denominator is None else round(v.denominator - v.numerator))
+    return out
+
+
 def legend_entries(
     classes: Classes, colours: Sequence[str], ind: Indicator, values: Sequence[Value]
 ) -> tuple[LegendEntry, ...]:
     out = []
     lower = classes.minimum
+    n = len(classes.bins)
     for i, (upper, count) in enumerate(zip(classes.bins, classes.counts, strict=True)):
         text = _class_label(
             i, lower, upper, ind, distinct=classes.distinct or upper in classes.alone
         )
-        out.append(LegendEntry(text, count, colour=colours[i]))
+        out.append(LegendEntry(text, count, colour=colours[i], detail=_end_word(i, n, ind)))
         lower = upper
     missing = [v.note for v in values if v.value is None and not v.secret]
     n_secret = sum(1 for v in values if v.secret)
@@ -158,6 +205,15 @@ def legend_entries(
         if n_unmet:
             out.append(LegendEntry(UNMET_TEXT, n_unmet, swatch_class=UNMET_SWATCH))
     return tuple(out)
+
+
+def _end_word(i: int, n: int, ind: Indicator) -> str:
+    """ "plus favorable" / "moins favorable" on the two end classes (directed
+    indicators with at least two classes)."""
+    if ind.higher_is_better is None or n < 2 or i not in (0, n - 1):
+        return ""
+    best = n - 1 if ind.higher_is_better else 0
+    return "plus favorable" if i == best else "moins favorable"
 
 
 def _class_label(

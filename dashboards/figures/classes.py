@@ -161,21 +161,23 @@ def class_index(value: float | None, bins: Sequence[float]) -> int:
     return min(int(np.searchsorted(np.asarray(bins), value, side="left")), len(bins) - 1)
 
 
+def class_indices(values: np.ndarray, bins: Sequence[float]) -> np.ndarray:
+    """:func:`class_index` of many finite values at once (numpy array in, out)."""
+    if not bins:
+        return np.full(values.shape, -1, dtype=np.intp)
+    at = np.searchsorted(np.asarray(bins, dtype=float), values, side="left")
+    return np.minimum(at, len(bins) - 1)
+
+
 def ranks(values: Sequence[float | None], higher_is_better: bool | None) -> list[int | None]:
     """Competition ranks (1, 2, 2, 4): 1 is the best value, or the highest when the
     direction is unknown. None stays unranked."""
     descending = higher_is_better is not False
     present = np.array([v for v in values if v is not None], dtype=float)
-    keys = -present if descending else present
-    keys_sorted = np.sort(keys)
-    out: list[int | None] = []
-    for v in values:
-        if v is None:
-            out.append(None)
-        else:
-            key = -v if descending else v
-            out.append(int(np.searchsorted(keys_sorted, key, side="left")) + 1)
-    return out
+    keys_sorted = np.sort(-present if descending else present)
+    at = np.searchsorted(keys_sorted, -present if descending else present, side="left") + 1
+    found = iter(at.tolist())
+    return [None if v is None else int(next(found)) for v in values]
 
 
 def _join(a: str, b: str) -> str:

@@ -14,6 +14,7 @@ from dashboards.components import planner
 from dashboards.permalink import LEVEL_LABELS, split_territory
 from dashboards.queries import Warehouse
 from dashboards.simulation import Changes, Removed
+from indicators.whatif import WhatIfResult
 
 
 def apply_click(
@@ -68,7 +69,54 @@ def outcome(
         result = simulation.run(wh, where, service_type, travel, changes)
     except ValueError as exc:
         return html.P(f"{simulation.UNAVAILABLE} : {exc}", className="notice")
-    return planner.result(result, where_label, type_label)
+    return planner.result(result, where_label, type_label, local_effects(wh, result, territory))
+
+
+def local_effects(
+    wh: Warehouse, result: WhatIfResult, territory: str
+) -> tuple[planner.LocalEffect, ...]:
+    """The what-if seen from the selected commune and its EPCI (or the selected EPCI):
+    sums of their communes' rows in ``result.by_commune``; an EPCI reaching beyond the
+    evaluated territory is flagged partial."""
+    if not territory:
+        return ()
+    level, code = split_territory(territory)
+    place = queries.territory(wh, level, code)
+    if place is None or level not in ("commune", "epci"):
+        return ()
+    rows = result.by_commune.set_index("commune_code")
+    communes = queries.territories(wh, "commune")
+    out = []
+    if level == "commune" and code in rows.index:
+        r = rows.loc[code]
+        label = f"{place.name} (commune)"
+        out.append(planner.LocalEffect(label, r["population"], r["old_within"], r["new_within"]))
+    epci = place.epci_code if level == "commune" else code
+    epci_place = queries.territory(wh, "epci", epci or "") if epci else None
+    if epci_place is not None:
+        members = [c.code for c in communes if c.epci_code == epci_place.code]
+        inside = [m for m in members if m in rows.index]
+        if inside:
+            part = rows.loc[inside]
+            out.append(
+                planner.LocalEffect(
+                    f"{epci_place.name} (EPCI)",
+                    float(part["population"].sum()),
+                    float(part["old_within"].sum()),
+                    float(part["new_within"].sum()),
+                    partial=len(inside) < len(members) or not epci_place.complete,
+                )
+            )
+    return tuple(out)
+
+
+def site_names(wh: Warehouse, changes: Changes) -> list[str]:
+    """The commune of each added site ("Redon (35)"; "" outside the build's communes)."""
+    out = []
+    for lon, lat in changes.add:
+        found = queries.commune_at(wh, lon, lat)
+        out.append(f"{found[1]} ({found[2]})" if found else "")
+    return out
 
 
 def register(app: Dash, wh_of: Callable[[], Warehouse]) -> None:
@@ -114,7 +162,8 @@ def register(app: Dash, wh_of: Callable[[], Warehouse]) -> None:
         result = outcome(wh, changes, _checked(territory), service_type, travel)
         if refused:
             result = html.Div([html.P(refused, className="notice"), result])
-        return changes.to_store(), changes.features(), planner.changes_list(changes), result
+        listed = planner.changes_list(changes, site_names(wh, changes))
+        return changes.to_store(), changes.features(), listed, result
 
 
 def _checked(territory: str | None) -> str:

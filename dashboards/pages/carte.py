@@ -7,19 +7,21 @@ sends the layer ``hideout`` (classes, values, ranks, colours).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import dash_leaflet as dl
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import request
 
 from dashboards import downloads, ids, notes, queries
 from dashboards.components import controls, exports, legend, planner, portrait, table
 from dashboards.figures import choropleth
+from dashboards.figures.histogram import histogram
 from dashboards.formatting import titled
 from dashboards.pages import _planner
 from dashboards.permalink import (
@@ -53,7 +55,14 @@ EMPTY = {"type": "FeatureCollection", "features": []}
 _STYLE = {"variable": "territoires.choropleth.style"}
 _EACH = {"variable": "territoires.choropleth.onEachFeature"}
 _HOVER = {"variable": "territoires.choropleth.hover"}
-_EXPORT_KINDS = {ids.EXPORT_CSV: "csv", ids.EXPORT_XLSX: "xlsx", ids.EXPORT_GPKG: "gpkg"}
+_OUTLINE = {"variable": "territoires.context.outline"}
+_TOWN = {"variable": "territoires.context.town"}
+_EXPORT_KINDS = {
+    ids.EXPORT_CSV: "csv",
+    ids.EXPORT_XLSX: "xlsx",
+    ids.EXPORT_GPKG: "gpkg",
+    ids.EXPORT_THEME: "xlsx",
+}
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,7 @@ class MapView:
     hideout: dict[str, Any]
     legend: html.Div
     summary: str
-    rows: list[dict[str, Any]]
+    base: dict[str, Any]  # codes, names, populations of the level (table rows)
     columns: list[dict[str, Any]]
 
 
@@ -108,11 +117,34 @@ def map_view(wh: Warehouse, state: ViewState) -> MapView:
                 ind, (None if v.secret else v.value for v in values), state.level
             ),
             one_point=notes.one_point_note(ind) if one_point else "",
+            direction=choropleth.direction_text(ind),
+            source=f"Sources et millésimes : {ind.vintage or ind.sources or 'non renseignés'}.",
+            distribution=histogram(
+                [None if v.secret else v.value for v in values],
+                model.classes,
+                model.hideout["colors"],
+            ),
+            decimals=ind.decimals,
+            plural=LEVEL_PLURAL[state.level],
         ),
         model.summary,
-        table.row_data(queries.territories(wh, state.level), values, model.ranks, model.notes),
-        table.column_defs(ind, level_label.rstrip("s"), model.notes),
+        _base(wh, state.level),
+        table.column_defs(
+            ind, level_label.rstrip("s"), model.notes, beyond="beyond" in model.hideout
+        ),
     )
+
+
+def packed(data: dict[str, Any]) -> str:
+    """A store's data as one JSON text, unpacked in the browser
+    (``assets/territoires_map.js`` unpack): Dash walks every element of an object
+    or array it receives, looking for components (0.5 s for the five arrays of 34 875
+    communes), never the inside of a string."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _base(wh: Warehouse, level: str) -> dict[str, Any]:
+    return table.base_data(queries.territories(wh, level))
 
 
 def facility_layer(wh: Warehouse, codes: tuple[str, ...]) -> tuple[dict, dict, Any]:
@@ -200,10 +232,33 @@ def layout(wh: Warehouse, state: ViewState) -> html.Div:
             dl.GeoJSON(
                 id=ids.CHOROPLETH,
                 url=view.url,
-                hideout=view.hideout,
+                # The classes and values travel in the store MAP_DATA, restyled by
+                # territoires.restyle: a new `hideout` would make dash-leaflet rebuild
+                # every feature (6 s for 34 875 communes), setStyle takes a fraction.
+                hideout={},
                 style=_STYLE,
                 onEachFeature=_EACH,
                 hoverStyle=_HOVER,
+            ),
+            # Context drawn from the warehouse itself (no basemap needed): the
+            # départements' outlines over the fills and the names of the largest towns.
+            dl.Pane(
+                [
+                    dl.GeoJSON(
+                        id=ids.OUTLINES,
+                        url=geo_url(wh, "departement"),
+                        style=_OUTLINE,
+                        interactive=False,
+                    ),
+                    dl.GeoJSON(
+                        id=ids.TOWN_NAMES,
+                        data=queries.town_labels_geojson(wh),
+                        pointToLayer=_TOWN,
+                        interactive=False,
+                    ),
+                ],
+                name="context",
+                style={"zIndex": 420, "pointerEvents": "none"},
             ),
             dl.Pane(
                 _point_layers(fac_data, fac_hideout, _stops(wh, state.stops)),
@@ -240,7 +295,14 @@ def layout(wh: Warehouse, state: ViewState) -> html.Div:
                         n_stops=len(queries.transit_stops_geojson(wh)["features"]),
                         stops=state.stops,
                     ),
-                    planner.controls(sts, unavailable_reason(wh)),
+                    html.Details(
+                        [
+                            html.Summary("Simulateur : placer ou retirer un équipement"),
+                            planner.controls(sts, unavailable_reason(wh)),
+                        ],
+                        open=True,
+                        className="more-controls fold-on-phone",
+                    ),
                 ],
                 className="controls",
                 **{"aria-label": "Réglages de la carte"},
@@ -289,11 +351,21 @@ def layout(wh: Warehouse, state: ViewState) -> html.Div:
                             ids.EXPORT_CSV: "Exporter en CSV",
                             ids.EXPORT_XLSX: "Exporter en XLSX",
                             ids.EXPORT_GPKG: "Exporter en GeoPackage",
+                            ids.EXPORT_THEME: "Exporter tout le thème (XLSX)",
                         },
                         ids.DOWNLOAD,
                         ids.EXPORT_STATUS,
                     ),
-                    table.grid(ids.GRID, view.columns, view.rows),
+                    html.P(
+                        "Les exports suivent le filtre et le tri du tableau ; colonnes en "
+                        "français (identifiants en deuxième ligne d'en-tête).",
+                        className="field-help",
+                    ),
+                    dcc.Store(id=ids.EXPORT_REQUEST),
+                    table.grid(ids.GRID, view.columns, []),
+                    dcc.Store(id=ids.GRID_BASE, data=packed(view.base)),
+                    dcc.Store(id=ids.MAP_DATA, data=packed(view.hideout)),
+                    dcc.Store(id=ids.MAP_STYLED),
                 ],
                 id=ids.TABLE_TWIN,
                 className="table-twin",
@@ -310,10 +382,10 @@ def register(app: Dash, wh_of: Callable[[], Warehouse], context: Callable[[], Co
 
     @app.callback(
         Output(ids.CHOROPLETH, "url"),
-        Output(ids.CHOROPLETH, "hideout"),
+        Output(ids.MAP_DATA, "data"),
         Output(ids.LEGEND, "children"),
         Output(ids.SUMMARY, "children"),
-        Output(ids.GRID, "rowData"),
+        Output(ids.GRID_BASE, "data"),
         Output(ids.GRID, "columnDefs"),
         Output(ids.TERRITORY_PANEL, "children"),
         Output(ids.MAP, "viewport"),
@@ -365,17 +437,23 @@ def register(app: Dash, wh_of: Callable[[], Warehouse], context: Callable[[], Co
             viewport = _fly_to(wh, territory)
         return (
             v.url,
-            v.hideout,
+            packed(v.hideout),
             v.legend,
             v.summary,
-            v.rows,
+            # names and populations travel only when the level changes
+            packed(v.base) if ctx.triggered_id == ids.LEVEL else no_update,
             v.columns,
             _panel(wh, state),
             viewport,
             territory,
         )
 
-    @app.callback(
+    # The view state follows the controls in the browser (territoires.carteView, the
+    # same fields as ViewState.to_dict): a server round trip here waited behind the
+    # map's answer, 0.6 s of a national indicator switch. The permalink callback
+    # validates the state it builds its addresses from.
+    app.clientside_callback(
+        ClientsideFunction(namespace="territoires", function_name="carteView"),
         Output(ids.VIEW, "data", allow_duplicate=True),
         Input(ids.LEVEL, "value"),
         Input(ids.INDICATOR, "value"),
@@ -391,36 +469,6 @@ def register(app: Dash, wh_of: Callable[[], Warehouse], context: Callable[[], Co
         State(ids.VIEW, "data"),
         prevent_initial_call=True,
     )
-    def sync_view(
-        level: str,
-        indicator: str,
-        method: str,
-        k: int,
-        palette: str,
-        facilities: list[str] | None,
-        basemap: list[str] | None,
-        stops: list[str] | None,
-        center: Any,
-        zoom: float | None,
-        territory: str | None,
-        view: dict[str, Any] | None,
-    ) -> dict[str, Any]:
-        state = ViewState.from_dict(view).with_(
-            page="carte",
-            level=level,
-            indicator=indicator,
-            classification=method,
-            k=int(k or DEFAULT_K),
-            palette=palette,
-            facilities=tuple(facilities or ()),
-            basemap="osm" in (basemap or []),
-            stops="stops" in (stops or []),
-            territory=territory or "",
-        )
-        lat, lon = _latlon(center)
-        if lat is not None and lon is not None and zoom is not None:
-            state = state.with_(lat=round(lat, 5), lon=round(lon, 5), zoom=float(zoom))
-        return state.to_dict()
 
     @app.callback(
         Output(ids.FACILITIES, "data"),
@@ -449,19 +497,38 @@ def register(app: Dash, wh_of: Callable[[], Warehouse], context: Callable[[], Co
     def update_basemap(value: list[str] | None) -> list[dl.TileLayer]:
         return _tiles("osm" in (value or []))
 
-    @app.callback(
-        Output(ids.DOWNLOAD, "data"),
-        Output(ids.EXPORT_STATUS, "children"),
+    # The browser says which rows the table shows (filter, sort), then the server
+    # writes the file (assets/territoires_grid.js).
+    app.clientside_callback(
+        ClientsideFunction(namespace="territoires_grid", function_name="exportRequest"),
+        Output(ids.EXPORT_REQUEST, "data"),
         Input(ids.EXPORT_CSV, "n_clicks"),
         Input(ids.EXPORT_XLSX, "n_clicks"),
         Input(ids.EXPORT_GPKG, "n_clicks"),
+        Input(ids.EXPORT_THEME, "n_clicks"),
+        prevent_initial_call=True,
+    )
+
+    @app.callback(
+        Output(ids.DOWNLOAD, "data"),
+        Output(ids.EXPORT_STATUS, "children"),
+        Input(ids.EXPORT_REQUEST, "data"),
         State(ids.VIEW, "data"),
         prevent_initial_call=True,
     )
-    def export(_c: int, _x: int, _g: int, view: dict[str, Any] | None) -> tuple[Any, str]:
-        kind = _EXPORT_KINDS[ctx.triggered_id]
+    def export(asked: dict[str, Any] | None, view: dict[str, Any] | None) -> tuple[Any, str]:
+        if not isinstance(asked, dict) or asked.get("button") not in _EXPORT_KINDS:
+            raise PreventUpdate
+        button = asked["button"]
         origin = request.host_url.rstrip("/")
-        return downloads.download(wh_of(), ViewState.from_dict(view), kind, origin)
+        return downloads.download(
+            wh_of(),
+            ViewState.from_dict(view),
+            _EXPORT_KINDS[button],
+            origin,
+            rows=asked.get("rows"),
+            theme=button == ids.EXPORT_THEME,
+        )
 
     @app.callback(
         Output(ids.MAP, "viewport", allow_duplicate=True),
@@ -478,6 +545,28 @@ def register(app: Dash, wh_of: Callable[[], Warehouse], context: Callable[[], Co
             raise PreventUpdate
         return viewport
 
+    app.clientside_callback(
+        ClientsideFunction(namespace="territoires", function_name="pickerOptions"),
+        Output(ids.INDICATOR, "options"),
+        Input(ids.INDICATOR, "search_value"),
+        State(ids.INDICATOR_OPTIONS, "data"),
+        State(ids.INDICATOR, "value"),
+        prevent_initial_call=True,
+    )
+
+    # The table rows: the level's names joined with the indicator's hideout, in the
+    # browser (assets/territoires_grid.js).
+    app.clientside_callback(
+        ClientsideFunction(namespace="territoires", function_name="gridRows"),
+        Output(ids.GRID, "rowData"),
+        Input(ids.MAP_DATA, "data"),
+        Input(ids.GRID_BASE, "data"),
+    )
+    app.clientside_callback(
+        ClientsideFunction(namespace="territoires", function_name="restyle"),
+        Output(ids.MAP_STYLED, "data"),
+        Input(ids.MAP_DATA, "data"),
+    )
     _planner.register(app, wh_of)
 
 
@@ -504,14 +593,6 @@ def _fly_to(wh: Warehouse, territory: str) -> dict[str, Any] | Any:
         "transition": "flyToBounds",
         "options": {"maxZoom": 12, "padding": [30, 30]},
     }
-
-
-def _latlon(center: Any) -> tuple[float | None, float | None]:
-    if isinstance(center, dict) and "lat" in center:
-        return float(center["lat"]), float(center.get("lng", center.get("lon", 0.0)))
-    if isinstance(center, list | tuple) and len(center) == 2:
-        return float(center[0]), float(center[1])
-    return None, None
 
 
 def chosen_territory(

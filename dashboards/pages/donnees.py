@@ -12,7 +12,7 @@ from flask import request
 
 from dashboards import downloads, ids, queries
 from dashboards.components import exports, sources
-from dashboards.components.controls import LEVEL_OPTIONS
+from dashboards.components.controls import LEVEL_OPTIONS, THEMES
 from dashboards.formatting import titled
 from dashboards.permalink import Context, ViewState, check_territory, join_territory, to_url
 from dashboards.queries import Warehouse
@@ -79,8 +79,13 @@ def layout(wh: Warehouse, state: ViewState) -> html.Div:
                 ],
                 className="exports no-print",
             ),
+            html.Section(
+                [
+                    html.H2("Sources manquantes : ce qui vous manque"),
+                    sources.missing_sources(meta, queries.theme_missing_sources(wh), THEMES),
+                ]
+            ),
             html.Section([html.H2("Sources chargées"), sources.loaded_sources(meta)]),
-            html.Section([html.H2("Sources manquantes"), sources.missing_sources(meta)]),
             html.Section([html.H2("Usage des sources"), sources.usage(queries.meta_usage(wh))]),
             html.Section([html.H2("Entrepôt"), sources.build(queries.build_info(wh))]),
             html.Section(

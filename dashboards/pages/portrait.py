@@ -6,14 +6,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from dashboards import ids, queries
 from dashboards.components import portrait as builders
 from dashboards.components.controls import dropdown
-from dashboards.permalink import Context, ViewState, check_territory, join_territory, to_url
+from dashboards.permalink import (
+    Context,
+    ViewState,
+    check_territory,
+    join_territory,
+    split_territory,
+    to_url,
+)
+from dashboards.portrait_data import default_reference, reference_options, reference_value
 from dashboards.portrait_data import portrait as gather
 from dashboards.queries import Warehouse
 
@@ -24,7 +32,7 @@ def _content(wh: Warehouse, state: ViewState) -> tuple[str, list[dict[str, Any]]
     if p is None:
         return "Portrait de territoire", [], "", _choose(wh, state)
     options = [{"label": o.label, "value": o.value, "disabled": o.disabled} for o in p.options]
-    chosen = f"{p.reference.level}:{p.reference.code}" if p.reference is not None else ""
+    chosen = reference_value(p.reference) if p.reference is not None else ""
     labels = {st.code: st.label for st in queries.service_types(wh)}
     return f"Portrait : {builders.title(p)}", options, chosen, builders.portrait(p, labels)
 
@@ -47,6 +55,17 @@ def _choose(wh: Warehouse, state: ViewState) -> list[Component]:
         html.H2("Départements et EPCI de l'entrepôt"),
         html.Ul(links, className="link-list"),
     ]
+
+
+def _shown_reference(wh: Warehouse, state: ViewState) -> str:
+    """The reference a portrait of ``state`` shows (the chosen one, else the default)."""
+    level, code = split_territory(state.territory) if state.territory else ("", "")
+    t = queries.territory(wh, level, code) if state.territory else None
+    if t is None:
+        return ""
+    options = reference_options(wh, t)
+    usable = {o.value for o in options if not o.disabled}
+    return state.reference if state.reference in usable else default_reference(options)
 
 
 def layout(wh: Warehouse, state: ViewState) -> html.Div:
@@ -115,6 +134,11 @@ def register(app: Dash, wh_of: Callable[[], Warehouse], context: Callable[[], Co
                 raise PreventUpdate
             state = state.with_(territory=join_territory(*checked), reference="")
         else:
+            shown = _shown_reference(wh, state)
+            if reference and reference == shown:
+                # the dropdown reporting the reference the page already shows (Dash 4
+                # does so when the page is drawn): keep the portrait, record the reference
+                return (*(no_update,) * 5, state.with_(reference=shown).to_dict())
             state = state.with_(reference=reference or "")
         title, options, chosen, body = _content(wh, state)
         state = state.with_(reference=chosen)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 
 from warehouse.gate import WarehouseError, connect, query
 
@@ -139,15 +140,40 @@ def _rows(wh: Warehouse, name: str, params: dict[str, Any] | None = None) -> lis
         return query(cur, f"dashboards/{name}", params).fetchall()
 
 
+def _columns(wh: Warehouse, name: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
+    """Columns of the query ``warehouse/sql/dashboards/<name>.sql`` as Python lists,
+    numbers missing, NaN or infinite as None (converted column-wise by numpy: a
+    national level's 34 875 values in a few milliseconds, not one call per cell)."""
+    with _cursor(wh) as cur:
+        res = query(cur, f"dashboards/{name}", params)
+        names = [d[0] for d in res.description or ()]
+        arrays = res.fetchnumpy()
+        return [_column_list(arrays[c]) for c in names]
+
+
+def _column_list(array: Any) -> list[Any]:
+    a = np.ma.asarray(array)
+    if a.dtype.kind == "f":
+        values = np.ma.filled(a, np.nan)
+        out = values.astype(object)
+        out[~np.isfinite(values)] = None
+        return list(out.tolist())
+    if np.ma.is_masked(a):
+        out = a.data.astype(object)
+        out[np.ma.getmaskarray(a)] = None
+        return list(out.tolist())
+    return list(a.data.tolist())
+
+
 def _records(
     wh: Warehouse, name: str, params: dict[str, Any] | None = None
 ) -> list[dict[str, Any]]:
     """Rows of a ``SELECT *`` query as column -> value dicts: a reader takes the newer
     contract columns only when an older warehouse has them, without building SQL."""
     with _cursor(wh) as cur:
-        rel = query(cur, f"dashboards/{name}", params)
-        names = rel.columns
-        return [dict(zip(names, r, strict=True)) for r in rel.fetchall()]
+        res = query(cur, f"dashboards/{name}", params)
+        names = [d[0] for d in res.description or ()]
+        return [dict(zip(names, r, strict=True)) for r in res.fetchall()]
 
 
 @lru_cache(maxsize=8)

@@ -19,6 +19,11 @@ from dashboards.queries.territories import _checked_level
 from warehouse.gate import WarehouseError
 
 DISPLAY_TABLE = "display_geometry"
+# Above this many territories a level is drawn on one canvas rather than as one SVG
+# element each: measured on the national build (bench/dashboard.py), 34 871 SVG paths
+# cost 2.6 s of browser style and paint work per indicator switch; the 333 communes
+# of a département stay SVG (one element per territory, named by its class).
+CANVAS_ABOVE = 1000
 
 
 @lru_cache(maxsize=8)
@@ -32,7 +37,8 @@ def level_geojson(wh: Warehouse, level: str) -> tuple[bytes, bytes]:
     simplified, coordinates rounded to 5 decimals (about 1 m; 4 decimals and coarser
     simplification when a level holds thousands of features, e.g. all French
     communes), without the slivers between member communes; ``null`` for a territory
-    without display geometry.
+    without display geometry. When the level holds more than :data:`CANVAS_ABOVE`
+    territories every feature carries ``canvas: 1``: the page draws it on a canvas.
 
     Raises
     ------
@@ -47,13 +53,19 @@ def level_geojson(wh: Warehouse, level: str) -> tuple[bytes, bytes]:
             f"avec `territoires build` ({wh.path})."
         )
     rows = _rows(wh, "level_geometry", {"level": _checked_level(level)})
-    parts = [_feature_text(i, *row) for i, row in enumerate(rows)]
+    canvas = len(rows) > CANVAS_ABOVE
+    parts = [_feature_text(i, *row, canvas=canvas) for i, row in enumerate(rows)]
     body = ('{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}").encode()
     return body, gzip.compress(body, compresslevel=6, mtime=0)
 
 
-def _feature_text(i: int, code: str, name: str, geometry: str | None) -> str:
-    props = json.dumps({"i": i, "code": code, "name": name}, ensure_ascii=False)
+def _feature_text(
+    i: int, code: str, name: str, geometry: str | None, *, canvas: bool = False
+) -> str:
+    fields: dict[str, Any] = {"i": i, "code": code, "name": name}
+    if canvas:
+        fields["canvas"] = 1
+    props = json.dumps(fields, ensure_ascii=False)
     return f'{{"type":"Feature","properties":{props},"geometry":{geometry or "null"}}}'
 
 
@@ -107,3 +119,52 @@ def transit_stops_geojson(wh: Warehouse) -> dict[str, Any]:
         for feed, stop_id, name, lon, lat, regular, other, day in _rows(wh, "transit_stops")
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+# Town names on the map: communes of at least this many inhabitants, the largest first
+# (Rennes, Saint-Malo, Fougères... on dep:35; the cities of France on a national build).
+TOWN_MIN_POPULATION = 10_000
+TOWN_LABELS_MAX = 120
+
+
+@lru_cache(maxsize=8)
+def town_labels_geojson(wh: Warehouse) -> dict[str, Any]:
+    """Point features (``name``, ``population``, ``rank``: 1 for the most populated)
+    of the build's largest communes, for the names layer of the map."""
+    rows = _rows(wh, "town_labels", {"min_population": TOWN_MIN_POPULATION, "n": TOWN_LABELS_MAX})
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {"name": name, "population": int(pop or 0), "rank": i + 1},
+            }
+            for i, (name, pop, lon, lat) in enumerate(rows)
+        ],
+    }
+
+
+@lru_cache(maxsize=256)
+def commune_at(wh: Warehouse, lon: float, lat: float) -> tuple[str, str, str] | None:
+    """(code, name, département) of the build's commune holding the point, or None
+    (outside every commune of the build: at sea, abroad, beyond the build)."""
+    rows = _rows(wh, "commune_at", {"lon": float(lon), "lat": float(lat)})
+    if not rows:
+        return None
+    code, name, dep = rows[0]
+    return str(code), str(name), str(dep or "")
+
+
+@lru_cache(maxsize=64)
+def locator_shapes(wh: Warehouse, level: str, code: str) -> tuple[tuple[str, str], ...]:
+    """``(code, GeoJSON geometry text)`` of the portrait's locator map of
+    ``level``/``code`` (``warehouse/sql/dashboards/locator_shapes.sql``): the territory
+    first, then what it is shown in (its département, or its région's départements,
+    or the mainland régions); ``()`` when unknown or without display geometry.
+    The first shape is always the territory's (a département shares its code with
+    nothing of its level, but a commune's code is not a département's)."""
+    if DISPLAY_TABLE not in tables(wh):
+        return ()
+    rows = _rows(wh, "locator_shapes", {"level": _checked_level(level), "code": code})
+    return tuple((str(c), str(g)) for c, g in rows)

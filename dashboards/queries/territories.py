@@ -7,6 +7,7 @@ from functools import lru_cache
 from types import MappingProxyType
 
 from dashboards.queries.connection import Warehouse, _rows, tables
+from etl.vocabulary import FRANCE_CODE, FRANCE_LEVEL
 
 LEVELS: tuple[str, ...] = ("commune", "epci", "departement", "region")
 OVERSEAS_PREFIX = "97"  # INSEE codes of the overseas départements (971-976) and communes
@@ -34,8 +35,8 @@ class SearchEntry:
 
 
 def _checked_level(level: str) -> str:
-    """``level`` if it is one of :data:`LEVELS` (levels come from URLs)."""
-    if level not in LEVELS:
+    """``level`` if it is one of :data:`LEVELS` or France (levels come from URLs)."""
+    if level not in LEVELS and level != FRANCE_LEVEL:
         raise ValueError(f"niveau inconnu: {level!r}")
     return level
 
@@ -45,6 +46,13 @@ def levels(wh: Warehouse) -> tuple[str, ...]:
     """Levels present in ``territories``, in the order of :data:`LEVELS`."""
     found = {r[0] for r in _rows(wh, "levels")}
     return tuple(level for level in LEVELS if level in found)
+
+
+def france(wh: Warehouse) -> Territory | None:
+    """France as a whole when the warehouse holds all of it (a national build), else
+    None: a partial build's France would be its built part's."""
+    t = territory(wh, FRANCE_LEVEL, FRANCE_CODE)
+    return t if t is not None and t.complete else None
 
 
 @lru_cache(maxsize=16)

@@ -18,7 +18,11 @@ from typing import Final
 import pandas as pd
 
 from geo.constants import SECRECY_MAX_SHARE, SECRECY_MIN_UNITS
-from indicators.exports.contract import SECRECY_SUFFIX
+from indicators.exports.contract import (
+    COMPLETE_COLUMN,
+    NOTE_SUFFIX,
+    SECRECY_SUFFIX,
+)
 from indicators.indicator import IndicatorText
 
 SECRECY_RULE: Final = (
@@ -243,3 +247,50 @@ def attributions(sources: Sequence[SourceMeta], *, road_network: bool) -> tuple[
     if road_network:
         lines.append(_OSM)
     return tuple(lines)
+
+
+# French headers of the base columns (the ids stay in the second header row).
+_BASE_LABELS: Final = {
+    "code": "Code",
+    "nom": "Nom",
+    "niveau": "Niveau",
+    "population": "Population (hab.)",
+    COMPLETE_COLUMN: "Territoire complet dans l'entrepôt",
+}
+HEADER_ROWS_NOTE: Final = (
+    "ligne 1 : libellés en français ; ligne 2 : identifiants des colonnes "
+    "(ceux de territoires export et des autres formats)"
+)
+
+
+def column_labels(meta: ExportMeta, columns: Sequence[str]) -> list[str]:
+    """French header of each column: base columns in words, an indicator by its label
+    and unit ("Part de la population ... (%)"), its secrecy and note columns after it.
+
+    Parameters
+    ----------
+    meta : ExportMeta
+        The export's indicators (labels, units, their extra columns).
+    columns : sequence of str
+        Column names (ids) of the frame, in order.
+
+    Returns
+    -------
+    list of str
+        One label per column; an unknown column keeps its name.
+    """
+    by_id = {i.id: i for i in meta.indicators}
+    out = []
+    for c in columns:
+        if c in _BASE_LABELS:
+            out.append(_BASE_LABELS[c])
+        elif c in by_id:
+            i = by_id[c]
+            out.append(f"{i.label} ({i.unit})" if i.unit else i.label)
+        elif c.endswith(SECRECY_SUFFIX) and c.removesuffix(SECRECY_SUFFIX) in by_id:
+            out.append(f"{by_id[c.removesuffix(SECRECY_SUFFIX)].label} : secret statistique")
+        elif c.endswith(NOTE_SUFFIX) and c.removesuffix(NOTE_SUFFIX) in by_id:
+            out.append(f"{by_id[c.removesuffix(NOTE_SUFFIX)].label} : pourquoi pas de valeur")
+        else:
+            out.append(c)
+    return out

@@ -9,7 +9,7 @@ the next export to the same file. Formats are described in :mod:`indicators.expo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -24,7 +24,7 @@ from indicators.exports.contract import (
     ExportError,
     check_format,
 )
-from indicators.exports.metadata import ExportMeta, metadata_tables
+from indicators.exports.metadata import ExportMeta, column_labels, metadata_tables
 
 
 def atomic_write(path: Path | str, write: Callable[[Path], None], suffix: str) -> Path:
@@ -97,12 +97,14 @@ def write_csv(
     decimal_comma: bool = False,
     *,
     decimals: Mapping[str, int] | None = None,
+    labels: Sequence[str] | None = None,
 ) -> Path:
     """``;``-separated UTF-8 CSV with a BOM, for French spreadsheets.
 
     Numbers are rounded to ``decimals[column]`` (else to at most 6 decimals), with a
     decimal comma when ``decimal_comma``; booleans are ``oui``/``non``; missing and
-    secret cells are empty. Written atomically.
+    secret cells are empty. With ``labels``, a first header row of French labels
+    comes before the row of column ids. Written atomically.
     """
     columns = _data_columns(frame)
     decimals = decimals or {}
@@ -110,6 +112,10 @@ def write_csv(
         {c: _text_column(frame[c], decimals.get(c), decimal_comma) for c in columns},
         columns=columns,
     )
+    if labels is not None:  # labels, then ids, then the data
+        ids_row = pd.DataFrame([columns], columns=columns)
+        text = pd.concat([ids_row, text], ignore_index=True)
+        text.columns = pd.Index([spreadsheet_safe(x) for x in labels])
 
     def write(tmp: Path) -> None:
         text.to_csv(tmp, sep=";", index=False, encoding="utf-8-sig", lineterminator="\r\n")
@@ -117,15 +123,20 @@ def write_csv(
     return atomic_write(path, write, ".csv")
 
 
-def write_xlsx(frame: pd.DataFrame, meta: ExportMeta, path: Path | str) -> Path:
+def write_xlsx(
+    frame: pd.DataFrame, meta: ExportMeta, path: Path | str, *, labelled: bool = False
+) -> Path:
     """Workbook with a "Données" sheet (numbers rounded to each indicator's decimals)
-    and a "Métadonnées" sheet (indicators, export, sources and licences)."""
+    and a "Métadonnées" sheet (indicators, export, sources and licences). ``labelled``:
+    French labels in a first header row, the column ids in the second."""
     import xlsxwriter
+
+    labels = column_labels(meta, _data_columns(frame)) if labelled else None
 
     def write(tmp: Path) -> None:
         book = xlsxwriter.Workbook(str(tmp), {"constant_memory": True})
         try:
-            _xlsx_data(book, frame, meta.decimals)
+            _xlsx_data(book, frame, meta.decimals, labels)
             _xlsx_meta(book, meta)
         finally:
             book.close()
@@ -133,7 +144,12 @@ def write_xlsx(frame: pd.DataFrame, meta: ExportMeta, path: Path | str) -> Path:
     return atomic_write(path, write, ".xlsx")
 
 
-def _xlsx_data(book: Any, frame: pd.DataFrame, decimals: Mapping[str, int]) -> None:
+def _xlsx_data(
+    book: Any,
+    frame: pd.DataFrame,
+    decimals: Mapping[str, int],
+    labels: Sequence[str] | None = None,
+) -> None:
     bold = book.add_format({"bold": True})
     sheet = book.add_worksheet("Données")
     columns = _data_columns(frame)
@@ -146,22 +162,27 @@ def _xlsx_data(book: Any, frame: pd.DataFrame, decimals: Mapping[str, int]) -> N
         if d is not None and pd.api.types.is_float_dtype(frame[c].dtype):
             values = np.array([x if x != x else round(x, d) for x in values], dtype=object)
         cells.append(values)
-    sheet.freeze_panes(1, 0)
+    head = 0
+    if labels is not None:
+        wrap = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+        sheet.write_row(0, 0, list(labels), wrap)
+        head = 1
+    sheet.freeze_panes(head + 1, 0)
     sheet.set_column(0, 0, 12)
     sheet.set_column(1, 1, 32)
-    sheet.set_column(2, len(columns) - 1, 14)
-    sheet.write_row(0, 0, columns, bold)
+    sheet.set_column(2, len(columns) - 1, 14 if labels is None else 22)
+    sheet.write_row(head, 0, columns, bold)
     for r in range(len(frame)):
         for j, column in enumerate(cells):
             x = column[r]
             if x is None or x is pd.NA or (isinstance(x, float) and x != x):
                 continue
             if isinstance(x, bool | np.bool_):
-                sheet.write_boolean(r + 1, j, bool(x))
+                sheet.write_boolean(r + head + 1, j, bool(x))
             elif isinstance(x, int | float | np.integer | np.floating):
-                sheet.write_number(r + 1, j, float(x), formats[j])
+                sheet.write_number(r + head + 1, j, float(x), formats[j])
             else:
-                sheet.write_string(r + 1, j, str(x))
+                sheet.write_string(r + head + 1, j, str(x))
 
 
 def _xlsx_meta(book: Any, meta: ExportMeta) -> None:
@@ -248,13 +269,17 @@ def write_export(
     fmt: str,
     *,
     decimal_comma: bool = False,
+    labelled: bool = False,
 ) -> Path:
-    """Write ``frame`` in ``fmt`` (one of :data:`FORMATS`) to ``path``, atomically."""
+    """Write ``frame`` in ``fmt`` (one of :data:`FORMATS`) to ``path``, atomically.
+    ``labelled`` (CSV, XLSX): a first header row of French labels above the column ids
+    (:func:`~indicators.exports.metadata.column_labels`)."""
     check_format(fmt)
     if fmt == "csv":
-        return write_csv(frame, path, decimal_comma, decimals=meta.decimals)
+        labels = column_labels(meta, _data_columns(frame)) if labelled else None
+        return write_csv(frame, path, decimal_comma, decimals=meta.decimals, labels=labels)
     if fmt == "xlsx":
-        return write_xlsx(frame, meta, path)
+        return write_xlsx(frame, meta, path, labelled=labelled)
     if fmt == "gpkg":
         return write_gpkg(frame, meta, path)
     return write_parquet(frame, meta, path)

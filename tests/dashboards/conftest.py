@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 import duckdb
 import pytest
 
+from indicators.standings_step import refresh_standings
 from warehouse.build import BuildReport
 from warehouse.gate import connect
 
@@ -88,6 +89,7 @@ def secret_db(dash_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
             "WHERE indicator_id = ? AND level = 'commune' AND code = ?",
             [SECRET_INDICATOR, MISSING_CODE],
         )
+        refresh_standings(con)  # the portrait reads the standings of the values
     finally:
         con.close()
     return path
@@ -230,9 +232,18 @@ def page10(chromium: object, threshold10_server: str) -> Iterator[object]:
     yield from _checked_page(chromium)
 
 
-def _checked_page(chromium: object) -> Iterator[object]:
+@pytest.fixture
+def phone(chromium: object, live_server: str) -> Iterator[object]:
+    """A checked page (as ``page``) on a 390x844 touch phone."""
+    yield from _checked_page(
+        chromium, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+
+
+def _checked_page(chromium: object, **options: object) -> Iterator[object]:
+    settings: dict[str, object] = {"viewport": {"width": 1440, "height": 1000}, **options}
     context = chromium.new_context(  # type: ignore[attr-defined]
-        viewport={"width": 1440, "height": 1000}, accept_downloads=True, locale="fr-FR"
+        accept_downloads=True, locale="fr-FR", **settings
     )
     pg = context.new_page()
     problems = PageProblems()

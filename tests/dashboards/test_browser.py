@@ -83,7 +83,7 @@ def test_switching_indicator_changes_fills_not_geometry(
     after = _fills(page)
     assert len(after) == 332
     assert sum(a != b for a, b in zip(before, after, strict=True)) > 50
-    geo = [u for u in page.problems.requests if "/_territoires/geo/" in u]
+    geo = [u for u in page.problems.requests if "/_territoires/geo/commune" in u]
     assert len(geo) == 1, geo  # geometry sent once; the switch only restyled
     assert "Densité de population" in page.inner_text("#legend")
     page.screenshot(path=tmp_path / "density.png")
@@ -91,7 +91,7 @@ def test_switching_indicator_changes_fills_not_geometry(
 
 def test_search_redon_by_name_and_postal_code(page: Any, live_server: str, tmp_path: Path) -> None:
     _open(page, live_server + "/")
-    page.get_by_label("Rechercher une commune").fill("redon")
+    page.get_by_label("Rechercher un territoire").fill("redon")
     hit = page.locator(".search-hit", has_text="Redon (35)")
     hit.wait_for()
     hit.click()
@@ -99,7 +99,7 @@ def test_search_redon_by_name_and_postal_code(page: Any, live_server: str, tmp_p
     page.wait_for_selector("path.territoires-selected.code-35236")
     assert "Redon (commune, 35)" in page.inner_text("#territory-panel")
     page.screenshot(path=tmp_path / "redon.png")
-    page.get_by_label("Rechercher une commune").fill("35600")
+    page.get_by_label("Rechercher un territoire").fill("35600")
     page.locator(".search-hit", has_text="Sainte-Marie (35)").wait_for()
     labels = page.locator(".search-hit").all_inner_texts()
     assert [t.split("\n")[0] for t in labels] == [
@@ -121,7 +121,10 @@ def test_permalink_restores_its_view(page: Any, live_server: str, tmp_path: Path
     assert page.is_checked("#level input[value=epci]")
     assert page.is_checked("#classification input[value=jenks]")
     assert page.is_checked("#palette input[value=cividis]")
-    assert page.locator("#legend .legend-item").count() == 4
+    # 4 classes, and the EPCI straddling the border blank (their built part's population
+    # is not theirs) with the reason
+    assert page.locator("#legend .legend-item").count() == 5
+    assert "territoire partiellement construit" in page.inner_text("#legend")
     assert page.locator("path.territoires-selected.code-243500741").count() == 1
     time.sleep(1)
     assert _href(page) == f"{live_server}/?{query}"
@@ -149,9 +152,10 @@ def test_exports_download_files_that_parse(page: Any, live_server: str, tmp_path
     assert info.value.suggested_filename == "territoires_density_epci.csv"
     assert data[:3] == b"\xef\xbb\xbf"
     rows = list(csv.reader(io.StringIO(data[3:].decode("utf-8")), delimiter=";"))
-    assert rows[0] == ["code", "nom", "niveau", "population", "density", "territoire_complet"]
-    assert len(rows) == 19
-    for row in rows[1:]:  # partial EPCI: blank, never a figure for part of a territory
+    assert rows[0][:4] == ["Code", "Nom", "Niveau", "Population (hab.)"]  # French labels
+    assert rows[1] == ["code", "nom", "niveau", "population", "density", "territoire_complet"]
+    assert len(rows) == 20
+    for row in rows[2:]:  # partial EPCI: blank, never a figure for part of a territory
         expected = r"\d+(,\d)?" if row[5] == "oui" else ""
         assert re.fullmatch(expected, row[4]), row
     page.wait_for_selector("#export-status:has-text('18 ligne(s) exportée(s)')")
@@ -169,7 +173,7 @@ def test_exports_download_files_that_parse(page: Any, live_server: str, tmp_path
     info.value.save_as(xlsx)
     book = openpyxl.load_workbook(xlsx)
     assert book.sheetnames == ["Données", "Métadonnées"]
-    assert book["Données"].max_row == 19
+    assert book["Données"].max_row == 20  # labels, ids, 18 EPCI
 
 
 def test_what_if_adds_people_where_a_facility_is_placed(
@@ -185,9 +189,11 @@ def test_what_if_adds_people_where_a_facility_is_placed(
         f"{live_server}/?indicator=share_within_15min__france_services__car"
         f"&territory={code}&lat={lat[0]:.5f}&lon={lon[0]:.5f}&zoom=12",
     )
-    page.check("#planner-mode input[value=add]")
+    page.check("#planner-mode input[value=add]")  # may scroll the page down to the radio
     box = page.locator("#map").bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # the town hall
+    # the town hall, at the centre; Playwright scrolls the map back and waits for it to
+    # be stable before clicking
+    page.locator("#map").click(position={"x": box["width"] / 2, "y": box["height"] / 2})
     sentence = page.locator(".planner-sentence")
     sentence.wait_for()
     gained = int(
@@ -197,6 +203,12 @@ def test_what_if_adds_people_where_a_facility_is_placed(
     )
     assert gained >= far["population"] > 0
     assert page.locator(".territoires-simulated").count() == 1
+    # the site is named by its commune, and the effect is given for it and its EPCI
+    place = queries.territory(wh, "commune", code)
+    assert place is not None
+    assert f"à {place.name} ({place.dep_code})" in page.inner_text("#planner-list")
+    local = page.inner_text(".planner-local")
+    assert f"{place.name} (commune)" in local and "(EPCI)" in local
     page.screenshot(path=tmp_path / "whatif.png")
 
 
@@ -218,7 +230,7 @@ def test_portrait_reference_and_print_stylesheet(
 
 def test_keyboard_and_labels(page: Any, live_server: str) -> None:
     _open(page, live_server + "/")
-    for label in ("Rechercher une commune", "Lien permanent de cette vue"):
+    for label in ("Rechercher un territoire", "Lien permanent de cette vue"):
         assert page.get_by_label(label).count() == 1, label
     for group in ("Niveau", "Classification", "Palette (lisible par les daltoniens)"):
         assert page.get_by_role("group", name=group).count() == 1, group

@@ -3,9 +3,13 @@ French, each page has its own title, Leaflet's zoom buttons speak French."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+from dashboards import queries
+from dashboards.formatting import titled
 
 pytestmark = pytest.mark.browser
 
@@ -64,3 +68,62 @@ def test_search_text_and_legend_meet_wcag_aa(page: Any, live_server: str) -> Non
     for text in texts:
         if text.inner_text().strip():
             assert text.evaluate(_CONTRAST_JS) >= 4.5, text.inner_text()
+
+
+def test_indicator_picker_searches_from_the_keyboard(
+    page: Any, live_server: str, dash_db: Path
+) -> None:
+    """Enter opens the picker with the focus in its search box; typing filters; Enter
+    picks the first match (Dash 4 put the focus on an option, where typing did nothing)."""
+    wh = queries.open_warehouse(dash_db)
+    by_label = {titled(i): i.id for i in queries.indicators(wh)}
+    page.goto(live_server + "/")
+    page.wait_for_selector("path.territoires-area", state="attached")
+    page.focus("#indicator")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.activeElement && "
+        "document.activeElement.classList.contains('dash-dropdown-search')"
+    )
+    page.keyboard.type("Densité de population")
+    # The list filters after the keystrokes land: read the first option once it is
+    # filtered (a few options, among them the indicator typed).
+    page.wait_for_function(
+        "(total) => { const o = [...document.querySelectorAll('.dash-dropdown-option')];"
+        " return o.length > 0 && o.length < total"
+        " && o.some((e) => e.innerText.startsWith('Densité de population')); }",
+        arg=len(by_label),
+    )
+    first = page.locator(".dash-dropdown-option").first.inner_text().strip()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "(id) => window.location.search.includes('indicator=' + id)", arg=by_label[first]
+    )
+
+
+def test_indicator_picker_matches_words_not_letters(page: Any, live_server: str) -> None:
+    """ "ESS" finds the ESS theme, not every "Accessibilité"; accents are optional;
+    a name beginning with what was typed comes first."""
+    page.goto(live_server + "/")
+    page.wait_for_selector("path.territoires-area", state="attached")
+
+    def shown(typed: str) -> list[str]:
+        page.click("#indicator")
+        page.fill(".dash-dropdown-search", typed)
+        page.wait_for_function(
+            "(t) => { const o = [...document.querySelectorAll('.dash-dropdown-option')];"
+            " return o.length > 0 && o.every((e) => !e.innerText.includes('Accessibilit')"
+            " || t !== 'ESS'); }",
+            arg=typed,
+        )
+        page.wait_for_timeout(300)  # the list settles after the last keystroke
+        texts = [t.strip() for t in page.locator(".dash-dropdown-option").all_inner_texts()]
+        page.keyboard.press("Escape")
+        return texts
+
+    ess = shown("ESS")
+    assert any("ESS" in t for t in ess), ess
+    assert not any("Accessibilit" in t for t in ess), ess
+    assert any(t.startswith("ESS") for t in shown("economie sociale"))
+    density = shown("Densité de population")
+    assert density[0].startswith("Densité de population"), density

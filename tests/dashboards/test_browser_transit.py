@@ -53,7 +53,9 @@ def test_portrait_lists_the_basket_item_by_item(
     page: Any, transit_server: str, tmp_path: Path
 ) -> None:
     page.goto(transit_server + "/portrait?territory=24322")  # Périgueux
-    heading = page.wait_for_selector("h2:has-text('Panier du quotidien, équipement par')")
+    page.wait_for_load_state("networkidle")  # the body is drawn again by its callback
+    heading = page.locator("h2:has-text('Panier du quotidien, équipement par')")
+    heading.wait_for()
     heading.scroll_into_view_if_needed()
     page.screenshot(path=str(tmp_path / "basket.png"))
     table = page.locator("table:has(caption:has-text('Panier du quotidien'))")

@@ -44,8 +44,16 @@ def test_csv_of_a_registry_indicator_uses_the_shared_columns(wh: queries.Warehou
     ind = _first_registry_indicator(wh)
     state = ViewState(indicator=ind.id, level="commune")
     result, status = downloads.download(wh, state, "csv", "http://h")
-    rows = _csv(_payload(result))
+    labels, *rows = _csv(_payload(result))
     assert result["filename"] == f"territoires_{ind.id}_commune.csv"
+    assert labels == [
+        "Code",
+        "Nom",
+        "Niveau",
+        "Population (hab.)",
+        f"{ind.label} (min)",
+        "Territoire complet dans l'entrepôt",
+    ]
     assert rows[0] == ["code", "nom", "niveau", "population", ind.id, "territoire_complet"]
     assert len(rows) == len(queries.territories(wh, "commune")) + 1
     values = {r[0]: r[4] for r in rows[1:]}
@@ -58,7 +66,7 @@ def test_csv_of_a_registry_indicator_uses_the_shared_columns(wh: queries.Warehou
 def test_base_figure_without_indicator_tables(base_db: Path) -> None:
     base = queries.open_warehouse(base_db)
     result, _ = downloads.download(base, ViewState(indicator="density", level="epci"), "csv")
-    rows = _csv(_payload(result))
+    rows = _csv(_payload(result))[1:]  # the ids' header row, under the French labels
     assert rows[0] == ["code", "nom", "niveau", "population", "density", "territoire_complet"]
     partial = {t.code for t in queries.territories(base, "epci") if not t.complete}
     assert partial  # dep:35 has EPCI straddling its border
@@ -75,7 +83,9 @@ def test_xlsx_carries_metadata_and_permalink(wh: queries.Warehouse) -> None:
     result, _ = downloads.download(wh, state, "xlsx", "http://h")
     book = openpyxl.load_workbook(io.BytesIO(_payload(result)))
     assert book.sheetnames == ["Données", "Métadonnées"]
-    assert book["Données"].max_row == len(queries.territories(wh, "epci")) + 1
+    assert book["Données"].max_row == len(queries.territories(wh, "epci")) + 2
+    head = [c.value for c in book["Données"][1]], [c.value for c in book["Données"][2]]
+    assert head[0][:2] == ["Code", "Nom"] and head[1][:2] == ["code", "nom"]
     meta = {r[0]: r[1] for r in book["Métadonnées"].iter_rows(values_only=True) if r[0]}
     assert meta[ind.id] == ind.label
     assert meta["lien permanent"].startswith("http://h/?")
@@ -99,7 +109,7 @@ def test_a_coarser_selection_restricts_the_rows(wh: queries.Warehouse) -> None:
     ind = _first_registry_indicator(wh)
     state = ViewState(indicator=ind.id, level="commune", territory=f"epci:{epci.code}")
     result, status = downloads.download(wh, state, "csv")
-    assert [r[0] for r in _csv(_payload(result))[1:]] == members
+    assert [r[0] for r in _csv(_payload(result))[2:]] == members
     assert epci.name in status
 
 
@@ -125,6 +135,33 @@ def test_an_impossible_export_says_why(wh: queries.Warehouse) -> None:
     assert status.startswith("Export impossible : vue à exporter invalide")
     result, status = downloads.download(wh, ViewState(indicator="density"), "pdf")
     assert result is no_update and "format d'export inconnu" in status
+
+
+def test_export_follows_the_table_rows_in_their_order(wh: queries.Warehouse) -> None:
+    ind = _first_registry_indicator(wh)
+    state = ViewState(indicator=ind.id, level="commune")
+    shown = ["35238", "35236", "35001", "99999"]  # as sorted in the table; 99999 unknown
+    result, status = downloads.download(wh, state, "csv", rows=shown)
+    rows = _csv(_payload(result))[2:]
+    assert [r[0] for r in rows] == shown[:3]
+    assert "3 ligne(s) exportée(s) selon le filtre et le tri du tableau" in status
+    for bad in ("35238", [1, 2], ["x" * 40]):
+        result, status = downloads.download(wh, state, "csv", rows=bad)
+        assert result is no_update and "lignes du tableau illisibles" in status
+    result, status = downloads.download(wh, state, "csv", rows=["99999"])
+    assert result is no_update and "aucune ligne du tableau filtré" in status
+
+
+def test_theme_export_holds_every_indicator_of_the_theme(wh: queries.Warehouse) -> None:
+    ind = _first_registry_indicator(wh)
+    theme = [i for i in queries.indicators(wh) if i.theme == ind.theme]
+    state = ViewState(indicator=ind.id, level="epci")
+    result, status = downloads.download(wh, state, "xlsx", theme=True)
+    assert result["filename"] == f"territoires_theme_{ind.theme}_epci.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(_payload(result)))
+    ids_row = [c.value for c in book["Données"][2]]
+    assert {i.id for i in theme} <= set(ids_row)
+    assert f"{len(theme)} indicateurs du thème" in status
 
 
 def test_buttons_are_labelled_native_buttons() -> None:

@@ -236,10 +236,12 @@ def test_table_twin_rows_point_to_their_note() -> None:
         Value("35001", None, False, None, None, PARTIAL),
         Value("35002", None, False, None, None, tricky),
     ]
-    rows = table.row_data(_places(3), values, [1, None, None], (PARTIAL, tricky))
-    assert "why" not in rows[0]
-    assert [r.get("why") for r in rows[1:]] == [1, 2]
-    assert rows[1]["status"] == "non disponible"  # the long text is not repeated per row
+    model = choropleth.build(
+        "commune", _places(3), values, SHARE, method="quantiles", k=3, palette="viridis"
+    )
+    # each row points to its note by position; the long text travels once
+    assert model.hideout["why"] == [0, 1, 2]
+    assert model.hideout["notes"] == [PARTIAL, tricky]
     status = next(
         c
         for c in table.column_defs(LAPOSTE, "Commune", (PARTIAL, tricky))

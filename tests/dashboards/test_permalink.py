@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 import pytest
 
+from dashboards import queries, router
 from dashboards.permalink import Context, ViewState, check_territory, parse, to_url
 
 KNOWN = {("commune", "35236"), ("commune", "2A004"), ("departement", "35"), ("epci", "243500741")}
@@ -98,3 +102,22 @@ def test_view_state_store_round_trip() -> None:
     state = ViewState(indicator="density", facilities=("A206",), lat=1.0, lon=2.0, zoom=3.0)
     assert ViewState.from_dict(state.to_dict()) == state
     assert ViewState.from_dict({"indicator": "x", "unknown": 1}).indicator == "x"
+
+
+def test_a_large_build_opens_on_its_departements(
+    dash_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The level a bare address opens on: communes for a département (333 here),
+    départements above ``COMMUNES_FIRST_UP_TO`` communes (a national build)."""
+    wh = queries.open_warehouse(dash_db)
+    assert router.default_level(wh) == "commune"
+    monkeypatch.setattr(router, "COMMUNES_FIRST_UP_TO", len(queries.territories(wh, "commune")) - 1)
+    assert router.default_level(wh) == "departement"
+    # (context_for is cached per warehouse: the level it would compute now)
+    ctx = dataclasses.replace(router.context_for(wh), default_level=router.default_level(wh))
+    state, msgs = parse("/", "", ctx)
+    assert state.level == "departement" and msgs == []
+    state, msgs = parse("/", "level=commune", ctx)
+    assert state.level == "commune"  # the address still decides
+    state, msgs = parse("/", "level=canton", ctx)
+    assert state.level == "departement" and "niveau département affiché" in msgs[0]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboards import queries
+from dashboards import ids, queries
 from dashboards.components import legend, portrait, table
 from dashboards.figures import choropleth
 from dashboards.figures.palettes import CONFIDENTIAL_SWATCH, MISSING_SWATCH
@@ -78,21 +78,23 @@ def test_map_model_codes_legend_and_summary(wh: queries.Warehouse, blank_in_buil
 
 def test_legend_component_draws_both_hatches(wh: queries.Warehouse) -> None:
     view = map_view(wh, ViewState(indicator=SECRET_INDICATOR, level="commune"))
-    items = view.legend.children[1].children
+    lists = [c for c in view.legend.children if getattr(c, "className", "") == "legend-list"]
+    items = lists[0].children
     last = items[-1].children
     assert "swatch-secret" in last[0].className and last[1].children == "secret statistique"
     assert "swatch-missing" in items[-2].children[0].className
     assert legend.legend("x", ()).children[1].children == []
+    assert ids.LEGEND_DIRECTION in str(view.legend)
 
 
 def test_table_twin_says_secret_in_words(wh: queries.Warehouse) -> None:
     view = map_view(wh, ViewState(indicator=SECRET_INDICATOR, level="commune"))
-    rows = {r["code"]: r for r in view.rows}
-    redon = rows["35236"]
-    assert redon["value"] is None and redon["secret"] is True
-    assert redon["status"] == "secret statistique" and redon["rank"] is None
-    assert rows[MISSING_CODE]["status"] == "non disponible"
-    assert rows[MISSING_CODE]["secret"] is False
+    i = queries.territory_index(wh, "commune")
+    # the browser's rows (territoires.gridRows) read these: secret, missing, unranked
+    assert view.hideout["cls"][i["35236"]] == -2 and view.hideout["rank"][i["35236"]] is None
+    assert view.hideout["cls"][i[MISSING_CODE]] == -1
+    assert view.hideout["secretText"] == "secret statistique"
+    assert view.hideout["missingText"] == "non disponible"
     value_col = next(c for c in view.columns if c["field"] == "value")
     assert value_col["valueFormatter"]["function"].startswith("frValue(params, 2)")
     n = basket_size(Path(wh.path))
@@ -100,12 +102,10 @@ def test_table_twin_says_secret_in_words(wh: queries.Warehouse) -> None:
         value_col["headerName"] == f"Score du quart d'heure à pied (panier du quotidien, sur {n})"
     )
     assert set(value_col["cellClassRules"]) == {"cell-secret", "cell-missing"}
-    partial = table.row_data(
-        [queries.territories(wh, "region")[0]],
-        [queries.Value("53", None, True, None, None)],
-        [None],
-    )[0]
-    assert partial["status"] == "secret statistique ; territoire partiel"
+    regions = queries.territories(wh, "region")
+    base = table.base_data(regions)
+    assert base["partial"] == [k for k, r in enumerate(regions) if not r.complete] != []
+    assert base["pop"][0] == round(regions[0].population or 0)
 
 
 def test_portrait_of_a_secret_cell(wh: queries.Warehouse) -> None:

@@ -141,9 +141,10 @@ def test_browser_portrait_and_planner_at_10_minutes(
     )
     page.wait_for_selector("path.territoires-area", state="attached")
     page.wait_for_function("() => window.location.search.includes('zoom=')")
-    page.check("#planner-mode input[value=add]")
+    page.check("#planner-mode input[value=add]")  # may scroll the page down to the radio
     box = page.locator("#map").bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    # the centre of the map; Playwright scrolls it back into view before clicking
+    page.locator("#map").click(position={"x": box["width"] / 2, "y": box["height"] / 2})
     sentence = page.locator(".planner-sentence")
     sentence.wait_for()
     assert "habitants de plus à 10 min ou moins en voiture" in sentence.inner_text()

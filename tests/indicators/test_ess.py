@@ -154,8 +154,13 @@ def atoms_and_employing():
 def test_layout_orders_and_links(small):
     layout = territory_layout(small.iloc[::-1])
     assert layout.frame["code"].tolist() == ["35001", "35002", "35003", "A", "B", "35", "53"]
-    # EPCI B and région 53 are partly outside the build: in no table.
-    assert layout.hierarchy.ancestors.tolist() == [[3, 5, -1], [3, 5, -1], [-1, 5, -1]]
+    # EPCI B and région 53 are partly outside the build: in no table; no France row
+    # (the last column): France is in no table either.
+    assert layout.hierarchy.ancestors.tolist() == [
+        [3, 5, -1, -1],
+        [3, 5, -1, -1],
+        [-1, 5, -1, -1],
+    ]
     assert layout.published.tolist() == [True, True, True, True, False, True, False]
     with pytest.raises(ValueError, match="niveau"):
         territory_layout(small.assign(level="canton"))

@@ -39,7 +39,10 @@ def test_share_by_hand(three_communes: pd.DataFrame) -> None:
     assert _value(frame, "departement", "35") == pytest.approx(25.0)
     assert _value(frame, "departement", "35", "numerator") == 125.0
     assert _value(frame, "region", "53", "denominator") == 500.0
-    assert set(frame["level"]) == {"commune", "epci", "departement", "region"}
+    assert set(frame["level"]) == {"commune", "epci", "departement", "region", "france"}
+    # France: every point of a known commune, weighted the same way
+    assert _value(frame, "france", "FR") == pytest.approx(25.0)
+    assert _value(frame, "france", "FR", "denominator") == 500.0
 
 
 def test_share_is_not_the_mean_of_communes() -> None:
@@ -50,6 +53,25 @@ def test_share_is_not_the_mean_of_communes() -> None:
     population = geo["population"].to_numpy()
     frame = aggregate_ratio(geo, population * np.array([1.0, 0.0]), population, scale=100)
     assert _value(frame, "departement", "D") == pytest.approx(90.0)  # the mean would be 50
+
+
+def test_france_weighs_every_region_by_its_inhabitants() -> None:
+    """France is rebuilt from the points of all its régions, never the mean of the
+    régions' figures; a point of an unknown commune is in no territory, France
+    included."""
+    geo = geography(
+        [("a", "1", 900.0), ("b", "2", 100.0), ("c", "9", 50.0)],
+        [("1", "E1", "D1", "R1"), ("2", "E2", "D2", "R2")],
+    )
+    assert geo["france"].isna().tolist() == [False, False, True]
+    population = geo["population"].to_numpy()
+    frame = aggregate_ratio(geo, population * np.array([1.0, 0.0, 1.0]), population, scale=100)
+    assert _value(frame, "region", "R1") == pytest.approx(100.0)
+    assert _value(frame, "region", "R2") == pytest.approx(0.0)
+    assert _value(frame, "france", "FR") == pytest.approx(90.0)  # the mean would be 50
+    assert _value(frame, "france", "FR", "denominator") == 1000.0
+    median = aggregate_median(geo, np.array([5.0, 30.0, 1.0]))
+    assert _value(median, "france", "FR") == pytest.approx(5.0)
 
 
 def test_median_by_hand(three_communes: pd.DataFrame) -> None:
@@ -91,7 +113,7 @@ def test_total_counts_people(three_communes: pd.DataFrame) -> None:
 def test_point_outside_any_epci_is_left_out_of_that_level() -> None:
     geo = geography([("a", "1", 10.0)], [("1", None, "D", "R")])
     frame = aggregate_ratio(geo, [10.0], [10.0])
-    assert set(frame["level"]) == {"commune", "departement", "region"}
+    assert set(frame["level"]) == {"commune", "departement", "region", "france"}
 
 
 def test_empty_geography_gives_empty_frame() -> None:

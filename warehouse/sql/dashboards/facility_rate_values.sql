@@ -3,6 +3,7 @@
 WITH counts AS (
     SELECT CASE $level WHEN 'commune' THEN c.code WHEN 'epci' THEN c.epci_code
                        WHEN 'departement' THEN c.dep_code WHEN 'region' THEN c.reg_code
+                       WHEN 'france' THEN 'FR'
            END AS code,
            count(*) AS n
     FROM facilities f

@@ -15,3 +15,6 @@ FROM c GROUP BY dep_code
 UNION ALL
 SELECT 'region', reg_code, NULL, NULL, reg_code, true, sum(population)::DOUBLE
 FROM c GROUP BY reg_code
+UNION ALL
+SELECT 'france', 'FR', NULL, NULL, NULL, true, sum(population)::DOUBLE
+FROM c

@@ -1,8 +1,9 @@
 -- Display geometry of each territory for the map, as GeoJSON text (read by
 -- dashboards/queries/geometry.py, which only joins it to the names of `territories`).
 -- `geom_display` simplified again and rounded for the web: 5 decimals (about 1 m),
--- or 4 decimals and a coarser simplification when a level holds more than 3,000
--- territories (all French communes). The union of member communes leaves slivers
+-- or 4 decimals and a coarser simplification when a level holds more than 1,000
+-- territories (0.001°, the 1,255 EPCI of France, seen whole at zoom 6-8) or more than
+-- 3,000 (0.002°, all French communes). The union of member communes leaves slivers
 -- between their borders: the interior rings of EPCI, départements and régions smaller
 -- than 0.4 km² (the former 5e-5 square degrees at 48° N), area measured in the
 -- territory's metric CRS `epsg` (Lambert-93, local UTM overseas), are dropped. Outer
@@ -11,15 +12,19 @@
 CREATE OR REPLACE TABLE display_geometry AS
 WITH terr AS (
     SELECT level, code, epsg, geom_display,
-           count(*) OVER (PARTITION BY level) > 3000 AS large
+           count(*) OVER (PARTITION BY level) AS n_level
     FROM territories
 ),
 -- logic
 rounded AS (
     SELECT level, code, epsg,
            ST_ReducePrecision(
-               ST_SimplifyPreserveTopology(geom_display, CASE WHEN large THEN 0.002 ELSE 0.0003 END),
-               CASE WHEN large THEN 1e-4 ELSE 1e-5 END
+               ST_SimplifyPreserveTopology(
+                   geom_display,
+                   CASE WHEN n_level > 3000 THEN 0.002 WHEN n_level > 1000 THEN 0.001
+                        ELSE 0.0003 END
+               ),
+               CASE WHEN n_level > 1000 THEN 1e-4 ELSE 1e-5 END
            ) AS g
     FROM terr
 ),

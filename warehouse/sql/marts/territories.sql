@@ -1,4 +1,4 @@
--- Territories of the built scope at four levels, with population, density class and
+-- Territories of the built scope at four levels and France, with population, density class and
 -- geometry: `geom` in the metric CRS of `epsg`, `geom_display` simplified WGS84;
 -- `land_mass` for communes only (an EPCI or a département may span several).
 -- imports
@@ -51,6 +51,14 @@ SELECT 'region', a.code, r.name, NULL, a.code, NULL, a.population,
        NULL, NULL, NULL, a.n_communes, a.n_communes = n.n, a.epsg, NULL,
        to_metric(a.g, a.epsg), ST_SimplifyPreserveTopology(a.g, 0.003), NULL
 FROM agg a JOIN src_regions r ON r.code = a.code JOIN national n ON n.reg_code = a.code;
+-- France as a whole (code FR): a reference for portraits and exports, complete only
+-- when the build holds every commune; no geometry (its parts use different metric
+-- CRSs: its area is the sum of its départements').
+INSERT INTO territories
+SELECT 'france', 'FR', 'France', NULL, NULL, NULL, sum(population), NULL, NULL, NULL,
+       count(*), count(*) = (SELECT count(*) FROM commune_base), 2154, NULL,
+       NULL, NULL, NULL
+FROM territories WHERE level = 'commune';
 CREATE OR REPLACE TABLE scope_area AS
 SELECT epsg, ST_Union_Agg(geom) AS geom, ST_Extent_Agg(geom) AS bbox
 FROM territories WHERE level = 'departement' GROUP BY epsg;
