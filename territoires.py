@@ -11,6 +11,10 @@ Subcommands (their names are a contract)::
     territoires serve   [--db PATH] [--port 8050] [--host 127.0.0.1] [--production]
     territoires export  --level L [--territory T] [--theme all] --format F --out FILE
                         [--db PATH] [--decimal-comma]
+    territoires plan    --territory T --service S [--mode car] [--threshold 20] [--new 3]
+                        [--candidates FILE] [--objective coverage|time] [--from-scratch]
+                        [--critical] [--time-limit 60] [--road-graph FILE]
+                        [--format csv|xlsx|gpkg --out FILE] [--db PATH]
 
 This module sits above the layers (etl, warehouse, geo, indicators, dashboards):
 it only parses arguments, builds the one frozen :class:`~etl.settings.Settings`
@@ -163,7 +167,65 @@ def _parser() -> argparse.ArgumentParser:
         help="serveur gunicorn (sinon serveur de développement)",
     )
     _add_export(sub)
+    _add_plan(sub)
     return parser
+
+
+def _add_plan(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "plan",
+        help="où implanter de nouveaux sites (couverture maximale, p-médiane) "
+        "et quels sites existants sont indispensables",
+    )
+    p.add_argument(
+        "--db", type=Path, default=DEFAULT_DB, help=f"entrepôt construit (défaut {DEFAULT_DB})"
+    )
+    p.add_argument("--territory", required=True, help="fr, dep:35, reg:53 ou epci:<siren>")
+    p.add_argument(
+        "--service", required=True, help="type d'équipement : france_services, third_place, a206…"
+    )
+    p.add_argument("--mode", default="car", help="walk, bike ou car (défaut car)")
+    p.add_argument(
+        "--threshold",
+        type=_bounded("seuil", 0.0, 240.0, low_open=True),
+        default=20.0,
+        help="seuil d'accès en minutes (défaut 20)",
+    )
+    p.add_argument("--new", type=int, default=3, help="nombre de nouveaux sites (défaut 3)")
+    p.add_argument(
+        "--candidates",
+        type=Path,
+        help="CSV des sites candidats (lon,lat[,nom] ou code_commune) ; "
+        "défaut : la mairie de chaque commune du territoire",
+    )
+    p.add_argument(
+        "--objective",
+        default="coverage",
+        help="coverage (habitants nouvellement à portée, défaut) ou time (temps moyen)",
+    )
+    p.add_argument(
+        "--from-scratch",
+        action="store_true",
+        help="ignorer les sites existants (implantation depuis zéro)",
+    )
+    p.add_argument(
+        "--critical",
+        action="store_true",
+        help="classer les sites existants : habitants qui passeraient au-delà du seuil "
+        "si chacun fermait",
+    )
+    p.add_argument(
+        "--time-limit",
+        type=_bounded("limite de temps", 0.0, 86400.0, low_open=True),
+        default=60.0,
+        help="limite de temps du solveur en secondes (défaut 60)",
+    )
+    p.add_argument(
+        "--road-graph", type=Path, help="graphe routier (entrepôt construit sur le réseau)"
+    )
+    p.add_argument("--format", help="csv, xlsx ou gpkg (avec --out)")
+    p.add_argument("--out", type=Path, help="fichier à écrire")
+    p.add_argument("--quiet", action="store_true", help="pas de barre de progression")
 
 
 def _add_export(sub: argparse._SubParsersAction) -> None:
@@ -341,6 +403,87 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_plan(args: argparse.Namespace) -> int:
+    from etl.vocabulary import FRANCE_CODE, FRANCE_LEVEL, TERRITORY_KIND_LEVEL
+    from geo.road_graph import load_road_graph
+    from indicators import siting, siting_export
+    from indicators.exports import ExportError, check_target
+    from warehouse.gate import connect
+
+    territory = parse_territory(args.territory)
+    level = FRANCE_LEVEL if territory.kind == "fr" else TERRITORY_KIND_LEVEL[territory.kind]
+    code = FRANCE_CODE if territory.kind == "fr" else territory.code
+    try:
+        if (args.format is None) != (args.out is None):
+            raise siting.SitingError("--format et --out vont ensemble")
+        if args.format is not None:
+            if args.format not in siting_export.PLAN_FORMATS:
+                raise siting.SitingError(f"format inconnu : {args.format!r} (csv, xlsx ou gpkg)")
+            check_target(args.out)
+        if not args.db.is_file():
+            raise siting.SitingError(f"entrepôt introuvable : {args.db} (territoires build)")
+        graph = load_road_graph(args.road_graph) if args.road_graph else None
+        con = connect(args.db, read_only=True)
+        try:
+            candidates = siting.read_candidates(con, args.candidates) if args.candidates else None
+            inputs = siting.load_inputs(con, level, code, args.service, args.mode, candidates)
+        finally:
+            con.close()
+        name = str(args.territory)
+        if args.critical:
+            table = siting.criticality(inputs, args.threshold, graph)
+            print(siting_export.describe_critical(table, name, args.threshold))
+            if args.out:
+                path = siting_export.write_critical(table, args.out, args.format)
+                print(f"{path} : {len(table)} site(s)")
+            return EXIT_OK
+        with _progress_bar(not args.quiet and sys.stderr.isatty()) as progress:
+            result = siting.plan_sites(
+                inputs,
+                args.new,
+                threshold_min=args.threshold,
+                objective=args.objective,
+                keep_existing=not args.from_scratch,
+                time_limit_s=args.time_limit,
+                graph=graph,
+                progress=progress,
+            )
+        print(siting_export.describe(result, name))
+        if args.out:
+            path = siting_export.write_plan(result, args.out, args.format)
+            print(f"{path} : {len(result.sites)} site(s) proposé(s)")
+    except (siting.SitingError, ExportError) as exc:
+        print(f"erreur: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+class _progress_bar:  # noqa: N801 (used as a context manager)
+    """A tqdm bar fed by ``progress(stage, fraction)`` callbacks (or nothing)."""
+
+    def __init__(self, on: bool) -> None:
+        self.on = on
+        self.bar: Any = None
+
+    def __enter__(self) -> Callable[[str, float], None] | None:
+        if not self.on:
+            return None
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=100, unit="%", leave=False, file=sys.stderr)
+
+        def progress(stage: str, fraction: float) -> None:
+            self.bar.set_description(stage)
+            self.bar.n = round(100 * fraction)
+            self.bar.refresh()
+
+        return progress
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``territoires`` command; returns the exit status."""
     parser = _parser()
@@ -364,6 +507,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "indicators": _cmd_indicators,
         "serve": _cmd_serve,
         "export": _cmd_export,
+        "plan": _cmd_plan,
     }
     try:
         return commands[args.command](args)
