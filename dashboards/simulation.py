@@ -14,10 +14,14 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
 from dashboards import queries
+from dashboards.formatting import integer, number
 from dashboards.permalink import split_territory
 from dashboards.portrait_data import code_at_level
 from dashboards.queries import Warehouse
+from indicators.siting import SitingResult, criticality, plan_sites
 from indicators.whatif import WhatIfResult, what_if
 
 MODES = {"walk": "à pied", "bike": "à vélo", "car": "en voiture"}
@@ -145,3 +149,88 @@ def run(
         mode=mode,
         threshold_min=threshold_min,
     )
+
+
+# --- Siting (issue 14): proposed new sites and critical existing ones ------------------
+
+# Budgets offered in the panel, and the solver's limit in the dashboard (a user waits:
+# the best solution found by then is shown with its gap; dep:35 solves in < 0.1 s).
+SITING_MAX_NEW = 10
+SITING_TIME_LIMIT_S = 20.0
+# Thresholds offered for the proposals, minutes (the build's quart d'heure is added).
+SITING_THRESHOLDS = (10.0, 15.0, 20.0, 30.0, 45.0)
+
+
+def siting_thresholds(wh: Warehouse) -> tuple[float, ...]:
+    """Thresholds offered (minutes, sorted), with the build's quart d'heure."""
+    built = queries.quarter_hour_min(wh)
+    return tuple(sorted({*SITING_THRESHOLDS, *((built,) if built else ())}))
+
+
+def propose(
+    wh: Warehouse,
+    where: tuple[str, str],
+    service_type: str,
+    mode: str,
+    threshold_min: float,
+    n_new: int,
+) -> SitingResult:
+    """Up to ``n_new`` new sites (town halls of the territory's communes) bringing
+    the most inhabitants within ``threshold_min`` (maximal covering, existing sites
+    kept); raises :class:`indicators.siting.SitingError` with a French message."""
+    inputs = queries.siting_inputs(wh, where[0], where[1], service_type, mode)
+    return plan_sites(inputs, n_new, threshold_min=threshold_min, time_limit_s=SITING_TIME_LIMIT_S)
+
+
+def critical_sites(
+    wh: Warehouse, where: tuple[str, str], service_type: str, mode: str, threshold_min: float
+) -> pd.DataFrame:
+    """The existing sites of a type serving the territory, most critical first
+    (:func:`indicators.siting.criticality`)."""
+    inputs = queries.siting_inputs(wh, where[0], where[1], service_type, mode)
+    return criticality(inputs, threshold_min)
+
+
+def proposal_features(result: SitingResult) -> dict[str, Any]:
+    """GeoJSON of the proposed sites (numbered, with their gain in the tooltip)."""
+    minutes = _minutes(result.threshold_min)
+    features = []
+    for row in result.sites.itertuples(index=False):
+        feature = _point(
+            float(row.lon),
+            float(row.lat),
+            "propose",
+            f"Site proposé n° {row.order} : {row.label} — "
+            f"{integer(row.newly_within)} habitants de plus à {minutes} min ou moins",
+        )
+        feature["properties"]["order"] = int(row.order)
+        features.append(feature)
+    return {"type": "FeatureCollection", "features": features}
+
+
+def critical_features(table: pd.DataFrame, threshold_min: float) -> dict[str, Any]:
+    """GeoJSON of the existing sites coloured by criticality: ``level`` 2 when the
+    site strands at least half as many inhabitants as the most critical one, 1 when
+    it strands some, 0 none; ``size`` 0-1 (square root of its share of the maximum)."""
+    top = float(table["stranded"].max()) if len(table) else 0.0
+    minutes = _minutes(threshold_min)
+    out = []
+    for row in table.itertuples(index=False):
+        share = float(row.stranded) / top if top > 0 else 0.0
+        feature = _point(
+            float(row.lon),
+            float(row.lat),
+            "critical",
+            f"{row.label} ({row.commune_name}) — rang {row.rank} : "
+            f"{integer(row.stranded)} habitants passeraient au-delà de {minutes} min s'il fermait",
+        )
+        feature["properties"] |= {
+            "level": 2 if share >= 0.5 else 1 if share > 0 else 0,
+            "size": math.sqrt(share),
+        }
+        out.append(feature)
+    return {"type": "FeatureCollection", "features": out}
+
+
+def _minutes(value: float) -> str:
+    return number(value, 0 if float(value).is_integer() else 1)

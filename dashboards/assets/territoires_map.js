@@ -499,7 +499,37 @@
 
   var planner = {
     pointToLayer: function (feature, latlng) {
-      var removing = feature.properties.action === "remove";
+      var action = feature.properties.action;
+      if (action === "propose") {
+        /* A proposed site: a numbered black-on-yellow square, above the fills. */
+        var proposed = L.marker(latlng, {
+          keyboard: false,
+          icon: L.divIcon({
+            className: "territoires-proposed",
+            html: "<span>" + escapeHtml(String(feature.properties.order)) + "</span>",
+            iconSize: [24, 24],
+            iconAnchor: [12, 12],
+          }),
+        });
+        proposed.bindTooltip(escapeHtml(feature.properties.label));
+        return proposed;
+      }
+      if (action === "critical") {
+        /* An existing site by criticality: red when it strands at least half as many
+         * inhabitants as the most critical one, orange when some, grey when none. */
+        var level = feature.properties.level || 0;
+        var critical = L.circleMarker(latlng, {
+          radius: 5 + 11 * (feature.properties.size || 0),
+          color: level === 2 ? "#67000d" : level === 1 ? "#a63603" : "#525252",
+          weight: 2,
+          fillColor: level === 2 ? "#cb181d" : level === 1 ? "#fd8d3c" : "#d9d9d9",
+          fillOpacity: 0.85,
+          className: "territoires-critical territoires-critical-" + level,
+        });
+        critical.bindTooltip(escapeHtml(feature.properties.label));
+        return critical;
+      }
+      var removing = action === "remove";
       var marker = L.circleMarker(latlng, {
         radius: 9,
         color: removing ? "#b2182b" : "#111111",

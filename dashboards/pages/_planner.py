@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
-from dash import Dash, Input, Output, State, ctx, html, no_update
+from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
@@ -14,7 +17,10 @@ from dashboards.components import planner
 from dashboards.permalink import LEVEL_LABELS, split_territory
 from dashboards.queries import Warehouse
 from dashboards.simulation import Changes, Removed
+from indicators.siting import SitingError
+from indicators.siting_export import write_plan
 from indicators.whatif import WhatIfResult
+from warehouse.gate import WarehouseError
 
 
 def apply_click(
@@ -164,6 +170,159 @@ def register(app: Dash, wh_of: Callable[[], Warehouse]) -> None:
             result = html.Div([html.P(refused, className="notice"), result])
         listed = planner.changes_list(changes, site_names(wh, changes))
         return changes.to_store(), changes.features(), listed, result
+
+    @app.callback(
+        Output(ids.PLANNER_SITES_LAYER, "data"),
+        Output(ids.PLANNER_SITING, "children"),
+        Output(ids.PLANNER_SITING_ASKED, "data"),
+        Output(ids.PLANNER_SITING_EXPORT, "disabled"),
+        Input(ids.PLANNER_PROPOSE, "n_clicks"),
+        Input(ids.PLANNER_CRITICAL, "n_clicks"),
+        State(ids.PLANNER_TYPE, "value"),
+        State(ids.PLANNER_TRAVEL, "value"),
+        State(ids.PLANNER_THRESHOLD, "value"),
+        State(ids.PLANNER_SITES_N, "value"),
+        State(ids.CARTE_TERRITORY, "data"),
+        prevent_initial_call=True,
+        running=[
+            (Output(ids.PLANNER_PROPOSE, "disabled"), True, False),
+            (Output(ids.PLANNER_CRITICAL, "disabled"), True, False),
+        ],
+    )
+    def site(
+        _propose: int,
+        _critical: int,
+        service_type: str | None,
+        travel: str | None,
+        threshold: float | None,
+        n_new: int | None,
+        territory: str | None,
+    ) -> tuple[Any, ...]:
+        wh = wh_of()
+        kind = "propose" if ctx.triggered_id == ids.PLANNER_PROPOSE else "critical"
+        asked = {
+            "kind": kind,
+            "service_type": service_type,
+            "travel": travel,
+            "threshold_min": threshold,
+            "n_new": n_new if kind == "propose" else 1,
+            "territory": territory or "",
+        }
+        ask = SitingAsk.read(wh, asked)
+        if ask is None:
+            text = (
+                f"Nombre de nouveaux sites : un entier de 1 à {simulation.SITING_MAX_NEW}."
+                if kind == "propose"
+                else "Choix incomplet : type d'équipement, mode et seuil."
+            )
+            return EMPTY_LAYER, html.P(text, className="notice"), None, True
+        layer, text = siting_outcome(wh, ask)
+        proposed = kind == "propose" and bool(layer["features"])
+        return layer, text, asdict(ask), not proposed
+
+    @app.callback(
+        Output(ids.PLANNER_SITING_DOWNLOAD, "data"),
+        Input(ids.PLANNER_SITING_EXPORT, "n_clicks"),
+        State(ids.PLANNER_SITING_ASKED, "data"),
+        prevent_initial_call=True,
+    )
+    def download_sites(clicks: int | None, asked: dict[str, Any] | None) -> Any:
+        wh = wh_of()
+        ask = SitingAsk.read(wh, asked)
+        if not clicks or ask is None or ask.kind != "propose":
+            raise PreventUpdate
+        data, name = siting_file(wh, ask)
+        return dcc.send_bytes(data, name, type=XLSX)
+
+
+EMPTY_LAYER: dict[str, Any] = {"type": "FeatureCollection", "features": []}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class SitingAsk:
+    """A siting request as the browser sends it back (checked: it comes from the
+    client). ``kind`` is ``"propose"`` or ``"critical"``."""
+
+    kind: str
+    service_type: str
+    travel: str
+    threshold_min: float
+    n_new: int
+    territory: str
+
+    @classmethod
+    def read(cls, wh: Warehouse, data: dict[str, Any] | None) -> SitingAsk | None:
+        data = data or {}
+        try:
+            ask = cls(
+                str(data.get("kind", "")),
+                str(data.get("service_type", "")),
+                str(data.get("travel", "")),
+                float(data.get("threshold_min", "nan")),
+                int(data.get("n_new", 0)),
+                _checked(str(data.get("territory", ""))),
+            )
+        except (TypeError, ValueError):
+            return None
+        known = {s.code for s in queries.service_types(wh)}
+        if (
+            ask.kind not in ("propose", "critical")
+            or ask.service_type not in known
+            or ask.travel not in simulation.MODES
+            or ask.threshold_min not in simulation.siting_thresholds(wh)
+            or not 1 <= ask.n_new <= simulation.SITING_MAX_NEW
+        ):
+            return None
+        return ask
+
+
+def siting_outcome(wh: Warehouse, ask: SitingAsk) -> tuple[dict[str, Any], Component]:
+    """Map layer and panel text of a siting request (or why it cannot be answered)."""
+    reason = simulation.unavailable_reason(wh)
+    if reason:
+        return EMPTY_LAYER, html.P(reason, className="notice")
+    where = simulation.scope(wh, ask.territory)
+    if where is None:
+        text = "Choisissez d'abord un territoire (recherche ou clic sur la carte)."
+        return EMPTY_LAYER, html.P(text, className="notice")
+    place = queries.territory(wh, *where)
+    where_label = f"{place.name} ({LEVEL_LABELS[where[0]]})" if place is not None else where[1]
+    type_label = next(
+        (s.label for s in queries.service_types(wh) if s.code == ask.service_type),
+        ask.service_type,
+    )
+    try:
+        if ask.kind == "propose":
+            result = simulation.propose(
+                wh, where, ask.service_type, ask.travel, ask.threshold_min, ask.n_new
+            )
+            return simulation.proposal_features(result), planner.proposal(
+                result, where_label, type_label
+            )
+        table = simulation.critical_sites(
+            wh, where, ask.service_type, ask.travel, ask.threshold_min
+        )
+    except (SitingError, WarehouseError) as exc:
+        return EMPTY_LAYER, html.P(f"{simulation.UNAVAILABLE} : {exc}", className="notice")
+    return simulation.critical_features(table, ask.threshold_min), planner.critical_list(
+        table, where_label, type_label, ask.threshold_min
+    )
+
+
+def siting_file(wh: Warehouse, ask: SitingAsk) -> tuple[bytes, str]:
+    """The proposal as an XLSX workbook (sites, territory, EPCI, communes, fractures,
+    method: :func:`indicators.siting_export.write_plan`) and its file name."""
+    where = simulation.scope(wh, ask.territory)
+    if where is None:
+        raise SitingError("aucun territoire choisi")
+    result = simulation.propose(
+        wh, where, ask.service_type, ask.travel, ask.threshold_min, ask.n_new
+    )
+    name = f"sites_{ask.service_type.lower()}_{where[1]}_{ask.n_new}.xlsx"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_plan(result, Path(tmp) / name, "xlsx")
+        return path.read_bytes(), name
 
 
 def _checked(territory: str | None) -> str:

@@ -37,7 +37,7 @@ from dashboards.portrait_data import code_at_level
 from dashboards.portrait_data import portrait as gather_portrait
 from dashboards.queries import Warehouse
 from dashboards.routes import geo_url
-from dashboards.simulation import unavailable_reason
+from dashboards.simulation import siting_thresholds, unavailable_reason
 from etl.vocabulary import LEVEL_PLURAL
 
 # Okabe-Ito colours (colour-blind safe) for facility types, in order of selection.
@@ -214,6 +214,12 @@ def _point_layers(
             pointToLayer={"variable": "territoires.transit.pointToLayer"},
         ),
         dl.GeoJSON(
+            id=ids.PLANNER_SITES_LAYER,
+            data=EMPTY,
+            zoomToBounds=True,  # the proposed or critical sites, all in view
+            pointToLayer={"variable": "territoires.planner.pointToLayer"},
+        ),
+        dl.GeoJSON(
             id=ids.PLANNER_LAYER,
             data=EMPTY,
             pointToLayer={"variable": "territoires.planner.pointToLayer"},
@@ -298,7 +304,9 @@ def layout(wh: Warehouse, state: ViewState) -> html.Div:
                     html.Details(
                         [
                             html.Summary("Simulateur : placer ou retirer un équipement"),
-                            planner.controls(sts, unavailable_reason(wh)),
+                            planner.controls(
+                                sts, unavailable_reason(wh), siting_thresholds(wh)
+                            ),
                         ],
                         open=True,
                         className="more-controls fold-on-phone",

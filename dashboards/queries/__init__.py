@@ -36,6 +36,7 @@ from dashboards.queries.fractures import (
     export_view,
     fracture_indices,
     has_fracture_tables,
+    siting_inputs,
     what_if_inputs,
 )
 from dashboards.queries.geometry import (
@@ -132,6 +133,7 @@ __all__ = [
     "quarter_hour_of",
     "search_entries",
     "service_types",
+    "siting_inputs",
     "standings",
     "tables",
     "territories",

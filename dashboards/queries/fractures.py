@@ -8,7 +8,7 @@ from typing import Any
 
 from dashboards.queries.connection import Warehouse, _cursor, _finite, _rows, tables
 from dashboards.queries.territories import _checked_level
-from indicators import exports, whatif
+from indicators import exports, siting, whatif
 from warehouse.gate import WarehouseError
 
 
@@ -110,6 +110,19 @@ def what_if_inputs(
         raise WarehouseError("temps d'accès non calculés dans cet entrepôt")
     with _cursor(wh) as cur:
         return whatif.load_inputs(cur, _checked_level(level), code, service_type, mode)
+
+
+@lru_cache(maxsize=8)
+def siting_inputs(
+    wh: Warehouse, level: str, code: str, service_type: str, mode: str
+) -> siting.SitingInputs:
+    """Points, facilities of one type and candidate sites (the town hall of each
+    commune) of a territory, for :func:`indicators.siting.plan_sites` and
+    :func:`indicators.siting.criticality` (read once; callers must not mutate them)."""
+    if "travel_times" not in tables(wh):
+        raise WarehouseError("temps d'accès non calculés dans cet entrepôt")
+    with _cursor(wh) as cur:
+        return siting.load_inputs(cur, _checked_level(level), code, service_type, mode)
 
 
 # --- exports ------------------------------------------------------------------------------

@@ -212,6 +212,49 @@ def test_what_if_adds_people_where_a_facility_is_placed(
     page.screenshot(path=tmp_path / "whatif.png")
 
 
+def test_planner_proposes_sites_and_shows_the_critical_ones(
+    page: Any, live_server: str, dash_db: Path, tmp_path: Path
+) -> None:
+    """Issue 14: « Proposer des sites » in dep:35 puts numbered sites on the map with
+    the gain the solver reports; « Sites indispensables » colours the existing ones."""
+    from dashboards.formatting import integer
+    from indicators import siting
+
+    wh = queries.open_warehouse(dash_db)
+    inputs = queries.siting_inputs(wh, "departement", "35", "FRANCE_SERVICES", "car")
+    expected = siting.plan_sites(inputs, 2, threshold_min=20.0)
+    _open(page, f"{live_server}/?territory=35236")  # Redon: the département is 35
+    page.fill("#planner-sites-n", "2")
+    assert "20 min" in page.inner_text("#planner-threshold")  # the default threshold
+    page.click("#planner-propose")
+    markers = page.locator(".territoires-proposed")
+    markers.first.wait_for()
+    assert markers.count() == 2
+    text = page.inner_text("#planner-siting")
+    gained = integer(expected.summary["newly_within"])
+    assert f"mettraient {gained} habitants de plus à 20 min" in text
+    for name in expected.sites["commune_name"]:
+        assert name in page.inner_text(".planner-sites")
+    page.locator("#map").screenshot(path=tmp_path / "siting_map.png")
+    page.locator("#planner-siting").screenshot(path=tmp_path / "siting.png")
+    with page.expect_download() as info:
+        page.click("#planner-siting-export")
+    xlsx = tmp_path / info.value.suggested_filename
+    info.value.save_as(xlsx)
+    assert xlsx.name == "sites_france_services_35_2.xlsx"
+    book = openpyxl.load_workbook(xlsx)
+    assert book.sheetnames[0] == "Sites proposés" and book["Sites proposés"].max_row == 3
+    page.click("#planner-critical")
+    page.locator(".territoires-critical").first.wait_for()
+    critical = siting.criticality(inputs, 20.0)
+    assert page.locator(".territoires-critical").count() == len(critical)
+    assert page.locator(".territoires-proposed").count() == 0
+    first = critical.iloc[0]
+    assert f"{first['label']} ({first['commune_name']})" in page.inner_text(".planner-critical")
+    page.locator("#map").screenshot(path=tmp_path / "critical_map.png")
+    page.locator("#planner-siting").screenshot(path=tmp_path / "critical.png")
+
+
 def test_portrait_reference_and_print_stylesheet(
     page: Any, live_server: str, tmp_path: Path
 ) -> None:
