@@ -216,9 +216,9 @@ def register(app: Dash, wh_of: Callable[[], Warehouse]) -> None:
                 else "Choix incomplet : type d'équipement, mode et seuil."
             )
             return EMPTY_LAYER, html.P(text, className="notice"), None, True
-        layer, text = siting_outcome(wh, ask)
+        layer, panel = siting_outcome(wh, ask)
         proposed = kind == "propose" and bool(layer["features"])
-        return layer, text, asdict(ask), not proposed
+        return layer, panel, asdict(ask), not proposed
 
     @app.callback(
         Output(ids.PLANNER_SITING_DOWNLOAD, "data"),
