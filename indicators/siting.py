@@ -905,7 +905,9 @@ def _report(
         float(population[newly & (slot == i)].sum()) for i in range(len(chosen))
     ]
     sites["nearest_for"] = [float(population[slot == i].sum()) for i in range(len(chosen))]
-    saved = np.where(np.isfinite(today) & served & certain, today - after, 0.0)
+    gains = np.isfinite(today) & served & certain
+    saved = np.zeros(len(points))
+    saved[gains] = today[gains] - after[gains]
     sites["minutes_saved"] = [
         float((population * saved)[slot == i].sum()) for i in range(len(chosen))
     ]
