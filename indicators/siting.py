@@ -547,6 +547,8 @@ def solve_coverage(
     cost = np.concatenate([np.zeros(n_c), -w[demand]])
     integrality = np.concatenate([np.ones(n_c), np.zeros(n_d)])
     res, seconds = _milp(cost, integrality, a, upper, time_limit_s)
+    if res.x is None:  # stopped before any solution: plan_sites keeps greedy's
+        return Solution((), 0.0, "time_limit", float("nan"), seconds)
     picked = [int(cands[i]) for i in np.flatnonzero(res.x[:n_c] > 0.5)]
     covered = np.zeros(len(w), dtype=bool)
     for c in picked:
@@ -592,6 +594,8 @@ def solve_median(
     cost = np.concatenate([np.zeros(n_c), -saving])
     integrality = np.concatenate([np.ones(n_c), np.zeros(n_z)])
     res, seconds = _milp(cost, integrality, a, upper, time_limit_s)
+    if res.x is None:  # stopped before any solution: plan_sites keeps greedy's
+        return Solution((), 0.0, "time_limit", float("nan"), seconds)
     picked = [int(cands[i]) for i in np.flatnonzero(res.x[:n_c] > 0.5)]
     value = _median_value(w, now, pairs, picked)
     return Solution(_by_gain_median(w, now, pairs, picked), value, _status(res), _gap(res), seconds)
@@ -613,11 +617,6 @@ def _milp(
         options={"time_limit": float(time_limit_s), "disp": False},
     )
     seconds = time.perf_counter() - start
-    if res.x is None:
-        raise SitingError(
-            f"le solveur n'a trouvé aucune solution en {time_limit_s:g} s ({res.message}) : "
-            "augmenter --time-limit ou réduire les sites candidats"
-        )
     return res, seconds
 
 
@@ -716,7 +715,7 @@ def plan_sites(
         A budget below 1 or above the number of candidates, an unknown objective, a
         time objective from scratch, a network warehouse without ``graph``.
     """
-    _check_request(inputs, n_new, threshold_min, objective, keep_existing, graph)
+    _check_request(inputs, n_new, threshold_min, objective, keep_existing, time_limit_s, graph)
     say = progress or (lambda stage, fraction: None)
     points = inputs.points
     population = points["population"].fillna(0.0).to_numpy(dtype=np.float64)
@@ -755,8 +754,8 @@ def plan_sites(
         )
     if greedy.value > best.value:  # a time-limited solve may end below greedy
         notes.append(
-            "le solveur, arrêté par la limite de temps, a fait moins bien que "
-            "l'heuristique gloutonne : la solution gloutonne est retenue"
+            f"le solveur, arrêté par la limite de temps ({time_limit_s:g} s), a fait moins "
+            "bien que l'heuristique gloutonne : la solution gloutonne est retenue"
         )
         best = Solution(greedy.chosen, greedy.value, "greedy", best.mip_gap, best.seconds)
     if pairs.truncated:
@@ -789,6 +788,7 @@ def _check_request(
     threshold_min: float,
     objective: str,
     keep_existing: bool,
+    time_limit_s: float,
     graph: RoadGraph | None,
 ) -> None:
     if objective not in OBJECTIVES:
@@ -800,6 +800,8 @@ def _check_request(
         )
     if not (math.isfinite(threshold_min) and threshold_min > 0):
         raise SitingError(f"seuil invalide : {threshold_min!r} minutes")
+    if not (math.isfinite(time_limit_s) and time_limit_s > 0):
+        raise SitingError(f"limite de temps invalide : {time_limit_s!r} secondes")
     n_candidates = len(inputs.candidates)
     if n_candidates == 0:
         raise SitingError("aucun site candidat dans ce territoire")

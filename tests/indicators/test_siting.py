@@ -142,6 +142,17 @@ def test_median_moves_the_site_to_the_heaviest_far_point() -> None:
     assert result.summary["after_mean_minutes"] == pytest.approx(1000 / WALK_M_PER_MIN / 12)
 
 
+def test_a_solver_stopped_by_its_time_limit_keeps_the_greedy_answer() -> None:
+    inputs = _inputs(*GREEDY_TRAP)
+    result = plan_sites(inputs, 2, threshold_min=15, time_limit_s=1e-9)
+    # HiGHS stops before any solution: the greedy one is kept, and the note says why
+    assert result.optimal.status == "greedy"
+    assert result.optimal.value == result.greedy.value == 500
+    assert "limite de temps (1e-09 s)" in result.notes[0]
+    # the report follows the retained solution
+    assert result.summary["newly_within"] == result.optimal.value
+
+
 def test_uncertain_points_are_left_out_of_the_gain() -> None:
     # radius 300 m known around each point: beyond 15 min walk (803 m) nothing is known,
     # so no point may be counted as newly within
