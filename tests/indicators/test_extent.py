@@ -182,3 +182,35 @@ def test_an_island_without_station_says_so(
     assert crossing == 0
     assert (rows["value"] == 100.0).all()
     assert rows["note"].str.startswith("Aucun équipement accessible sur l'île").all()
+
+
+def test_siting_and_criticality_do_not_change_with_the_extent(
+    dep35_built: BuildReport, reg53_built: BuildReport
+) -> None:
+    """Issue 14: the sites proposed for Ille-et-Vilaine, their gains and the critical
+    sites are the same from a dep:35 and a reg:53 build (or counted as uncertain)."""
+    from indicators import siting
+    from warehouse.gate import connect
+
+    results = []
+    for report in (dep35_built, reg53_built):
+        con = connect(report.db_path, read_only=True)
+        try:
+            inputs = siting.load_inputs(con, "departement", "35", "france_services", "car")
+        finally:
+            con.close()
+        plan = siting.plan_sites(inputs, 3, threshold_min=20)
+        critical = siting.criticality(inputs, 20).set_index("facility_id")
+        results.append((plan, critical))
+    (small, small_critical), (large, large_critical) = results
+    assert small.summary["uncertain_population"] == 0
+    assert list(small.sites["candidate_id"]) == list(large.sites["candidate_id"])
+    for key in ("newly_within", "before_share", "after_share", "before_mean_minutes"):
+        assert small.summary[key] == pytest.approx(large.summary[key]), key
+    assert small.summary["newly_within"] > 0
+    shared = small_critical.index.intersection(large_critical.index)
+    in_territory = small_critical.index[small_critical["in_territory"]]
+    assert set(in_territory) <= set(shared)
+    pd.testing.assert_series_equal(
+        small_critical.loc[in_territory, "stranded"], large_critical.loc[in_territory, "stranded"]
+    )
