@@ -62,6 +62,9 @@
         return window.dash_clientside.no_update;
       }
       var rows = null;
+      if (window.territoires && window.territoires.flushGrid) {
+        window.territoires.flushGrid(); // rows of the indicator on screen, not the last
+      }
       var api = window.dash_ag_grid && window.dash_ag_grid.getApi
         ? window.dash_ag_grid.getApi("grid")
         : null;

@@ -9,7 +9,6 @@ position ``i``.
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -100,22 +99,26 @@ def build(
     """
     if [p.code for p in places] != [v.code for v in values]:
         raise ValueError("territoires et valeurs non alignés")
-    shown = [None if v.secret else v.value for v in values]
+    secret = np.fromiter((v.secret for v in values), dtype=bool, count=len(values))
+    present = np.fromiter(
+        (np.nan if v.value is None else v.value for v in values), dtype=float, count=len(values)
+    )
+    present[secret] = np.nan
+    finite = np.isfinite(present)
+    # None for missing and secret values (Python floats otherwise)
+    shown = [x if x == x else None for x in present.tolist()]
     classes = classify(shown, method, k)
     colours = oriented_colours(class_colours(palette, classes.k), ind)
-    present = np.array([np.nan if s is None else s for s in shown], dtype=float)
-    finite = np.isfinite(present)
-    found = class_indices(present[finite], classes.bins).tolist()
-    position = iter(found)
-    cls = [
-        CONFIDENTIAL if v.secret else (int(next(position)) if ok else MISSING)
-        for v, ok in zip(values, finite.tolist(), strict=True)
-    ]
+    codes = np.full(len(values), MISSING, dtype=np.int64)
+    codes[finite] = class_indices(present[finite], classes.bins)
+    codes[secret] = CONFIDENTIAL
+    cls = codes.tolist()
     rk = ranks(shown, ind.higher_is_better)
     sel = next((i for i, p in enumerate(places) if p.code == selected), -1)
+    rounded = np.round(present, ind.decimals).tolist()
     hideout = {
         "cls": cls,
-        "val": [None if s is None else round(s, ind.decimals) for s in shown],
+        "val": [x if x == x else None for x in rounded],
         "rank": rk,
         "n": sum(r is not None for r in rk),
         "colors": colours,
@@ -239,13 +242,18 @@ def summary(
     None for missing and secret values (``n_secret`` of them are secret). With
     ``values``, it says why values are missing and, for a commitment, how many
     territories meet it."""
-    pairs = [(s, p.name) for s, p in zip(shown, places, strict=True) if s is not None]
+    x = np.array([np.nan if s is None else s for s in shown], dtype=float)
+    given = np.flatnonzero(~np.isnan(x))
     plural = LEVEL_PLURAL.get(level, level)
-    n_missing = len(places) - len(pairs) - n_secret
-    if not pairs:
+    n_missing = len(places) - len(given) - n_secret
+    if not len(given):
         return f"{ind.label} : aucune valeur disponible pour les {integer(len(places))} {plural}."
-    low, high = min(pairs), max(pairs)
-    med = statistics.median(s for s, _ in pairs)
+    # lowest and highest values, ties broken by name (as min/max of (value, name) pairs)
+    lo_at = given[x[given] == x[given].min()]
+    hi_at = given[x[given] == x[given].max()]
+    low = (float(x[lo_at[0]]), min(places[i].name for i in lo_at))
+    high = (float(x[hi_at[0]]), max(places[i].name for i in hi_at))
+    med = float(np.median(x[given]))
     why = reasons_line([v.note for v in values if v.value is None and not v.secret])
     missing_words = f"{MISSING_TEXT}, {why}" if why else MISSING_TEXT
     parts = [f"{integer(n_missing)} sans valeur ({missing_words})"] if n_missing else []
@@ -254,8 +262,8 @@ def summary(
     missing = " et ".join(parts) if parts else "aucune valeur manquante"
     met = ""
     if ind.target_max is not None:
-        n_met = sum(commitment_met(s, ind) for s, _ in pairs)
-        met = f" ; engagement tenu par {integer(n_met)} sur {integer(len(pairs))}"
+        n_met = sum(commitment_met(s, ind) for s in x[given].tolist())
+        met = f" ; engagement tenu par {integer(n_met)} sur {integer(len(given))}"
     return (
         f"{ind.label}, {integer(len(places))} {plural} : de {_fmt(low[0], ind)} ({low[1]}) "
         f"à {_fmt(high[0], ind)} ({high[1]}), médiane {_fmt(med, ind)} ; {missing}{met}."

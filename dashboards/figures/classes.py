@@ -173,11 +173,14 @@ def ranks(values: Sequence[float | None], higher_is_better: bool | None) -> list
     """Competition ranks (1, 2, 2, 4): 1 is the best value, or the highest when the
     direction is unknown. None stays unranked."""
     descending = higher_is_better is not False
-    present = np.array([v for v in values if v is not None], dtype=float)
-    keys_sorted = np.sort(-present if descending else present)
-    at = np.searchsorted(keys_sorted, -present if descending else present, side="left") + 1
-    found = iter(at.tolist())
-    return [None if v is None else int(next(found)) for v in values]
+    x = np.array([np.nan if v is None else v for v in values], dtype=float)
+    given = ~np.isnan(x)
+    keys = -x[given] if descending else x[given]
+    at = np.searchsorted(np.sort(keys), keys, side="left") + 1
+    out: list[int | None] = [None] * len(x)
+    for i, r in zip(np.flatnonzero(given).tolist(), at.tolist(), strict=True):
+        out[i] = r
+    return out
 
 
 def _join(a: str, b: str) -> str:

@@ -71,7 +71,7 @@ class MapView:
     hideout: dict[str, Any]
     legend: html.Div
     summary: str
-    base: dict[str, Any]  # codes, names, populations of the level (table rows)
+    base: str  # codes, names, populations of the level (table rows), packed
     columns: list[dict[str, Any]]
 
 
@@ -143,8 +143,10 @@ def packed(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-def _base(wh: Warehouse, level: str) -> dict[str, Any]:
-    return table.base_data(queries.territories(wh, level))
+@lru_cache(maxsize=8)
+def _base(wh: Warehouse, level: str) -> str:
+    """The table rows' shared columns of a level, packed (sent when the level changes)."""
+    return packed(table.base_data(queries.territories(wh, level)))
 
 
 def facility_layer(wh: Warehouse, codes: tuple[str, ...]) -> tuple[dict, dict, Any]:
@@ -371,7 +373,7 @@ def layout(wh: Warehouse, state: ViewState) -> html.Div:
                     ),
                     dcc.Store(id=ids.EXPORT_REQUEST),
                     table.grid(ids.GRID, view.columns, []),
-                    dcc.Store(id=ids.GRID_BASE, data=packed(view.base)),
+                    dcc.Store(id=ids.GRID_BASE, data=view.base),
                     dcc.Store(id=ids.MAP_DATA, data=packed(view.hideout)),
                     dcc.Store(id=ids.MAP_STYLED),
                 ],
@@ -449,7 +451,7 @@ def register(app: Dash, wh_of: Callable[[], Warehouse], context: Callable[[], Co
             v.legend,
             v.summary,
             # names and populations travel only when the level changes
-            packed(v.base) if ctx.triggered_id == ids.LEVEL else no_update,
+            v.base if ctx.triggered_id == ids.LEVEL else no_update,
             v.columns,
             _panel(wh, state),
             viewport,
