@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -143,6 +144,18 @@ def _warm(wh: Warehouse) -> None:
     gc.set_threshold(*GC_THRESHOLDS)
     gc.collect()
     gc.freeze()
+    # The map geometry of each level, compressed, prepared in the background: the
+    # national commune file (16 MB of GeoJSON) took 1.1 s to build on its first
+    # request, a wait added to the first switch to communes.
+    threading.Thread(target=_warm_geometry, args=(wh,), name="geometry", daemon=True).start()
+
+
+def _warm_geometry(wh: Warehouse) -> None:
+    try:
+        for level in sorted(queries.levels(wh), key=lambda lv: len(queries.territories(wh, lv))):
+            queries.level_geojson(wh, level)
+    except Exception:  # the route builds it again on request and reports the error there
+        log.warning("géométrie de la carte non préparée à l'avance", exc_info=True)
 
 
 def _on_error(err: Exception) -> None:

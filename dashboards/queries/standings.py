@@ -73,8 +73,12 @@ def standings(wh: Warehouse, level: str, code: str) -> dict[str, Standing]:
             int(below),
         )
     computed = {(i.kind, i.service_type or ""): i.id for i in indicators(wh) if i.computed_here}
+    # the build's computed standings (one territory's rows), else computed for the level
+    computed_name = (
+        "portrait_computed_stored" if "computed_standings" in tables(wh) else "portrait_computed"
+    )
     for kind, service_type, v, num, den, complete, n, above, below in _rows(
-        wh, "portrait_computed", params
+        wh, computed_name, params
     ):
         ind_id = computed.get((str(kind), str(service_type)))
         if ind_id is not None:

@@ -98,3 +98,37 @@ def test_france_is_a_reference_when_the_build_holds_it(whole_db: Path) -> None:
     region = portrait(wh, "region:53")
     assert region is not None and region.reference is not None
     assert region.reference.level == "france"
+
+
+@pytest.mark.parametrize(
+    ("level", "code"),
+    [
+        ("commune", "35238"),
+        ("commune", "35236"),
+        ("epci", "243500139"),
+        ("departement", "35"),
+        ("region", "53"),
+        ("france", "FR"),
+    ],
+)
+def test_stored_computed_standings_are_the_live_ones(dash_db: Path, level: str, code: str) -> None:
+    """The build's computed_standings (population, density, facilities per 10,000
+    inhabitants and their ranks) give the portrait the figures the live query gives."""
+    from warehouse.gate import connect, sql_text
+
+    con = connect(dash_db, read_only=True)
+    try:
+        params = {"level": level, "code": code}
+        live = sorted(con.execute(sql_text("dashboards/portrait_computed"), params).fetchall())
+        stored = con.execute(sql_text("dashboards/portrait_computed_stored"), params).fetchall()
+    finally:
+        con.close()
+    assert len(live) > 3 and any(row[0] == "facilities_per_10k" for row in live)
+    _same(sorted(stored), live)
+
+
+def _same(a: list[tuple], b: list[tuple]) -> None:
+    assert len(a) == len(b)
+    for ra, rb in zip(a, b, strict=True):
+        for x, y in zip(ra, rb, strict=True):
+            assert x == y or (isinstance(x, float) and y == pytest.approx(x, rel=1e-9)), (ra, rb)
