@@ -134,6 +134,7 @@ def _print_sources(wh: Warehouse) -> str:
 # caches hold millions, and the default thresholds then ran full collections that cost
 # 0.1-0.2 s of each indicator switch (bench/dashboard.py).
 GC_THRESHOLDS = (50_000, 20, 20)
+GEOMETRY_WARM_DELAY_S = 3.0
 
 
 def _warm(wh: Warehouse) -> None:
@@ -147,7 +148,10 @@ def _warm(wh: Warehouse) -> None:
     # The map geometry of each level, compressed, prepared in the background: the
     # national commune file (16 MB of GeoJSON) took 1.1 s to build on its first
     # request, a wait added to the first switch to communes.
-    threading.Thread(target=_warm_geometry, args=(wh,), name="geometry", daemon=True).start()
+    # It starts a few seconds later, so as not to slow the first page down.
+    later = threading.Timer(GEOMETRY_WARM_DELAY_S, _warm_geometry, args=(wh,))
+    later.daemon = True
+    later.start()
 
 
 def _warm_geometry(wh: Warehouse) -> None:

@@ -306,9 +306,7 @@ def layout(wh: Warehouse, state: ViewState) -> html.Div:
                     html.Details(
                         [
                             html.Summary("Simulateur : placer ou retirer un équipement"),
-                            planner.controls(
-                                sts, unavailable_reason(wh), siting_thresholds(wh)
-                            ),
+                            planner.controls(sts, unavailable_reason(wh), siting_thresholds(wh)),
                         ],
                         open=True,
                         className="more-controls fold-on-phone",
