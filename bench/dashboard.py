@@ -178,11 +178,14 @@ def _legend_says(page: Any, label: str, timeout_ms: int = 120_000) -> None:
     )
 
 
-def _drawn(page: Any, n: int, timeout_ms: int = 120_000) -> None:
-    """``n`` territories drawn (choropleth areas on the map, SVG or canvas)."""
+def _drawn(page: Any, n: int, level: str | None = None, timeout_ms: int = 120_000) -> None:
+    """``n`` territories drawn (choropleth areas on the map, SVG or canvas), coloured
+    by the classes of ``level`` when given (assets/territoires_map.js markColoured:
+    the geometry and the classes of a new level travel in parallel)."""
     page.wait_for_function(
-        "(n) => Number(document.body.dataset.mapAreas || 0) === n",
-        arg=n,
+        """([n, level]) => Number(document.body.dataset.mapAreas || 0) === n
+            && (!level || document.body.dataset.mapLevel === level)""",
+        arg=[n, level],
         timeout=timeout_ms,
         polling=20,
     )
@@ -312,7 +315,7 @@ def bench_db(browser: Any, db: Path, switches: int) -> None:
         paint = time.perf_counter() - start
         # the level the map opens on (dashboards/router.py default_level)
         opened = page.evaluate("new URLSearchParams(window.location.search).get('level')")
-        _drawn(page, counts[opened], 300_000)
+        _drawn(page, counts[opened], opened, 300_000)
         _idle(page)
         complete = time.perf_counter() - start
         report(f"premier affichage de la carte (niveau {opened})", paint, 3.0, "s")
@@ -344,7 +347,7 @@ def bench_db(browser: Any, db: Path, switches: int) -> None:
             meter.take()
             t0 = time.perf_counter()
             page.locator("#level label", has_text=label).first.click()
-            _drawn(page, counts[level])
+            _drawn(page, counts[level], level)
             _idle(page)
             report(
                 f"vers {label} ({counts[level]} territoires)", time.perf_counter() - t0, 1.0, "s"
@@ -352,7 +355,7 @@ def bench_db(browser: Any, db: Path, switches: int) -> None:
             report("  octets transférés", meter.take() / KB, None, "kB")
         if counts.get("commune", 0) > 1000 and "commune" in counts:
             page.locator("#level label", has_text="Communes").first.click()
-            _drawn(page, counts["commune"])
+            _drawn(page, counts["commune"], "commune")
             _idle(page)
             labels = _indicator_labels(db, switches, second=True)
             later.clear()

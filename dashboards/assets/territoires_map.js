@@ -184,7 +184,17 @@
       window.requestAnimationFrame(function () {
         areasPending = false;
         document.body.setAttribute("data-map-areas", String(AREAS));
+        markColoured();
       });
+    }
+  }
+
+  /* The level whose classes colour the territories on the map, once they do:
+   * body[data-map-level] (read by bench/dashboard.py and the browser tests). */
+  function markColoured() {
+    var h = current;
+    if (AREAS > 0 && h && h.cls && h.level && (!DRAWN_LEVEL || h.level === DRAWN_LEVEL)) {
+      document.body.setAttribute("data-map-level", h.level);
     }
   }
 
@@ -327,6 +337,9 @@
     var i = feature.properties.i;
     var c = h.cls ? h.cls[i] : -1;
     var lines = ["<strong>" + escapeHtml(feature.properties.name) + "</strong>"];
+    if (!h.cls) {
+      return lines[0] + "<br>Chargement…"; // this level's figures are on their way
+    }
     var text;
     if (c === -2) {
       text = h.secretText || "secret statistique";
@@ -361,8 +374,20 @@
    * position to restyle them in place. */
   var current = null;
   var LAYERS = {};
+  /* The level of the geometry on the map, once the page has asked for another one
+   * (geoUrl): classes of one level are never drawn on another's territories. The
+   * geometry and the classes of a new level travel in parallel; whichever comes
+   * first waits blank for the other. */
+  var PENDING_LEVEL = null; // asked for (geoUrl)
+  var DRAWN_LEVEL = null; // its features are being added (first feature seen)
   function mapData(context) {
-    return current || hideoutOf(context);
+    var h = current || hideoutOf(context);
+    return DRAWN_LEVEL && h.level && h.level !== DRAWN_LEVEL ? {} : h;
+  }
+  function seeFeature(feature) {
+    if (feature.properties && feature.properties.i === 0 && PENDING_LEVEL) {
+      DRAWN_LEVEL = PENDING_LEVEL;
+    }
   }
 
   function classNameOf(h, feature) {
@@ -371,14 +396,372 @@
       (h.sel === i ? " territoires-selected" : "") + (unmet(h, i) ? " territoires-unmet" : "");
   }
 
+  /* Levels drawn on a canvas (more than CANVAS_ABOVE territories, e.g. the 34 875
+   * communes of France) are not made into one Leaflet layer per territory: the
+   * choropleth's `filter` keeps their features out of dash-leaflet and they are
+   * drawn here in one pass, from typed arrays of their outlines in pixels of zoom 0,
+   * on a canvas renderer (its container follows pans and zoom animations). Hover
+   * and click are found by a grid index and a point-in-polygon test; a click sets
+   * the choropleth's clickData as a feature click would. Building 34 875 layers cost
+   * about 1.5 s of the browser's main thread and 0.8 s of garbage collection. */
+  var BULK = null;
+  var BULK_BATCH = 64;
+  var BULK_OUTLINE_ZOOM = 8;
+  var BULK_CELL = 1 / 8; // grid cell, pixels of zoom 0 (about 5 km in France)
+
+  function projectZero(lon, lat) {
+    // EPSG:3857 to pixels of zoom 0 (Leaflet's CRS.EPSG3857 at scale 256)
+    var d = Math.PI / 180;
+    var max = 85.0511287798;
+    var la = Math.max(Math.min(max, lat), -max);
+    var sin = Math.sin(la * d);
+    var x = 256 * (0.5 + lon / 360);
+    var y = 256 * (0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI));
+    return [x, y];
+  }
+
+  function newBulk(map, context) {
+    return { map: map, context: context, features: [], maxIndex: -1, ready: false };
+  }
+
+  function bulkCollect(feature, context) {
+    var map = context && context.map;
+    if (!map) {
+      return;
+    }
+    if (!BULK || BULK.ready || BULK.map !== map) {
+      if (BULK && BULK.ready) {
+        removeBulk();
+      }
+      BULK = newBulk(map, context);
+      window.setTimeout(finishBulk, 0); // after dash-leaflet's addData loop
+    }
+    if (feature.geometry) {
+      BULK.features.push(feature);
+      BULK.maxIndex = Math.max(BULK.maxIndex, feature.properties.i);
+    }
+  }
+
+  function removeBulk() {
+    if (!BULK) {
+      return;
+    }
+    if (BULK.renderer && BULK.map) {
+      BULK.map.off("mousemove", bulkHover);
+      BULK.map.off("mouseout", bulkOut);
+      BULK.map.off("click", bulkClick);
+      BULK.map.removeLayer(BULK.renderer);
+      if (BULK.tooltip) {
+        BULK.map.closeTooltip(BULK.tooltip);
+      }
+      countArea(-BULK.features.length);
+    }
+    BULK = null;
+  }
+
+  function finishBulk() {
+    var b = BULK;
+    if (!b || b.ready) {
+      return;
+    }
+    var n = b.features.length;
+    var total = 0;
+    var rings = 0;
+    b.features.forEach(function (f) {
+      var polys = f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates;
+      polys.forEach(function (poly) {
+        poly.forEach(function (ring) {
+          total += ring.length;
+          rings += 1;
+        });
+      });
+    });
+    var xy = new Float64Array(2 * total);
+    var ringStart = new Uint32Array(rings + 1);
+    var featRing = new Uint32Array(n + 1);
+    var box = new Float64Array(4 * n);
+    var index = new Int32Array(n);
+    var k = 0;
+    var r = 0;
+    b.features.forEach(function (f, j) {
+      index[j] = f.properties.i;
+      featRing[j] = r;
+      var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      var polys = f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates;
+      polys.forEach(function (poly) {
+        poly.forEach(function (ring) {
+          ringStart[r++] = k / 2;
+          for (var v = 0; v < ring.length; v++) {
+            // projectZero inlined: no array per vertex (700,000 for France)
+            var la = Math.max(Math.min(85.0511287798, ring[v][1]), -85.0511287798);
+            var sin = Math.sin(la * Math.PI / 180);
+            var px = 256 * (0.5 + ring[v][0] / 360);
+            var py = 256 * (0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI));
+            xy[k++] = px;
+            xy[k++] = py;
+            if (px < x0) x0 = px;
+            if (px > x1) x1 = px;
+            if (py < y0) y0 = py;
+            if (py > y1) y1 = py;
+          }
+        });
+      });
+      box[4 * j] = x0;
+      box[4 * j + 1] = y0;
+      box[4 * j + 2] = x1;
+      box[4 * j + 3] = y1;
+    });
+    featRing[n] = r;
+    ringStart[rings] = k / 2;
+    var grid = new Map();
+    for (var j = 0; j < n; j++) {
+      var cx0 = Math.floor(box[4 * j] / BULK_CELL), cx1 = Math.floor(box[4 * j + 2] / BULK_CELL);
+      var cy0 = Math.floor(box[4 * j + 1] / BULK_CELL), cy1 = Math.floor(box[4 * j + 3] / BULK_CELL);
+      for (var cx = cx0; cx <= cx1; cx++) {
+        for (var cy = cy0; cy <= cy1; cy++) {
+          var key = cx * 100000 + cy;
+          var cell = grid.get(key);
+          if (cell) {
+            cell.push(j);
+          } else {
+            grid.set(key, [j]);
+          }
+        }
+      }
+    }
+    b.xy = xy;
+    b.ringStart = ringStart;
+    b.featRing = featRing;
+    b.box = box;
+    b.index = index;
+    b.grid = grid;
+    b.ready = true;
+    var Renderer = L.Canvas.extend({
+      _update: function () {
+        L.Canvas.prototype._update.call(this);
+        if (!this._map || (this._map._animatingZoom && this._bounds)) {
+          return;
+        }
+        drawBulk(b, this);
+      },
+    });
+    b.renderer = new Renderer({ padding: 0.3 });
+    b.map.addLayer(b.renderer);
+    b.map.on("mousemove", bulkHover);
+    b.map.on("mouseout", bulkOut);
+    b.map.on("click", bulkClick);
+    countArea(n);
+  }
+
+  function bulkData(b) {
+    var h = mapData(b.context); // {} while this level's classes are on their way
+    return h.cls && h.cls.length > b.maxIndex ? h : {};
+  }
+
+  function tracePath(ctx, b, j, scale, ox, oy) {
+    for (var r = b.featRing[j]; r < b.featRing[j + 1]; r++) {
+      var s = b.ringStart[r], e = b.ringStart[r + 1];
+      for (var v = s; v < e; v++) {
+        var x = b.xy[2 * v] * scale - ox, y = b.xy[2 * v + 1] * scale - oy;
+        if (v === s) {
+          ctx.moveTo(x, y);
+        } else {
+          ctx.lineTo(x, y);
+        }
+      }
+      ctx.closePath();
+    }
+  }
+
+  function drawBulk(b, renderer) {
+    var ctx = renderer._ctx;
+    var map = b.map;
+    if (!ctx || !renderer._bounds) {
+      return;
+    }
+    var h = bulkData(b);
+    var scale = Math.pow(2, map.getZoom());
+    var origin = map.getPixelOrigin();
+    var bounds = renderer._bounds; // layer points covered by the canvas
+    var minX = (bounds.min.x + origin.x) / scale, maxX = (bounds.max.x + origin.x) / scale;
+    var minY = (bounds.min.y + origin.y) / scale, maxY = (bounds.max.y + origin.y) / scale;
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+    ctx.restore();
+    if (!h.cls) {
+      return; // this level's classes are on their way: blank, never another level's
+    }
+    ctx.lineJoin = "round";
+    // one path per fill (class colour or hatch), then one path for every outline:
+    // a few dozen canvas calls rather than three per territory
+    var groups = new Map();
+    var shown = [];
+    var outlines = [];
+    for (var j = 0; j < b.index.length; j++) {
+      if (b.box[4 * j + 2] < minX || b.box[4 * j] > maxX ||
+          b.box[4 * j + 3] < minY || b.box[4 * j + 1] > maxY) {
+        continue;
+      }
+      var i = b.index[j];
+      var fill = fillOf(h, i, true);
+      var group = groups.get(fill);
+      if (group) {
+        group.push(j);
+      } else {
+        groups.set(fill, [j]);
+      }
+      shown.push(j);
+      if (h.sel === i || unmet(h, i)) {
+        outlines.push(j);
+      }
+    }
+    // (paths of at most BULK_BATCH territories: Skia slows down sharply on one path
+    // of hundreds of thousands of points, 35 s for all French communes)
+    function batches(members, paint) {
+      for (var a = 0; a < members.length; a += BULK_BATCH) {
+        ctx.beginPath();
+        for (var m = a; m < Math.min(a + BULK_BATCH, members.length); m++) {
+          tracePath(ctx, b, members[m], scale, origin.x, origin.y);
+        }
+        paint();
+      }
+    }
+    ctx.globalAlpha = 0.88;
+    groups.forEach(function (members, fill) {
+      ctx.fillStyle = fill;
+      batches(members, function () {
+        ctx.fill("evenodd");
+      });
+    });
+    ctx.globalAlpha = 1;
+    // white outlines once territories are large enough to see them: at the zoom of
+    // all France (5-7) a commune is a few pixels and its outline would hide its colour
+    var zoom = map.getZoom();
+    if (zoom >= BULK_OUTLINE_ZOOM) {
+      ctx.strokeStyle = "#ffffff";
+      ctx.lineWidth = zoom >= BULK_OUTLINE_ZOOM + 1 ? 0.7 : 0.35;
+      batches(shown, function () {
+        ctx.stroke();
+      });
+    }
+    outlines.forEach(function (j) {
+      var i = b.index[j];
+      var selected = h.sel === i;
+      ctx.beginPath();
+      tracePath(ctx, b, j, scale, origin.x, origin.y);
+      ctx.setLineDash(selected ? [] : [6, 4]);
+      ctx.strokeStyle = selected ? "#111111" : "#b2182b";
+      ctx.lineWidth = selected ? 3.5 : 2.5;
+      ctx.stroke();
+      ctx.setLineDash([]);
+    });
+  }
+
+  function bulkAt(latlng) {
+    var b = BULK;
+    if (!b || !b.ready) {
+      return -1;
+    }
+    var p = projectZero(latlng.lng, latlng.lat);
+    var cell = b.grid.get(Math.floor(p[0] / BULK_CELL) * 100000 + Math.floor(p[1] / BULK_CELL));
+    if (!cell) {
+      return -1;
+    }
+    for (var c = 0; c < cell.length; c++) {
+      var j = cell[c];
+      if (p[0] < b.box[4 * j] || p[0] > b.box[4 * j + 2] ||
+          p[1] < b.box[4 * j + 1] || p[1] > b.box[4 * j + 3]) {
+        continue;
+      }
+      var inside = false;
+      for (var r = b.featRing[j]; r < b.featRing[j + 1]; r++) {
+        var s = b.ringStart[r], e = b.ringStart[r + 1];
+        for (var v = s, w = e - 1; v < e; w = v++) {
+          var xi = b.xy[2 * v], yi = b.xy[2 * v + 1], xj = b.xy[2 * w], yj = b.xy[2 * w + 1];
+          if ((yi > p[1]) !== (yj > p[1]) && p[0] < (xj - xi) * (p[1] - yi) / (yj - yi) + xi) {
+            inside = !inside;
+          }
+        }
+      }
+      if (inside) {
+        return j;
+      }
+    }
+    return -1;
+  }
+
+  function bulkHover(e) {
+    var b = BULK;
+    var j = bulkAt(e.latlng);
+    if (j < 0) {
+      bulkOut();
+      return;
+    }
+    var feature = b.features[j];
+    if (!bulkData(b).cls) {
+      bulkOut();
+      return;
+    }
+    if (!b.tooltip) {
+      b.tooltip = L.tooltip({ sticky: true, direction: "auto" });
+    }
+    b.map.getContainer().style.cursor = "pointer";
+    b.tooltip.setLatLng(e.latlng);
+    if (b.tipFor !== j || !b.map.hasLayer(b.tooltip)) {
+      b.tipFor = j;
+      b.tooltip.setContent(tooltipHtml(feature, bulkData(b)));
+      b.map.openTooltip(b.tooltip);
+    }
+  }
+
+  function bulkOut() {
+    var b = BULK;
+    if (b && b.tooltip && b.map.hasLayer(b.tooltip)) {
+      b.map.closeTooltip(b.tooltip);
+      b.tipFor = -1;
+    }
+    if (b) {
+      b.map.getContainer().style.cursor = "";
+    }
+  }
+
+  function bulkClick(e) {
+    var j = bulkAt(e.latlng);
+    if (j < 0 || !window.dash_clientside || !window.dash_clientside.set_props) {
+      return;
+    }
+    var f = BULK.features[j];
+    window.dash_clientside.set_props("choropleth", {
+      clickData: {
+        type: "Feature",
+        properties: { i: f.properties.i, code: f.properties.code, name: f.properties.name },
+        latlng: { lat: e.latlng.lat, lng: e.latlng.lng },
+        at: Date.now(),
+      },
+    });
+  }
+
   var choropleth = {
+    /* Canvas levels are drawn by the bulk renderer above, not as Leaflet layers. */
+    filter: function (feature, context) {
+      seeFeature(feature);
+      if (feature.properties && feature.properties.canvas) {
+        bulkCollect(feature, context);
+        return false;
+      }
+      if (BULK) {
+        removeBulk(); // an SVG level replaces a canvas one
+      }
+      return true;
+    },
     style: function (feature, context) {
       var h = mapData(context);
       var selected = h.sel === feature.properties.i;
       var missed = unmet(h, feature.properties.i);
       return {
         fillColor: fillOf(h, feature.properties.i, feature.properties.canvas),
-        fillOpacity: 0.88,
+        fillOpacity: h.cls ? 0.88 : 0, // no classes yet for this level: blank
         color: selected ? "#111111" : missed ? "#b2182b" : "#ffffff",
         weight: selected ? 3.5 : missed ? 2.5 : 0.7,
         dashArray: missed ? "6 4" : null,
@@ -438,7 +821,7 @@
       // `weight` is set, which for 34 875 communes costs more than the colours
       var changed = {};
       var any = false;
-      ["fillColor", "color", "weight", "dashArray"].forEach(function (k) {
+      ["fillColor", "fillOpacity", "color", "weight", "dashArray"].forEach(function (k) {
         if (layer.options[k] !== style[k]) {
           changed[k] = style[k];
           any = true;
@@ -459,6 +842,10 @@
     if (selected) {
       selected.bringToFront();
     }
+    if (BULK && BULK.ready && BULK.renderer && BULK.renderer._map) {
+      drawBulk(BULK, BULK.renderer);
+    }
+    markColoured();
     var now = Date.now();
     document.body.setAttribute("data-map-styled", String(now)); // read by bench/dashboard.py
     return now;
@@ -811,6 +1198,13 @@
       carteView: carteView,
       gridRows: gridRows,
       restyle: restyle,
+      geoUrl: function (level, urls) {
+        if (!urls || !urls[level]) {
+          return window.dash_clientside.no_update;
+        }
+        PENDING_LEVEL = level;
+        return urls[level];
+      },
       replaceUrl: function (href) {
         if (!href) {
           return "";

@@ -129,6 +129,8 @@ def build(
         "label": ind.label,
         "rankNote": rank_note(ind),
         "sel": sel,
+        # the level these classes are for: the page draws them only on its geometry
+        "level": level,
     }
     notes = distinct_notes(v.note for v in values if v.value is None and not v.secret)
     if notes:

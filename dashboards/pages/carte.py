@@ -54,6 +54,7 @@ FACILITY_COLOURS = (
 EMPTY = {"type": "FeatureCollection", "features": []}
 _STYLE = {"variable": "territoires.choropleth.style"}
 _EACH = {"variable": "territoires.choropleth.onEachFeature"}
+_FILTER = {"variable": "territoires.choropleth.filter"}
 _HOVER = {"variable": "territoires.choropleth.hover"}
 _OUTLINE = {"variable": "territoires.context.outline"}
 _TOWN = {"variable": "territoires.context.town"}
@@ -247,6 +248,8 @@ def layout(wh: Warehouse, state: ViewState) -> html.Div:
                 style=_STYLE,
                 onEachFeature=_EACH,
                 hoverStyle=_HOVER,
+                # levels drawn on a canvas go to territoires' bulk renderer instead
+                filter=_FILTER,
             ),
             # Context drawn from the warehouse itself (no basemap needed): the
             # départements' outlines over the fills and the names of the largest towns.
@@ -372,6 +375,9 @@ def layout(wh: Warehouse, state: ViewState) -> html.Div:
                     dcc.Store(id=ids.EXPORT_REQUEST),
                     table.grid(ids.GRID, view.columns, []),
                     dcc.Store(id=ids.GRID_BASE, data=view.base),
+                    dcc.Store(
+                        id=ids.GEO_URLS, data={lv: geo_url(wh, lv) for lv in queries.levels(wh)}
+                    ),
                     dcc.Store(id=ids.MAP_DATA, data=packed(view.hideout)),
                     dcc.Store(id=ids.MAP_STYLED),
                 ],
@@ -388,8 +394,17 @@ def layout(wh: Warehouse, state: ViewState) -> html.Div:
 def register(app: Dash, wh_of: Callable[[], Warehouse], context: Callable[[], Context]) -> None:
     """Callbacks of the map page (thin: parse inputs, query, build)."""
 
-    @app.callback(
+    # The geometry of a new level is asked for at once, in the browser, while the
+    # server computes the level's classes (both arrive in parallel).
+    app.clientside_callback(
+        ClientsideFunction(namespace="territoires", function_name="geoUrl"),
         Output(ids.CHOROPLETH, "url"),
+        Input(ids.LEVEL, "value"),
+        State(ids.GEO_URLS, "data"),
+        prevent_initial_call=True,
+    )
+
+    @app.callback(
         Output(ids.MAP_DATA, "data"),
         Output(ids.LEGEND, "children"),
         Output(ids.SUMMARY, "children"),
@@ -444,7 +459,6 @@ def register(app: Dash, wh_of: Callable[[], Warehouse], context: Callable[[], Co
         if fly and territory:
             viewport = _fly_to(wh, territory)
         return (
-            v.url,
             packed(v.hideout),
             v.legend,
             v.summary,

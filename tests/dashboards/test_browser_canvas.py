@@ -94,6 +94,23 @@ def test_communes_on_a_canvas_are_coloured_clickable_and_restyled(
     page.wait_for_function(AREAS, arg=len(names))
     _centre_has_a_legend_colour(page)
 
+    # to the EPCI (SVG) and back: the canvas goes and comes back, and each level is
+    # coloured by its own classes only (body[data-map-level])
+    n_epci = len([t for t in queries.territories(wh, "epci") if t.code])
+    page.locator("#level label", has_text="EPCI").first.click()
+    page.wait_for_function(LEVEL_SHOWN, arg=["epci", n_epci])
+    assert page.locator("#map .leaflet-overlay-pane canvas").count() == 0
+    assert page.locator("path.territoires-area").count() == n_epci
+    page.locator("#level label", has_text="Communes").first.click()
+    page.wait_for_function(LEVEL_SHOWN, arg=["commune", len(names)])
+    assert page.locator("path.territoires-area").count() == 0
+    assert page.locator("#map .leaflet-overlay-pane canvas").count() == 1
+    _centre_has_a_legend_colour(page)
+
+
+LEVEL_SHOWN = """([level, n]) => document.body.dataset.mapLevel === level
+    && Number(document.body.dataset.mapAreas || 0) === n"""
+
 
 def _centre_has_a_legend_colour(page: Any) -> None:
     """The canvas pixel at the map's centre is a legend colour at the fill opacity,
