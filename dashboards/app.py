@@ -10,12 +10,14 @@ from __future__ import annotations
 import gc
 import logging
 import threading
+import time
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from dash import Dash, html, set_props
 from dash.development.base_component import Component
+from flask import Flask
 
 from dashboards import ids, queries, router, routes
 from dashboards.components import shell
@@ -59,7 +61,7 @@ def create_app(db_path: Path, *, production: bool) -> Dash:
     routes.register(app.server, wh_of, app.csp_hashes())
     routes.guard(app.server, app.callback_map)
     app.server.config["TERRITOIRES_PRODUCTION"] = production
-    _warm(wh)
+    _warm(wh, app.server)
     return app
 
 
@@ -134,10 +136,11 @@ def _print_sources(wh: Warehouse) -> str:
 # caches hold millions, and the default thresholds then ran full collections that cost
 # 0.1-0.2 s of each indicator switch (bench/dashboard.py).
 GC_THRESHOLDS = (50_000, 20, 20)
-GEOMETRY_WARM_DELAY_S = 3.0
+# Seconds without any request before the map geometry is prepared in the background.
+GEOMETRY_WARM_IDLE_S = 1.5
 
 
-def _warm(wh: Warehouse) -> None:
+def _warm(wh: Warehouse, server: Flask) -> None:
     """Pay the one-off costs (first bound query, indicator list) before the first user,
     then move what startup built out of the collector's sight (``gc.freeze``)."""
     queries.communes_of_postal_code(wh, "00000")
@@ -148,15 +151,15 @@ def _warm(wh: Warehouse) -> None:
     # The map geometry of each level, compressed, prepared in the background: the
     # national commune file (16 MB of GeoJSON) took 1.1 s to build on its first
     # request, a wait added to the first switch to communes.
-    # It starts a few seconds later, so as not to slow the first page down.
-    later = threading.Timer(GEOMETRY_WARM_DELAY_S, _warm_geometry, args=(wh,))
-    later.daemon = True
-    later.start()
+    # It waits for the server to be idle, so as not to slow the first pages down.
+    threading.Thread(target=_warm_geometry, args=(wh, server), name="geometry", daemon=True).start()
 
 
-def _warm_geometry(wh: Warehouse) -> None:
+def _warm_geometry(wh: Warehouse, server: Flask) -> None:
     try:
         for level in sorted(queries.levels(wh), key=lambda lv: len(queries.territories(wh, lv))):
+            while routes.seconds_idle(server) < GEOMETRY_WARM_IDLE_S:
+                time.sleep(0.25)
             queries.level_geojson(wh, level)
     except Exception:  # the route builds it again on request and reports the error there
         log.warning("géométrie de la carte non préparée à l'avance", exc_info=True)

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -40,8 +41,21 @@ def geo_url(wh: Warehouse, level: str) -> str:
     return f"{GEO_ROUTE}/{level}.geojson?v={wh.stamp}"
 
 
+LAST_REQUEST = "territoires_last_request"  # key of server.extensions
+
+
+def seconds_idle(server: Flask) -> float:
+    """Seconds since the server last received a request (its start when none)."""
+    return time.monotonic() - float(server.extensions.get(LAST_REQUEST, 0.0))
+
+
 def register(server: Flask, wh_of: Callable[[], Warehouse], script_hashes: Iterable[str]) -> None:
     hashes = " ".join(script_hashes)  # already quoted by Dash
+    server.extensions[LAST_REQUEST] = time.monotonic()
+
+    @server.before_request
+    def note_request() -> None:
+        server.extensions[LAST_REQUEST] = time.monotonic()
 
     @server.get(f"{GEO_ROUTE}/<level>.geojson")
     def level_geometry(level: str) -> Response:

@@ -558,15 +558,20 @@
     return h.cls && h.cls.length > b.maxIndex ? h : {};
   }
 
+  /* One territory's rings in layer pixels; a vertex less than half a pixel from the
+   * last one drawn is skipped (at the zoom of all France a commune is a few pixels
+   * wide: most of its vertices would fall on the same pixel). */
   function tracePath(ctx, b, j, scale, ox, oy) {
     for (var r = b.featRing[j]; r < b.featRing[j + 1]; r++) {
       var s = b.ringStart[r], e = b.ringStart[r + 1];
-      for (var v = s; v < e; v++) {
+      var lx = b.xy[2 * s] * scale - ox, ly = b.xy[2 * s + 1] * scale - oy;
+      ctx.moveTo(lx, ly);
+      for (var v = s + 1; v < e; v++) {
         var x = b.xy[2 * v] * scale - ox, y = b.xy[2 * v + 1] * scale - oy;
-        if (v === s) {
-          ctx.moveTo(x, y);
-        } else {
+        if ((x - lx) * (x - lx) + (y - ly) * (y - ly) >= 0.25) {
           ctx.lineTo(x, y);
+          lx = x;
+          ly = y;
         }
       }
       ctx.closePath();
