@@ -160,7 +160,10 @@ def _warm_geometry(wh: Warehouse, server: Flask) -> None:
         for level in sorted(queries.levels(wh), key=lambda lv: len(queries.territories(wh, lv))):
             while routes.seconds_idle(server) < GEOMETRY_WARM_IDLE_S:
                 time.sleep(0.25)
-            queries.level_geojson(wh, level)
+            if queries.is_canvas_level(wh, level):
+                queries.level_outlines(wh, level)
+            else:
+                queries.level_geojson(wh, level)
     except Exception:  # the route builds it again on request and reports the error there
         log.warning("géométrie de la carte non préparée à l'avance", exc_info=True)
 

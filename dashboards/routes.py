@@ -2,6 +2,11 @@
 
 * ``/_territoires/geo/<level>.geojson``: display geometry of one level, sent once
   (versioned URL, long browser cache, gzip when accepted).
+* ``/_territoires/canvas/<level>.bin``: the same geometry packed for the page's canvas
+  renderer (:func:`dashboards.queries.geometry.level_outlines`), and
+  ``/_territoires/canvas/<level>.geojson``, the one-feature collection the choropleth
+  loads instead of the level's GeoJSON when the level is drawn on a canvas: it names
+  the packed file, which the renderer fetches itself (:func:`map_url`).
 * Security headers on every response: a Content-Security-Policy that allows only
   this origin (plus OpenStreetMap tiles, fetched only when the user turns the
   basemap on), no framing, no MIME sniffing.
@@ -14,6 +19,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -27,6 +34,7 @@ from dashboards import queries
 from dashboards.queries import Warehouse
 
 GEO_ROUTE = "/_territoires/geo"
+CANVAS_ROUTE = "/_territoires/canvas"
 OSM_TILE_HOST = "https://tile.openstreetmap.org"
 CALLBACK_ROUTE = "/_dash-update-component"
 # The largest legitimate callback body measured is 49 kB (a national view at région
@@ -39,6 +47,35 @@ log = logging.getLogger(__name__)
 def geo_url(wh: Warehouse, level: str) -> str:
     """URL of a level's geometry; the warehouse stamp makes it change on rebuild."""
     return f"{GEO_ROUTE}/{level}.geojson?v={wh.stamp}"
+
+
+def outlines_url(wh: Warehouse, level: str) -> str:
+    """URL of a level's packed outlines (``level_outlines``)."""
+    return f"{CANVAS_ROUTE}/{level}.bin?v={wh.stamp}"
+
+
+def map_url(wh: Warehouse, level: str) -> str:
+    """URL the choropleth loads for a level: its GeoJSON, or, for a level drawn on a
+    canvas (``is_canvas_level``), the stub naming its packed outlines."""
+    if queries.is_canvas_level(wh, level):
+        return f"{CANVAS_ROUTE}/{level}.geojson?v={wh.stamp}"
+    return geo_url(wh, level)
+
+
+def canvas_stub(level: str, outlines: str) -> dict[str, Any]:
+    """The choropleth's data for a canvas level: one feature that the layer's
+    ``filter`` (``territoires.choropleth.filter``) hands to the canvas renderer, which
+    fetches ``outlines`` (Leaflet only filters features that have a geometry)."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [0, 0]},
+                "properties": {"i": 0, "level": level, "outlines": outlines},
+            }
+        ],
+    }
 
 
 LAST_REQUEST = "territoires_last_request"  # key of server.extensions
@@ -62,14 +99,22 @@ def register(server: Flask, wh_of: Callable[[], Warehouse], script_hashes: Itera
         wh = wh_of()
         if level not in queries.levels(wh):
             abort(404)
-        body, gz = queries.level_geojson(wh, level)
-        use_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
-        resp = Response(gz if use_gzip else body, mimetype="application/geo+json")
-        if use_gzip:
-            resp.headers["Content-Encoding"] = "gzip"
-        resp.headers["Vary"] = "Accept-Encoding"
-        resp.headers["Cache-Control"] = "public, max-age=604800, immutable"
-        return resp
+        return _versioned(*queries.level_geojson(wh, level), "application/geo+json")
+
+    @server.get(f"{CANVAS_ROUTE}/<level>.bin")
+    def level_outlines(level: str) -> Response:
+        wh = wh_of()
+        if level not in queries.levels(wh):
+            abort(404)
+        return _versioned(*queries.level_outlines(wh, level), "application/octet-stream")
+
+    @server.get(f"{CANVAS_ROUTE}/<level>.geojson")
+    def canvas_level(level: str) -> Response:
+        wh = wh_of()
+        if level not in queries.levels(wh):
+            abort(404)
+        body = json.dumps(canvas_stub(level, outlines_url(wh, level))).encode()
+        return _versioned(body, gzip.compress(body, mtime=0), "application/geo+json")
 
     @server.after_request
     def security_headers(resp: Response) -> Response:
@@ -86,6 +131,17 @@ def register(server: Flask, wh_of: Callable[[], Warehouse], script_hashes: Itera
         resp.headers.setdefault("X-Frame-Options", "DENY")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
         return resp
+
+
+def _versioned(body: bytes, gz: bytes, mimetype: str) -> Response:
+    """A response under a versioned URL: cached for a week, gzip when accepted."""
+    use_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
+    resp = Response(gz if use_gzip else body, mimetype=mimetype)
+    if use_gzip:
+        resp.headers["Content-Encoding"] = "gzip"
+    resp.headers["Vary"] = "Accept-Encoding"
+    resp.headers["Cache-Control"] = "public, max-age=604800, immutable"
+    return resp
 
 
 def guard(server: Flask, callback_map: Mapping[str, Mapping[str, Any]]) -> None:

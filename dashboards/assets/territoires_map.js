@@ -119,16 +119,8 @@
     return (context && context.hideout) || {};
   }
 
-  /* Levels of more than CANVAS_ABOVE territories (dashboards/queries/geometry.py:
-   * every feature carries `canvas`) are drawn on one shared canvas, not as one SVG
-   * element each; there the hatches are canvas patterns of the same colours. */
-  var canvasRenderer = null;
-  function canvasOf() {
-    if (!canvasRenderer) {
-      canvasRenderer = L.canvas({ padding: 0.3 });
-    }
-    return canvasRenderer;
-  }
+  /* On the canvas (levels drawn by the bulk renderer below) the hatches are canvas
+   * patterns of the same colours. */
   var CANVAS_HATCHES = {};
   function canvasHatch(name, background, stroke, cross) {
     if (!CANVAS_HATCHES[name]) {
@@ -398,8 +390,8 @@
 
   /* Levels drawn on a canvas (more than CANVAS_ABOVE territories, e.g. the 34 875
    * communes of France) are not made into one Leaflet layer per territory: the
-   * choropleth's `filter` keeps their features out of dash-leaflet and they are
-   * drawn here in one pass, from typed arrays of their outlines in pixels of zoom 0,
+   * choropleth gets one stub feature, which its `filter` hands to loadBulk, and the
+   * level is drawn here in one pass, from typed arrays of its outlines in pixels of zoom 0,
    * on a canvas renderer (its container follows pans and zoom animations). Hover
    * and click are found by a grid index and a point-in-polygon test; a click sets
    * the choropleth's clickData as a feature click would. Building 34 875 layers cost
@@ -420,26 +412,116 @@
     return [x, y];
   }
 
-  function newBulk(map, context) {
-    return { map: map, context: context, features: [], maxIndex: -1, ready: false };
-  }
+  /* A canvas level's choropleth data is one stub feature naming its packed outlines
+   * (dashboards/routes.py canvas_stub); the renderer fetches and unpacks them itself
+   * (layout: dashboards/queries/geometry.py level_outlines). The national communes
+   * were 16 MB of GeoJSON whose parse alone took 0.27 s; packed, 2 MB read at once. */
+  var BULK_ASKED = null; // the stub being loaded; a later one supersedes it
 
-  function bulkCollect(feature, context) {
+  function loadBulk(props, context) {
     var map = context && context.map;
     if (!map) {
       return;
     }
-    if (!BULK || BULK.ready || BULK.map !== map) {
-      if (BULK && BULK.ready) {
+    removeBulk(); // blank until this level's outlines arrive, never another level's
+    var asked = { url: props.outlines, level: props.level };
+    BULK_ASKED = asked;
+    window.fetch(props.outlines, { credentials: "same-origin" })
+      .then(function (resp) {
+        if (!resp.ok) {
+          throw new Error("HTTP " + resp.status);
+        }
+        return resp.arrayBuffer();
+      })
+      .then(function (buffer) {
+        if (BULK_ASKED !== asked) {
+          return; // the user has moved on to another level
+        }
+        BULK_ASKED = null;
         removeBulk();
+        BULK = unpackOutlines(buffer, map, context, props.level);
+        finishBulk(); // drawn as its renderer is added
+      })
+      .catch(function (err) {
+        if (BULK_ASKED !== asked) {
+          return;
+        }
+        BULK_ASKED = null;
+        document.body.setAttribute("data-map-error", String(err));
+        if (window.dash_clientside && window.dash_clientside.set_props) {
+          window.dash_clientside.set_props("messages", {
+            children: "Le contour des territoires n'a pas pu être chargé (" + String(err) +
+              ") ; rechargez la page.",
+          });
+        }
+      });
+  }
+
+  function unpackOutlines(buffer, map, context, level) {
+    var magic = String.fromCharCode.apply(null, new Uint8Array(buffer, 0, 4));
+    var words = new Uint32Array(buffer, 4, 2);
+    if (magic !== "TOUT" || words[0] !== 1) {
+      throw new Error("format de contours inattendu");
+    }
+    var head = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 12, words[1])));
+    var m = head.drawn, rings = head.rings, nv = head.vertices, w = head.width;
+    var off = 12 + words[1];
+    var index = new Int32Array(buffer, off, m);
+    off += 4 * m;
+    var featRing = new Uint32Array(buffer, off, m + 1);
+    off += 4 * (m + 1);
+    var ringStart = new Uint32Array(buffer, off, rings + 1);
+    off += 4 * (rings + 1);
+    var first = new Int32Array(buffer, off, 2 * rings);
+    off += 8 * rings;
+    var planes = new Uint8Array(buffer, off, w * 2 * nv);
+    var span = 2 * nv; // bytes per plane
+    function delta(k) {
+      if (w === 2) {
+        return ((planes[span + k] << 8) | planes[k]) << 16 >> 16;
       }
-      BULK = newBulk(map, context);
-      window.setTimeout(finishBulk, 0); // after dash-leaflet's addData loop
+      return planes[k] | (planes[span + k] << 8) | (planes[2 * span + k] << 16) |
+        (planes[3 * span + k] << 24);
     }
-    if (feature.geometry) {
-      BULK.features.push(feature);
-      BULK.maxIndex = Math.max(BULK.maxIndex, feature.properties.i);
+    var xy = new Float64Array(2 * nv);
+    var box = new Float64Array(4 * m);
+    for (var j = 0; j < m; j++) {
+      var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      for (var r = featRing[j]; r < featRing[j + 1]; r++) {
+        var lon = first[2 * r], lat = first[2 * r + 1];
+        for (var v = ringStart[r]; v < ringStart[r + 1]; v++) {
+          if (v > ringStart[r]) {
+            lon += delta(v);
+            lat += delta(nv + v);
+          }
+          // projectZero inlined: no array per vertex (660,000 for France)
+          var la = Math.max(Math.min(85.0511287798, lat / head.scale), -85.0511287798);
+          var sin = Math.sin(la * Math.PI / 180);
+          var px = 256 * (0.5 + lon / head.scale / 360);
+          var py = 256 * (0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI));
+          xy[2 * v] = px;
+          xy[2 * v + 1] = py;
+          if (px < x0) x0 = px;
+          if (px > x1) x1 = px;
+          if (py < y0) y0 = py;
+          if (py > y1) y1 = py;
+        }
+      }
+      box[4 * j] = x0;
+      box[4 * j + 1] = y0;
+      box[4 * j + 2] = x1;
+      box[4 * j + 3] = y1;
     }
+    var features = new Array(m);
+    for (var f = 0; f < m; f++) {
+      var i = index[f];
+      features[f] = { properties: { i: i, code: head.code[i], name: head.name[i] } };
+    }
+    return {
+      map: map, context: context, level: level, features: features,
+      maxIndex: head.n - 1, ready: false,
+      xy: xy, ringStart: ringStart, featRing: featRing, box: box, index: index,
+    };
   }
 
   function removeBulk() {
@@ -459,60 +541,11 @@
     BULK = null;
   }
 
+  /* The grid index of an unpacked level, and its canvas renderer on the map. */
   function finishBulk() {
     var b = BULK;
-    if (!b || b.ready) {
-      return;
-    }
-    var n = b.features.length;
-    var total = 0;
-    var rings = 0;
-    b.features.forEach(function (f) {
-      var polys = f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates;
-      polys.forEach(function (poly) {
-        poly.forEach(function (ring) {
-          total += ring.length;
-          rings += 1;
-        });
-      });
-    });
-    var xy = new Float64Array(2 * total);
-    var ringStart = new Uint32Array(rings + 1);
-    var featRing = new Uint32Array(n + 1);
-    var box = new Float64Array(4 * n);
-    var index = new Int32Array(n);
-    var k = 0;
-    var r = 0;
-    b.features.forEach(function (f, j) {
-      index[j] = f.properties.i;
-      featRing[j] = r;
-      var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-      var polys = f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates;
-      polys.forEach(function (poly) {
-        poly.forEach(function (ring) {
-          ringStart[r++] = k / 2;
-          for (var v = 0; v < ring.length; v++) {
-            // projectZero inlined: no array per vertex (700,000 for France)
-            var la = Math.max(Math.min(85.0511287798, ring[v][1]), -85.0511287798);
-            var sin = Math.sin(la * Math.PI / 180);
-            var px = 256 * (0.5 + ring[v][0] / 360);
-            var py = 256 * (0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI));
-            xy[k++] = px;
-            xy[k++] = py;
-            if (px < x0) x0 = px;
-            if (px > x1) x1 = px;
-            if (py < y0) y0 = py;
-            if (py > y1) y1 = py;
-          }
-        });
-      });
-      box[4 * j] = x0;
-      box[4 * j + 1] = y0;
-      box[4 * j + 2] = x1;
-      box[4 * j + 3] = y1;
-    });
-    featRing[n] = r;
-    ringStart[rings] = k / 2;
+    var n = b.index.length;
+    var box = b.box;
     var grid = new Map();
     for (var j = 0; j < n; j++) {
       var cx0 = Math.floor(box[4 * j] / BULK_CELL), cx1 = Math.floor(box[4 * j + 2] / BULK_CELL);
@@ -529,11 +562,6 @@
         }
       }
     }
-    b.xy = xy;
-    b.ringStart = ringStart;
-    b.featRing = featRing;
-    b.box = box;
-    b.index = index;
     b.grid = grid;
     b.ready = true;
     var Renderer = L.Canvas.extend({
@@ -555,7 +583,7 @@
 
   function bulkData(b) {
     var h = mapData(b.context); // {} while this level's classes are on their way
-    return h.cls && h.cls.length > b.maxIndex ? h : {};
+    return h.cls && h.cls.length > b.maxIndex && (!h.level || h.level === b.level) ? h : {};
   }
 
   /* One territory's rings in layer pixels; a vertex less than half a pixel from the
@@ -751,11 +779,12 @@
     /* Canvas levels are drawn by the bulk renderer above, not as Leaflet layers. */
     filter: function (feature, context) {
       seeFeature(feature);
-      if (feature.properties && feature.properties.canvas) {
-        bulkCollect(feature, context);
+      if (feature.properties && feature.properties.outlines) {
+        loadBulk(feature.properties, context);
         return false;
       }
-      if (BULK) {
+      if (BULK || BULK_ASKED) {
+        BULK_ASKED = null;
         removeBulk(); // an SVG level replaces a canvas one
       }
       return true;
@@ -765,7 +794,7 @@
       var selected = h.sel === feature.properties.i;
       var missed = unmet(h, feature.properties.i);
       return {
-        fillColor: fillOf(h, feature.properties.i, feature.properties.canvas),
+        fillColor: fillOf(h, feature.properties.i, false),
         fillOpacity: h.cls ? 0.88 : 0, // no classes yet for this level: blank
         color: selected ? "#111111" : missed ? "#b2182b" : "#ffffff",
         weight: selected ? 3.5 : missed ? 2.5 : 0.7,
@@ -780,9 +809,6 @@
     onEachFeature: function (feature, layer, context) {
       var i = feature.properties.i;
       LAYERS[i] = layer;
-      if (feature.properties.canvas) {
-        layer.options.renderer = canvasOf();
-      }
       layer.bindTooltip(function () {
         return tooltipHtml(feature, mapData(context));
       }, { sticky: true, direction: "auto" }); // "auto": never cut off at the map edge

@@ -36,7 +36,7 @@ from dashboards.permalink import (
 from dashboards.portrait_data import code_at_level
 from dashboards.portrait_data import portrait as gather_portrait
 from dashboards.queries import Warehouse
-from dashboards.routes import geo_url
+from dashboards.routes import geo_url, map_url
 from dashboards.simulation import siting_thresholds, unavailable_reason
 from etl.vocabulary import LEVEL_PLURAL
 
@@ -108,7 +108,7 @@ def map_view(wh: Warehouse, state: ViewState) -> MapView:
     values = queries.indicator_values(wh, ind.id, state.level)
     one_point = notes.one_point(ind, state.level, queries.population_points_kind(wh))
     return MapView(
-        geo_url(wh, state.level),
+        map_url(wh, state.level),
         model.hideout,
         legend.legend(
             title,
@@ -376,7 +376,7 @@ def layout(wh: Warehouse, state: ViewState) -> html.Div:
                     table.grid(ids.GRID, view.columns, []),
                     dcc.Store(id=ids.GRID_BASE, data=view.base),
                     dcc.Store(
-                        id=ids.GEO_URLS, data={lv: geo_url(wh, lv) for lv in queries.levels(wh)}
+                        id=ids.GEO_URLS, data={lv: map_url(wh, lv) for lv in queries.levels(wh)}
                     ),
                     dcc.Store(id=ids.MAP_DATA, data=packed(view.hideout)),
                     dcc.Store(id=ids.MAP_STYLED),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,19 @@ def test_geometry_route(app: Dash, dash_db: Path) -> None:
     assert "immutable" in resp.headers["Cache-Control"]
     assert client.get("/_territoires/geo/%2e%2e.geojson").status_code == 404
     assert client.get("/_territoires/geo/canton.geojson").status_code == 404
+    packed = client.get(
+        f"/_territoires/canvas/commune.bin?v={wh.stamp}", headers={"Accept-Encoding": "gzip"}
+    )
+    assert packed.status_code == 200
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert packed.mimetype == "application/octet-stream"
+    assert gzip.decompress(packed.data) == queries.level_outlines(wh, "commune")[0]
+    stub = client.get(f"/_territoires/canvas/commune.geojson?v={wh.stamp}").get_json()
+    assert stub["features"][0]["properties"] == {
+        "i": 0,
+        "level": "commune",
+        "outlines": f"/_territoires/canvas/commune.bin?v={wh.stamp}",
+    }
 
 
 def test_dev_server_never_debugs(app: Dash) -> None:

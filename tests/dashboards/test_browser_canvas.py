@@ -1,16 +1,15 @@
 """Levels of more than ``CANVAS_ABOVE`` territories (all French communes) are drawn on
-one canvas: the dep:35 communes are served here marked as such (as the national
-build's are), and must be coloured, clickable, hoverable and restyled like SVG."""
+one canvas from packed outlines: the dep:35 communes are served here as the national
+build's are, and must be coloured, clickable, hoverable and restyled like SVG."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from dashboards import queries
+from dashboards import queries, routes
 from dashboards.queries import geometry
 
 pytestmark = pytest.mark.browser
@@ -26,24 +25,18 @@ PIXEL_JS = """() => {
 }"""
 
 
-def test_levels_above_the_threshold_are_marked_for_the_canvas(
+def test_levels_above_the_threshold_load_a_stub_naming_their_packed_outlines(
     dash_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     wh = queries.open_warehouse(dash_db)
     n = len(queries.territories(wh, "commune"))
     assert n <= geometry.CANVAS_ABOVE  # a département's communes stay SVG
-    fc = json.loads(queries.level_geojson(wh, "commune")[0])
-    assert not any("canvas" in f["properties"] for f in fc["features"])
+    assert routes.map_url(wh, "commune") == routes.geo_url(wh, "commune")
     monkeypatch.setattr(geometry, "CANVAS_ABOVE", n - 1)
-    geometry.level_geojson.cache_clear()
-    try:
-        fc = json.loads(queries.level_geojson(wh, "commune")[0])
-        epci = json.loads(queries.level_geojson(wh, "epci")[0])
-    finally:
-        geometry.level_geojson.cache_clear()
-    assert len(fc["features"]) == n
-    assert all(f["properties"]["canvas"] == 1 for f in fc["features"])
-    assert not any("canvas" in f["properties"] for f in epci["features"])
+    assert queries.is_canvas_level(wh, "commune")
+    assert not queries.is_canvas_level(wh, "epci")
+    assert routes.map_url(wh, "commune") == f"/_territoires/canvas/commune.geojson?v={wh.stamp}"
+    assert routes.map_url(wh, "epci") == routes.geo_url(wh, "epci")
 
 
 def test_communes_on_a_canvas_are_coloured_clickable_and_restyled(
@@ -51,17 +44,18 @@ def test_communes_on_a_canvas_are_coloured_clickable_and_restyled(
 ) -> None:
     wh = queries.open_warehouse(dash_db)
     names = {t.name for t in queries.territories(wh, "commune")}
+    stub = routes.canvas_stub("commune", routes.outlines_url(wh, "commune"))
+    packed: list[str] = []
+    page.on("requestfinished", lambda r: packed.append(r.url) if ".bin" in r.url else None)
 
     def as_national(route: Any) -> None:
-        fc = route.fetch().json()
-        for f in fc["features"]:
-            f["properties"]["canvas"] = 1
-        route.fulfill(json=fc)
+        route.fulfill(json=stub)  # what a national build's communes load
 
     page.route("**/_territoires/geo/commune.geojson*", as_national)
     page.goto(live_server + "/?level=commune")
     page.wait_for_function(AREAS, arg=len(names))
-    # one canvas, no SVG path per commune
+    # one canvas, no SVG path per commune, drawn from the packed outlines
+    assert any("/_territoires/canvas/commune.bin" in u for u in packed), packed
     assert page.locator("path.territoires-area").count() == 0
     assert page.locator("#map .leaflet-overlay-pane canvas").count() == 1
     _centre_has_a_legend_colour(page)

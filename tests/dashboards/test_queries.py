@@ -5,7 +5,9 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import struct
 from pathlib import Path
+from typing import Any
 
 import pytest
 from shapely.geometry import shape
@@ -111,6 +113,82 @@ def test_level_geojson_is_valid_with_one_feature_per_territory(
         geom = shape(feature["geometry"])
         assert geom.geom_type in ("Polygon", "MultiPolygon") and geom.is_valid
         assert not geom.is_empty
+
+
+def unpack_outlines(body: bytes) -> tuple[dict[str, Any], list[list[list[tuple[int, int]]]]]:
+    """Read ``level_outlines``' layout back: its header and, per drawn feature, its
+    rings as lists of (lon, lat) in 1/scale degrees, written independently of the
+    packing code."""
+    assert body[:4] == b"TOUT"
+    version, length = struct.unpack_from("<II", body, 4)
+    assert version == 1 and length % 4 == 0
+    head = json.loads(body[12 : 12 + length])
+    m, rings, nv, width = head["drawn"], head["rings"], head["vertices"], head["width"]
+    off = 12 + length
+    index = struct.unpack_from(f"<{m}i", body, off)
+    off += 4 * m
+    feature_ring = struct.unpack_from(f"<{m + 1}I", body, off)
+    off += 4 * (m + 1)
+    ring_start = struct.unpack_from(f"<{rings + 1}I", body, off)
+    off += 4 * (rings + 1)
+    first = struct.unpack_from(f"<{2 * rings}i", body, off)
+    off += 8 * rings
+    planes = body[off:]
+    assert len(planes) == width * 2 * nv
+
+    def delta(k: int) -> int:
+        raw = bytes(planes[p * 2 * nv + k] for p in range(width))
+        return int.from_bytes(raw, "little", signed=True)
+
+    features: list[list[list[tuple[int, int]]]] = [[] for _ in range(head["n"])]
+    for j in range(m):
+        for r in range(feature_ring[j], feature_ring[j + 1]):
+            x, y = first[2 * r], first[2 * r + 1]
+            ring = []
+            for v in range(ring_start[r], ring_start[r + 1]):
+                if v > ring_start[r]:
+                    x, y = x + delta(v), y + delta(nv + v)
+                ring.append((x, y))
+            features[index[j]].append(ring)
+    return head, features
+
+
+@pytest.mark.parametrize("level", ["commune", "departement"])
+def test_packed_outlines_hold_the_same_rings_as_the_geojson(
+    wh: queries.Warehouse, level: str
+) -> None:
+    """The canvas renderer's packed outlines: every ring of the GeoJSON, vertex for
+    vertex (but the closing one), each territory named as in ``territories``."""
+    body, gz = queries.level_outlines(wh, level)
+    assert gzip.decompress(gz) == body
+    head, features = unpack_outlines(body)
+    fc = json.loads(queries.level_geojson(wh, level)[0])
+    territories = queries.territories(wh, level)
+    assert head["level"] == level and head["n"] == len(territories)
+    assert head["code"] == [t.code for t in territories]
+    assert head["name"] == [t.name for t in territories]
+    assert head["drawn"] == sum(1 for f in fc["features"] if f["geometry"])
+    for feature, rings in zip(fc["features"], features, strict=True):
+        geometry = feature["geometry"]
+        polygons = (
+            [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        )
+        scale = head["scale"]
+        expected = [
+            [(round(x * scale), round(y * scale)) for x, y in ring[:-1]]
+            for poly in polygons
+            for ring in poly
+        ]
+        assert rings == expected
+        assert all(
+            abs(x * scale - round(x * scale)) < 1e-6
+            for poly in polygons
+            for ring in poly
+            for x, _ in ring
+        )
+    # the GeoJSON is 4 decimals at most: deltas in 1/10 000 degree fit in 16 bits
+    assert head["scale"] in (10_000, 100_000) and head["width"] in (2, 4)
+    assert len(gz) < 0.7 * len(queries.level_geojson(wh, level)[1])
 
 
 def test_a_warehouse_without_display_geometry_must_be_rebuilt(

@@ -130,6 +130,8 @@ def test_callback_of_the_wrong_shape_is_400(app: Dash, change: dict[str, Any]) -
         "/_dash-component-suites/dash/inconnu.js",
         "/_dash-component-suites/inconnu/x.js",
         "/_territoires/geo/inconnu.geojson",
+        "/_territoires/canvas/inconnu.bin",
+        "/_territoires/canvas/inconnu.geojson",
     ],
 )
 def test_traversal_and_unknown_files_are_404(
