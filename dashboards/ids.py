@@ -60,6 +60,7 @@ LEGEND_HISTOGRAM = "legend-histogram"  # distribution of the values, class break
 SUMMARY = "summary"
 GRID = "grid"
 GRID_BASE = "grid-base"  # store: codes, names, populations of the level's table rows
+OUTLINES_URL = "outlines-url"  # store: the outlines' geometry, loaded once the map is painted
 GEO_URLS = "geo-urls"  # store: the map geometry's address of each level
 TABLE_TWIN = "table-twin"
 TERRITORY_PANEL = "territory-panel"

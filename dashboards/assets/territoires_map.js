@@ -177,8 +177,39 @@
         areasPending = false;
         document.body.setAttribute("data-map-areas", String(AREAS));
         markColoured();
+        if (AREAS > 0) {
+          PAINT_WAITERS.splice(0).forEach(afterFrame);
+        }
       });
     }
+  }
+
+  /* Work the first map paint should not wait for (the table's first rows, the
+   * picker's full list): done once territories are on the map and painted, or after
+   * PAINT_WAIT_MS whatever happens (a level without geometry). */
+  var PAINT_WAITERS = [];
+  var PAINT_WAIT_MS = 4000;
+  function afterFrame(fn) {
+    window.requestAnimationFrame(function () {
+      window.setTimeout(fn, 0);
+    });
+  }
+  function whenPainted(value) {
+    return new Promise(function (resolve) {
+      var done = false;
+      function go() {
+        if (!done) {
+          done = true;
+          resolve(value);
+        }
+      }
+      if (AREAS > 0) {
+        afterFrame(go);
+      } else {
+        PAINT_WAITERS.push(go);
+        window.setTimeout(go, PAINT_WAIT_MS);
+      }
+    });
   }
 
   /* The level whose classes colour the territories on the map, once they do:
@@ -284,7 +315,7 @@
   /* The table twin's rows go to the grid through its API when the grid is ready:
    * as a Dash property, 34 875 rows were walked by Dash and React first (0.6 s of
    * a national indicator switch). The first rows, before the grid exists, go as
-   * the property. Later rows are handed over after the map and legend have been
+   * the property once the map is painted. Later rows are handed over after the map and legend have been
    * painted (the grid takes 0.25 s for 34 875 rows, and it sits below the map):
    * `body[data-grid-rows]` holds the time they were applied; `flushGrid` applies
    * pending rows at once (the export reads the table's filtered rows). */
@@ -301,22 +332,28 @@
   }
   function flushGrid() {
     var job = pendingGrid;
-    pendingGrid = null;
-    if (!job) {
-      return;
-    }
     var api = gridApi();
+    if (!job || !api) {
+      return; // nothing pending, or the first rows: they go as the property (gridRows)
+    }
+    pendingGrid = null;
     var rows = rowsOf(job.h, job.base);
-    if (api && rows !== window.dash_clientside.no_update) {
+    if (rows !== window.dash_clientside.no_update) {
       api.setGridOption("rowData", rows);
     }
     document.body.dataset.gridRows = String(Date.now());
   }
   function gridRows(h, base) {
     if (!gridApi()) {
-      var rows = rowsOf(h, base);
-      document.body.dataset.gridRows = String(Date.now());
-      return rows;
+      // the first rows: as the property, once the map is painted (the grid's row
+      // set-up took 0.2-0.4 s in front of the first paint); the newest rows then
+      pendingGrid = { h: h, base: base };
+      return whenPainted().then(function () {
+        var job = pendingGrid;
+        pendingGrid = null;
+        document.body.dataset.gridRows = String(Date.now());
+        return job ? rowsOf(job.h, job.base) : window.dash_clientside.no_update;
+      });
     }
     pendingGrid = { h: h, base: base };
     window.requestAnimationFrame(function () {
@@ -1192,7 +1229,7 @@
     var out = [];
     var heading = null;
     all.forEach(function (o) {
-      var tokens = folded(o.search || o.label).split(/[^a-z0-9]+/);
+      var tokens = folded(o.label + " " + (o.search || "")).split(/[^a-z0-9]+/);
       var hit = words.every(function (w) {
         return tokens.some(function (t) {
           return t.indexOf(w) === 0;
@@ -1226,6 +1263,19 @@
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     territoires: {
       pickerOptions: pickerOptions,
+      /* The départements' outlines over the fills, once the map is painted (at the
+       * département level the same file as the choropleth's: read from the cache). */
+      outlinesUrl: function (styled, url, current) {
+        return !url || url === current ? window.dash_clientside.no_update : whenPainted(url);
+      },
+      /* Every option of the indicator picker, once the map is painted (the page comes
+       * with the chosen one only: the dropdown indexes its options as they change). */
+      pickerAll: function (styled, all, current, search) {
+        if (!all || search || (current && current.length >= all.length)) {
+          return window.dash_clientside.no_update;
+        }
+        return whenPainted(all);
+      },
       carteView: carteView,
       gridRows: gridRows,
       restyle: restyle,

@@ -256,8 +256,7 @@ def layout(wh: Warehouse, state: ViewState) -> html.Div:
             dl.Pane(
                 [
                     dl.GeoJSON(
-                        id=ids.OUTLINES,
-                        url=geo_url(wh, "departement"),
+                        id=ids.OUTLINES,  # url: territoires.outlinesUrl, after the first paint
                         style=_OUTLINE,
                         interactive=False,
                     ),
@@ -380,6 +379,7 @@ def layout(wh: Warehouse, state: ViewState) -> html.Div:
                     ),
                     dcc.Store(id=ids.MAP_DATA, data=packed(view.hideout)),
                     dcc.Store(id=ids.MAP_STYLED),
+                    dcc.Store(id=ids.OUTLINES_URL, data=geo_url(wh, "departement")),
                 ],
                 id=ids.TABLE_TWIN,
                 className="table-twin",
@@ -573,6 +573,25 @@ def register(app: Dash, wh_of: Callable[[], Warehouse], context: Callable[[], Co
         Input(ids.INDICATOR, "search_value"),
         State(ids.INDICATOR_OPTIONS, "data"),
         State(ids.INDICATOR, "value"),
+        prevent_initial_call=True,
+    )
+
+    app.clientside_callback(
+        ClientsideFunction(namespace="territoires", function_name="pickerAll"),
+        Output(ids.INDICATOR, "options", allow_duplicate=True),
+        Input(ids.MAP_STYLED, "data"),
+        State(ids.INDICATOR_OPTIONS, "data"),
+        State(ids.INDICATOR, "options"),
+        State(ids.INDICATOR, "search_value"),
+        prevent_initial_call=True,
+    )
+
+    app.clientside_callback(
+        ClientsideFunction(namespace="territoires", function_name="outlinesUrl"),
+        Output(ids.OUTLINES, "url"),
+        Input(ids.MAP_STYLED, "data"),
+        State(ids.OUTLINES_URL, "data"),
+        State(ids.OUTLINES, "url"),
         prevent_initial_call=True,
     )
 
