@@ -194,6 +194,20 @@
       window.setTimeout(fn, 0);
     });
   }
+  var RESTYLE_WAITERS = [];
+  function whenRestyled(value) {
+    return new Promise(function (resolve) {
+      var done = false;
+      function go() {
+        if (!done) {
+          done = true;
+          resolve(value);
+        }
+      }
+      RESTYLE_WAITERS.push(go);
+      window.setTimeout(go, PAINT_WAIT_MS);
+    });
+  }
   function whenPainted(value) {
     return new Promise(function (resolve) {
       var done = false;
@@ -914,6 +928,7 @@
       drawBulk(BULK, BULK.renderer);
     }
     markColoured();
+    RESTYLE_WAITERS.splice(0).forEach(afterFrame);
     var now = Date.now();
     document.body.setAttribute("data-map-styled", String(now)); // read by bench/dashboard.py
     return now;
@@ -1218,13 +1233,18 @@
   function folded(text) {
     return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
+  var PICKER_VALUE = null;
   function pickerOptions(search, all, value) {
     if (!all) {
       return window.dash_clientside.no_update;
     }
     var words = folded(search).split(/[^a-z0-9]+/).filter(Boolean);
+    var picked = value !== PICKER_VALUE;
+    PICKER_VALUE = value;
     if (!words.length) {
-      return all;
+      // the whole list back; after a choice, once the map shows it (the dropdown
+      // indexes the 245 options again: 0.1 s of the main thread)
+      return picked ? whenRestyled(all) : all;
     }
     var out = [];
     var heading = null;
