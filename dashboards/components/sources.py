@@ -12,7 +12,7 @@ name, and :func:`public_text` strips paths out of French messages (reasons).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -173,10 +173,15 @@ def missing_sources(
     meta: Sequence[Mapping[str, Any]],
     themes_missing: Mapping[str, Sequence[str]] | None = None,
     theme_labels: Mapping[str, str] | None = None,
+    themes_shown: Collection[str] = (),
 ) -> Component:
-    """Each source not loaded: what the user does not get because of it (the themes
-    left without indicators, ``themes_missing``: theme -> missing sources), then the
-    technical reason for whoever builds the warehouse, folded."""
+    """Each source not loaded: what the user does not get because of it, then the
+    technical reason for whoever builds the warehouse, folded.
+
+    ``themes_missing`` (theme -> missing sources) names the themes a source feeds;
+    a theme among ``themes_shown`` (those with indicators in the warehouse, fed by
+    another source) is said to be computed without it, any other to be left without
+    indicators."""
     missing = [m for m in meta if m["status"] == "absente"]
     if not missing:
         return html.P("Aucune source manquante.")
@@ -184,14 +189,20 @@ def missing_sources(
     theme_labels = theme_labels or {}
     items = []
     for m in missing:
-        lost = [
-            theme_labels.get(theme, theme)
-            for theme, names in themes_missing.items()
-            if m["dataset"] in names
-        ]
+        fed = [theme for theme, names in themes_missing.items() if m["dataset"] in names]
+        lost = [theme_labels.get(t, t) for t in fed if t not in themes_shown]
+        partial = [theme_labels.get(t, t) for t in fed if t in themes_shown]
+        effects = []
+        if lost:
+            effects.append(f"thème « {' », « '.join(lost)} » sans indicateur ici")
+        if partial:
+            effects.append(
+                f"thème « {' », « '.join(partial)} » calculé sans elle, "
+                "à partir des autres sources chargées"
+            )
         effect = (
-            f"Conséquence : thème « {' », « '.join(lost)} » sans indicateur ici."
-            if lost
+            f"Conséquence : {' ; '.join(effects)}."
+            if effects
             else "Conséquence : les indicateurs qui l'utilisent sont calculés sans elle ou "
             "laissés vides, avec la raison."
         )

@@ -82,7 +82,12 @@ def layout(wh: Warehouse, state: ViewState) -> html.Div:
             html.Section(
                 [
                     html.H2("Sources manquantes : ce qui vous manque"),
-                    sources.missing_sources(meta, queries.theme_missing_sources(wh), THEMES),
+                    sources.missing_sources(
+                        meta,
+                        queries.theme_missing_sources(wh),
+                        THEMES,
+                        themes_shown={i.theme for i in queries.indicators(wh)},
+                    ),
                 ]
             ),
             html.Section([html.H2("Sources chargées"), sources.loaded_sources(meta)]),

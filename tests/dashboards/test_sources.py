@@ -91,6 +91,15 @@ def test_offline_build_says_why_ess_is_empty(dash_db: Path) -> None:
     }
     page, _, _ = router.render(wh, "/", "")
     assert "ESS — source non chargée (sirene_etablissements, sirene_unites_legales)" in str(page)
+    # the Données page: ESS has no indicator; the tiers-lieux are counted from the other
+    # sources loaded, never said to be missing altogether
+    themes = {i.theme for i in queries.indicators(wh)}
+    assert "ess" not in themes and "third_places" in themes
+    donnees, _, _ = router.render(wh, "/donnees", "")
+    text = str(donnees)
+    assert "thème « ESS (économie sociale et solidaire) » sans indicateur ici" in text
+    assert "thème « Tiers-lieux » calculé sans elle" in text
+    assert "thème « Tiers-lieux » sans indicateur ici" not in text
     score = next(
         o
         for o in controls.indicator_options(queries.indicators(wh))
