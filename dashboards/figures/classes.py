@@ -112,11 +112,13 @@ def quantiles_with_ties(x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _mapclassify(x: np.ndarray, method: str, k: int) -> np.ndarray:
-    cls = mapclassify.EqualInterval if method == "equal" else mapclassify.Quantiles
     with warnings.catch_warnings(record=True):  # it warns when it reduces k: see the note
         warnings.simplefilter("always")
-        result = cls(x, k=k)
-    return np.asarray(result.bins, dtype=float)
+        if method == "equal":
+            return np.asarray(mapclassify.EqualInterval(x, k=k).bins, dtype=float)
+        # the bins of mapclassify.Quantiles, without the fit summary it computes on
+        # construction (0.14 s for the 34 875 communes, unused here)
+        return np.asarray(mapclassify.classifiers.quantile(x, k=k), dtype=float)
 
 
 def fisher_jenks(x: np.ndarray, k: int) -> tuple[np.ndarray, bool]:
