@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from dash import html
 from dash.development.base_component import Component
 
-from dashboards.components.row_table import row_table
+from dashboards.components.row_table import row_table, stackable
 from dashboards.figures.locator import data_uri
 from dashboards.figures.lorenz import lorenz_svg
 from dashboards.formatting import display_unit, integer, number, with_unit
@@ -142,9 +142,11 @@ def index_table(block: FractureBlock, headlines: Sequence[Indicator]) -> html.Ta
         for spec in INDEX_SPECS
     ]
     caption = f"Inégalités entre les communes : {block.territory.name}"
-    return html.Table(
-        [html.Caption(caption), head, html.Tbody([coverage, *rows])],
-        className="portrait-table fracture-table",
+    return stackable(
+        html.Table(
+            [html.Caption(caption), head, html.Tbody([coverage, *rows])],
+            className="portrait-table fracture-table",
+        )
     )
 
 

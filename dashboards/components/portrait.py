@@ -14,6 +14,7 @@ from dash.development.base_component import Component
 from dashboards import ids, notes
 from dashboards.components import charts, fractures
 from dashboards.components.controls import theme_label
+from dashboards.components.row_table import stackable
 from dashboards.figures.locator import data_uri
 from dashboards.formatting import indicator_value, integer, number, rank_text, with_unit
 from dashboards.permalink import LEVEL_LABELS
@@ -98,7 +99,7 @@ def indicator_table(rows: Sequence[Row], reference_name: str, *, caption: str) -
             for r in rows
         ]
     )
-    return html.Table([html.Caption(caption), head, body], className="portrait-table")
+    return stackable(html.Table([html.Caption(caption), head, body], className="portrait-table"))
 
 
 _MODES = (("walk", "à pied"), ("bike", "à vélo"), ("car", "en voiture"))
@@ -125,7 +126,7 @@ def _pivot(
             for st, by_mode in sorted(grid.items(), key=lambda kv: labels.get(kv[0], kv[0]))
         ]
     )
-    return html.Table([html.Caption(caption), head, body], className="portrait-table")
+    return stackable(html.Table([html.Caption(caption), head, body], className="portrait-table"))
 
 
 def _share_cell(r: Row) -> list[str | html.Span]:
@@ -219,7 +220,7 @@ def basket_items(p: Portrait) -> list[Component]:
     )
     return [
         html.H2(BASKET_TITLE),
-        html.Table([html.Caption(BASKET_TITLE), head, body], className="portrait-table"),
+        stackable(html.Table([html.Caption(BASKET_TITLE), head, body], className="portrait-table")),
     ]
 
 
@@ -283,9 +284,11 @@ def commitments(p: Portrait, reference_name: str) -> list[Component]:
                 ]
             )
         )
-    table = html.Table(
-        [html.Caption("Valeur, cible et marge de chaque engagement"), head, html.Tbody(body)],
-        className="portrait-table commitments-table",
+    table = stackable(
+        html.Table(
+            [html.Caption("Valeur, cible et marge de chaque engagement"), head, html.Tbody(body)],
+            className="portrait-table commitments-table",
+        )
     )
     return [html.H2(COMMITMENTS_TITLE), table]
 

@@ -50,3 +50,31 @@ def test_phone_pages_do_not_scroll_sideways(
     phone.locator("h1").first.wait_for()
     _no_sideways_scroll(phone)
     phone.screenshot(path=tmp_path / "page_phone.png", full_page=True)
+
+
+# Every portrait table on the page: (its box scrolls sideways, its header row shows,
+# cells whose content is wider than the cell, figure cells without their column name).
+TABLES_JS = """() => [...document.querySelectorAll('#portrait-body table')].map((t) => [
+  t.scrollWidth > t.clientWidth + 1,
+  t.tHead ? t.tHead.getBoundingClientRect().height > 1 : false,
+  [...t.querySelectorAll('td')].filter((c) => c.scrollWidth > c.clientWidth + 1).length,
+  [...t.querySelectorAll('tbody td')].filter((c) => !c.dataset.label).length,
+])"""
+
+
+def test_phone_portrait_tables_read_one_block_per_row(
+    phone: Any, live_server: str, tmp_path: Path
+) -> None:
+    """On a phone each row of the portrait's tables is a block and each figure follows
+    its column's name: nothing cut at the right edge, nothing to scroll sideways."""
+    phone.goto(live_server + "/portrait?territory=35236")
+    phone.locator("#portrait-body table").first.wait_for()
+    phone.wait_for_load_state("networkidle")
+    tables = phone.evaluate(TABLES_JS)
+    assert len(tables) >= 4
+    assert tables == [[False, False, 0, 0]] * len(tables), tables
+    cell = phone.locator("#portrait-body table.stackable td[data-label]").first
+    label = cell.get_attribute("data-label")
+    before = cell.evaluate("(c) => getComputedStyle(c, '::before').content")
+    assert label and before == f'"{label}"'
+    phone.screenshot(path=tmp_path / "portrait_tables_phone.png", full_page=True)
