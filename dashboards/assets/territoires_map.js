@@ -232,7 +232,40 @@
     var h = current;
     if (AREAS > 0 && h && h.cls && h.level && (!DRAWN_LEVEL || h.level === DRAWN_LEVEL)) {
       document.body.setAttribute("data-map-level", h.level);
+      COLOURED_WAITERS = COLOURED_WAITERS.filter(function (w) {
+        if (w.h === h) {
+          afterFrame(w.go);
+          return false;
+        }
+        return true;
+      });
     }
+  }
+
+  /* Resolves once the map shows these classes (hideout `h`, unpacked) on their level's
+   * territories, and a frame has been painted; after PAINT_WAIT_MS at the latest. */
+  var COLOURED_WAITERS = [];
+  function whenColoured(h) {
+    return new Promise(function (resolve) {
+      var done = false;
+      function go() {
+        if (!done) {
+          done = true;
+          resolve();
+        }
+      }
+      if (current === h && h.level && document.body.dataset.mapLevel === h.level && AREAS > 0) {
+        afterFrame(go);
+        return;
+      }
+      COLOURED_WAITERS.push({ h: h, go: go });
+      window.setTimeout(function () {
+        COLOURED_WAITERS = COLOURED_WAITERS.filter(function (w) {
+          return w.go !== go;
+        });
+        go();
+      }, PAINT_WAIT_MS);
+    });
   }
 
   /* How many territories share each rank (competition ranks: equal values, equal
@@ -370,9 +403,8 @@
       });
     }
     pendingGrid = { h: h, base: base };
-    window.requestAnimationFrame(function () {
-      window.setTimeout(flushGrid, 0);
-    });
+    whenColoured(unpack(h)).then(flushGrid); // after the map shows them (a new level's
+    // outlines may still be on their way: the grid's 0.06-0.25 s must not delay them)
     return window.dash_clientside.no_update;
   }
 
@@ -1234,6 +1266,25 @@
     return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
   var PICKER_VALUE = null;
+  /* The full list, once no dropdown is open and nothing is typed in the picker: a
+   * list replaced under the pointer could make a click land on another option. */
+  var PICKER_IDLE_POLL_MS = 250;
+  function whenPickerIdle(all) {
+    return new Promise(function (resolve) {
+      function check() {
+        var api = window.dash_component_api;
+        var layout = api && api.getLayout ? api.getLayout("indicator") : null;
+        var typed = layout && layout.props ? layout.props.search_value : "";
+        var open = document.querySelector(".dash-dropdown-option, .dash-dropdown-search");
+        if (typed || open) {
+          window.setTimeout(check, PICKER_IDLE_POLL_MS);
+        } else {
+          resolve(all);
+        }
+      }
+      check();
+    });
+  }
   function pickerOptions(search, all, value) {
     if (!all) {
       return window.dash_clientside.no_update;
@@ -1244,7 +1295,7 @@
     if (!words.length) {
       // the whole list back; after a choice, once the map shows it (the dropdown
       // indexes the 245 options again: 0.1 s of the main thread)
-      return picked ? whenRestyled(all) : all;
+      return picked ? whenRestyled(all).then(whenPickerIdle) : all;
     }
     var out = [];
     var heading = null;
@@ -1294,7 +1345,7 @@
         if (!all || search || (current && current.length >= all.length)) {
           return window.dash_clientside.no_update;
         }
-        return whenPainted(all);
+        return whenPainted(all).then(whenPickerIdle);
       },
       carteView: carteView,
       gridRows: gridRows,
