@@ -48,7 +48,8 @@ def stackable(table: html.Table) -> html.Table:
                 for pos, cell in enumerate(_cells(row)):
                     if isinstance(cell, html.Td) and pos < len(labels) and labels[pos]:
                         setattr(cell, "data-label", labels[pos])
-    table.className = f"{getattr(table, 'className', '') or ''} stackable".strip()
+    classes = f"{getattr(table, 'className', '') or ''} stackable".strip()
+    setattr(table, "className", classes)  # noqa: B010 (not an attribute mypy knows)
     return table
 
 
