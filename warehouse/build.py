@@ -36,6 +36,7 @@ from warehouse.gate import (
 )
 from warehouse.guard import Loaded, losses
 from warehouse.load import LoadRecord, load_sources, loaded
+from warehouse.outlines import write_display_outlines
 from warehouse.provenance import count_tables, territory_sources, write_build_info, write_meta
 from warehouse.service_types import ServiceTypes, load_service_types
 from warehouse.swap import build_lock, disk_full, remove_interrupted_builds
@@ -230,6 +231,7 @@ def _model(
         )
     run_sql(con, "marts/territories", params)
     run_sql(con, "marts/display_geometry")  # the map's GeoJSON, slivers removed
+    write_display_outlines(con)  # the same, packed for the canvas renderer
     run_sql(con, "marts/point_communes", {"demand_buffer": settings.demand_buffer_m})
     grid = table_exists(con, "raw_filosofi_grid_200m")
     run_sql(con, "marts/population_points_grid" if grid else "marts/population_points_town_halls")

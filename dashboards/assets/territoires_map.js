@@ -231,6 +231,12 @@
   function markColoured() {
     var h = current;
     if (AREAS > 0 && h && h.cls && h.level && (!DRAWN_LEVEL || h.level === DRAWN_LEVEL)) {
+      if (document.body.dataset.mapLevel !== h.level) {
+        // when a new level is on screen in colour (read by bench/dashboard.py)
+        window.requestAnimationFrame(function () {
+          document.body.setAttribute("data-map-shown", String(Date.now()));
+        });
+      }
       document.body.setAttribute("data-map-level", h.level);
       COLOURED_WAITERS = COLOURED_WAITERS.filter(function (w) {
         if (w.h === h) {

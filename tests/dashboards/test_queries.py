@@ -191,6 +191,32 @@ def test_packed_outlines_hold_the_same_rings_as_the_geojson(
     assert len(gz) < 0.7 * len(queries.level_geojson(wh, level)[1])
 
 
+def test_packed_outlines_are_stored_by_the_build_or_packed_for_an_older_warehouse(
+    wh: queries.Warehouse, dash_db: Path, tmp_path: Path
+) -> None:
+    """The build stores every level's packed outlines (the dashboard serves them as
+    they are); a warehouse built before ``display_outlines`` gets the same bytes packed
+    on the fly."""
+    assert "display_outlines" in queries.tables(wh)
+    path = tmp_path / "older.duckdb"
+    con = connect(path)
+    try:
+        quoted = str(dash_db).replace("'", "''")  # ATTACH takes no bound parameter
+        con.execute(f"ATTACH '{quoted}' AS src (READ_ONLY)")
+        con.execute("CREATE TABLE territories AS SELECT * FROM src.territories")
+        con.execute("CREATE TABLE display_geometry AS SELECT * FROM src.display_geometry")
+        con.execute("DETACH src")
+    finally:
+        con.close()
+    older = queries.open_warehouse(path)
+    assert "display_outlines" not in queries.tables(older)
+    for level in queries.levels(wh):
+        stored = queries.level_outlines(wh, level)
+        rows = [(t.code, t.name) for t in queries.territories(wh, level)]
+        assert unpack_outlines(stored[0])[0]["code"] == [code for code, _ in rows]
+        assert queries.level_outlines(older, level) == stored, level
+
+
 def test_a_warehouse_without_display_geometry_must_be_rebuilt(
     dash_db: Path, tmp_path: Path
 ) -> None:
