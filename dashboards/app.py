@@ -51,7 +51,9 @@ def create_app(db_path: Path, *, production: bool) -> Dash:
     )
     # The pages speak French: screen readers and hyphenation need the document language.
     app.index_string = app.index_string.replace("<html>", '<html lang="fr">', 1)
-    app.layout = lambda: shell.layout(_build_text(wh_of()), _print_sources(wh_of()))
+    app.layout = lambda: shell.layout(
+        _build_text(wh_of()), _print_sources(wh_of()), router.first_page(wh_of())
+    )
     app.validation_layout = _validation_layout(wh)  # type: ignore[assignment]  # Dash sets it to None
     router.register(app, wh_of)
     context = partial(_context, wh_of)

@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, html
 from dash.exceptions import PreventUpdate
+from flask import has_request_context, request
 
 from dashboards import ids, queries, search
 from dashboards.components import controls, shell
@@ -68,6 +70,20 @@ def render(wh: Warehouse, pathname: str | None, search_text: str | None) -> tupl
     return PAGE_LAYOUTS[state.page](wh, state), shell.messages(messages), state.to_dict()
 
 
+def first_page(wh: Warehouse) -> tuple[Any, ...] | None:
+    """(page, messages, view) of the address the browser is on, for the layout: Dash
+    asks for its layout from that page (the request's Referer, same origin), and a page
+    sent with it does not wait for the router's callback (0.2-0.4 s of a national
+    portrait opened by its address). None outside a request or without a same-origin
+    Referer: the callback renders the page then."""
+    if not has_request_context() or not request.referrer:
+        return None
+    ref = urlsplit(request.referrer)
+    if ref.netloc != request.host or ref.scheme not in ("http", "https"):
+        return None
+    return render(wh, ref.path, f"?{ref.query}" if ref.query else "")
+
+
 # The page names of the browser tab (one title per page).
 _PAGE_NAMES = {
     "carte": "Carte des indicateurs",
@@ -96,9 +112,18 @@ def register(app: Dash, wh_of: Callable[[], Warehouse]) -> None:
         Output(ids.VIEW, "data"),
         Input(ids.URL, "pathname"),
         Input(ids.URL, "search"),
+        State(ids.VIEW, "data"),
     )
-    def route(pathname: str | None, search_text: str | None) -> tuple[Any, ...]:
-        return render(wh_of(), pathname, search_text)
+    def route(
+        pathname: str | None, search_text: str | None, shown: dict[str, Any] | None
+    ) -> tuple[Any, ...]:
+        wh = wh_of()
+        if (
+            shown is not None
+            and shown == parse(pathname, search_text, context_for(wh))[0].to_dict()
+        ):
+            raise PreventUpdate  # already on display (sent with the layout: first_page)
+        return render(wh, pathname, search_text)
 
     @app.callback(
         Output(ids.SEARCH_RESULTS, "children"),

@@ -4,6 +4,7 @@ page container, footer with the permalink, stores."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from dash import dcc, html
 from dash.development.base_component import Component
@@ -18,21 +19,28 @@ NAV = (
 )
 
 
-def layout(build_text: str, print_sources: str = "") -> html.Div:
+def layout(
+    build_text: str,
+    print_sources: str = "",
+    first: tuple[Any, Any, Any] | None = None,
+) -> html.Div:
     """Everything that stays on screen whatever the page; ``print_sources`` is the
     line printed at the foot of every printed page (``setTitle`` in
-    assets/territoires_map.js puts it, and the page's title, in the page margins)."""
+    assets/territoires_map.js puts it, and the page's title, in the page margins).
+    ``first``: (page, messages, view) of the address the browser opened, sent with the
+    layout (``router.render``); without it the router's callback renders the page."""
+    page, messages, view = first or (None, None, None)
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh="callback-nav"),
-            dcc.Store(id=ids.VIEW, storage_type="memory"),
+            dcc.Store(id=ids.VIEW, storage_type="memory", data=view),
             dcc.Store(id=ids.PERMALINK, storage_type="memory"),
             html.Span(id=ids.PAGE_TITLE, hidden=True),
             html.Span(print_sources, id=ids.PRINT_SOURCES, hidden=True),
             html.A("Aller au contenu", href=f"#{ids.PAGE}", className="skip-link"),
             header(),
-            html.Div(id=ids.MESSAGES, role="alert", className="messages"),
-            html.Main(id=ids.PAGE, className="page", tabIndex="-1"),
+            html.Div(messages, id=ids.MESSAGES, role="alert", className="messages"),
+            html.Main(page, id=ids.PAGE, className="page", tabIndex="-1"),
             footer(build_text),
         ],
         className="app",

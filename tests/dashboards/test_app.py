@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,24 @@ def test_selection_from_the_browser_is_checked(dash_db: Path) -> None:
         False,
     )
     assert chosen_territory(ids.CHOROPLETH, click, "", "add", "commune", ctx) == ("", False)
+
+
+def test_layout_carries_the_page_of_the_address_it_is_asked_from(app: Dash) -> None:
+    """Dash asks for its layout from the page the browser opened (Referer): the page
+    comes with it, rendered as the router would, instead of after a callback; from
+    another origin, or without Referer, the shell alone (the router renders the page)."""
+    client = app.server.test_client()
+    here = client.get(
+        "/_dash-layout", headers={"Referer": "http://localhost/portrait?territory=35236"}
+    )
+    assert here.status_code == 200
+    text = json.dumps(here.get_json(), ensure_ascii=False)
+    assert "Portrait : Redon (commune, 35)" in text
+    assert '"territory": "commune:35236"' in text or '"territory":"commune:35236"' in text
+    for headers in ({}, {"Referer": "http://elsewhere.example/portrait?territory=35236"}):
+        shell_only = client.get("/_dash-layout", headers=headers).get_data(as_text=True)
+        assert "Portrait : Redon" not in shell_only
+        assert len(shell_only) < len(text) / 10
+    bad = client.get("/_dash-layout", headers={"Referer": "http://localhost/?level=canton"})
+    said = json.dumps(bad.get_json(), ensure_ascii=False)
+    assert "Niveau inconnu « canton »" in said  # the address's problem, said at once
