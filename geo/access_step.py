@@ -32,9 +32,8 @@ take no parameters; the travel-time table binds the method).
 from __future__ import annotations
 
 import logging
-import math
 from pathlib import Path
-from typing import Final, Protocol
+from typing import Protocol
 from xml.etree.ElementTree import ParseError  # nosec B405
 
 import duckdb
@@ -46,19 +45,14 @@ from scipy.spatial import cKDTree
 from tqdm import tqdm
 
 from geo._validate import MAX_K, zone_codes
+from geo.catchment import CATCHMENT_MODE, CATCHMENT_SERVICE_TYPES, catchment_limit
 from geo.constants import DEFAULT_CONSTANTS, MODES, ModelConstants
-from geo.engine import METHODS, Method, travel_times
+from geo.engine import METHODS, Method, one_per_point, travel_times
 from geo.network import RoadGraph, load_road_graph
 from warehouse.gate import query, run_sql
-from warehouse.service_types import load_service_types
 
 log = logging.getLogger(__name__)
 
-# Service types whose supply is limited (a desk, a class, a room): their car
-# catchments feed the enhanced 2SFCA indicators (France Services, schools,
-# tiers-lieux): the rows with capacity_limited = true of etl/service_types.csv.
-CATCHMENT_SERVICE_TYPES: Final[tuple[str, ...]] = load_service_types().capacity_limited()
-CATCHMENT_MODE: Final = "car"
 
 # The engine runs on integer ids (positions); text ids, service types and modes are
 # joined back from small lookup frames (_tt_*), which DuckDB reads much faster than
@@ -196,21 +190,6 @@ def _demand_catchments(
     rows = pd.concat(parts, ignore_index=True)
     _write(con, "geo/write_demand_travel_times", rows, points, types, facilities)
     log.info("demand_travel_times: %d rows from %d points", len(rows), len(points))
-
-
-def one_per_point(facilities: pd.DataFrame) -> pd.DataFrame:
-    """The facilities of one type with one row per point (``x``, ``y``, ``epsg``,
-    ``land_mass``): the first in the given order stands for the others.
-
-    Facilities at the same point have the same travel times, so the nearest-facility
-    times do not change; the 2SFCA counts the facilities of a point as its supply
-    (:func:`indicators.fca.point_supply`), which gives the same accessibility as one
-    site each. BPE counts place every counted facility of a commune at its town hall
-    (300 GPs at one point in a city): without this, catchments would hold thousands of
-    identical rows and be cut at ``MAX_K``.
-    """
-    keys = [c for c in ("x", "y", "epsg", "land_mass") if c in facilities.columns]
-    return facilities.drop_duplicates(keys).reset_index(drop=True)
 
 
 def _lookup(values: pd.Series, column: str) -> pd.DataFrame:
@@ -383,11 +362,3 @@ def _empty_frame() -> pd.DataFrame:
             "facility_id": pd.Series([], dtype=np.int64),
         }
     )
-
-
-def catchment_limit(constants: ModelConstants = DEFAULT_CONSTANTS) -> float:
-    """Outer limit of the 2SFCA bands, minutes (rows of rank > 1 stop there)."""
-    limit = constants.fca_bands[-1][1]
-    if not math.isfinite(limit):
-        raise AccessStepError("the last 2SFCA band must have a finite upper limit")
-    return limit

@@ -35,6 +35,7 @@ __all__ = [
     "OUTPUT_COLUMNS",
     "Method",
     "TravelTimeInputError",
+    "one_per_point",
     "travel_times",
 ]
 
@@ -108,3 +109,18 @@ def travel_times(
             f"got {type(graph).__name__}"
         )
     return network_nearest(graph, origins, facilities, modes, k, constants)
+
+
+def one_per_point(facilities: pd.DataFrame) -> pd.DataFrame:
+    """The facilities of one type with one row per point (``x``, ``y``, ``epsg``,
+    ``land_mass``): the first in the given order stands for the others.
+
+    Facilities at the same point have the same travel times, so the nearest-facility
+    times do not change; the 2SFCA counts the facilities of a point as its supply
+    (:func:`indicators.fca.point_supply`), which gives the same accessibility as one
+    site each. BPE counts place every counted facility of a commune at its town hall
+    (300 GPs at one point in a city): without this, catchments would hold thousands of
+    identical rows and be cut at ``MAX_K``.
+    """
+    keys = [c for c in ("x", "y", "epsg", "land_mass") if c in facilities.columns]
+    return facilities.drop_duplicates(keys).reset_index(drop=True)

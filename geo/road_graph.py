@@ -17,15 +17,17 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-import networkx as nx
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from pyproj import CRS
 
 from geo.crs import LAMBERT93, WGS84, check_metric_crs, transform
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "RoadGraph",
@@ -134,6 +136,8 @@ def load_graphml(path: str | Path, epsg: int = LAMBERT93) -> RoadGraph:
     The file's graph attribute ``crs`` (OSMnx writes ``epsg:4326``) gives the source
     CRS. Missing edge lengths are replaced by the straight line between the nodes.
     """
+    import networkx as nx  # imported here: 0.1 s that the dashboard's start need not pay
+
     graph = nx.read_graphml(Path(path), force_multigraph=True)
     return graph_from_networkx(graph, epsg)
 

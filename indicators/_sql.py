@@ -18,7 +18,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from geo.access_step import CATCHMENT_MODE, CATCHMENT_SERVICE_TYPES
+from geo.catchment import CATCHMENT_MODE, CATCHMENT_SERVICE_TYPES
 from warehouse.gate import query, run_sql, sql_text
 
 

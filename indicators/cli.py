@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from geo.access_step import CATCHMENT_SERVICE_TYPES
+from geo.catchment import CATCHMENT_SERVICE_TYPES
 from geo.constants import (
     DEFAULT_THRESHOLD_MIN,
     FRANCE_SERVICES_PROMISE_MIN,

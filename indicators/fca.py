@@ -119,7 +119,7 @@ def _check(pairs: pd.DataFrame, demand: pd.DataFrame, supply: pd.DataFrame) -> N
 def point_supply(facilities: pd.DataFrame) -> pd.DataFrame:
     """Supply of each facility of one type: the number of facilities at its point.
 
-    Travel times name one facility per point (``geo.access_step.one_per_point``);
+    Travel times name one facility per point (``geo.engine.one_per_point``);
     giving it the count of its point as supply yields the same accessibility as one
     site each (R_j and A_i are linear in S_j). The other facilities of the point have
     no pair, hence no load and no share.

@@ -43,7 +43,7 @@ from typing import Final
 
 import pandas as pd
 
-from geo.access_step import CATCHMENT_SERVICE_TYPES
+from geo.catchment import CATCHMENT_SERVICE_TYPES
 from geo.constants import (
     DEFAULT_CONSTANTS,
     DEFAULT_THRESHOLD_MIN,

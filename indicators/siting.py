@@ -26,7 +26,7 @@ answers one site at a time):
 Travel times come from the build's own engine (:func:`geo.engine.travel_times`,
 straight line or road network), so a site found here gives the figures the
 warehouse would give after a rebuild with it. Sites at one point count as one site
-(:func:`geo.access_step.one_per_point`).
+(:func:`geo.engine.one_per_point`).
 
 Figures that could change with the build's extent are not used as figures
 (rule 8 of the project): a point whose state "within the threshold" depends on
@@ -51,13 +51,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from etl.vocabulary import FRANCE_CODE, FRANCE_LEVEL, LEVELS
-from geo.access_step import one_per_point
 from geo.constants import DEFAULT_CONSTANTS, MODES, ModelConstants
 from geo.crs import WGS84, transform
-from geo.engine import LAND_MASS, travel_times
+from geo.engine import LAND_MASS, one_per_point, travel_times
 from geo.network import RoadGraph
 from geo.reach import reach_m
 from indicators import inequality
@@ -608,6 +606,10 @@ def _milp(
     upper: npt.NDArray[np.float64],
     time_limit_s: float,
 ) -> tuple[Any, float]:
+    # imported here: scipy.optimize takes 0.1 s to import, paid by every dashboard
+    # start otherwise (the dashboard only solves when a planner asks for sites)
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     start = time.perf_counter()
     res = milp(
         cost,

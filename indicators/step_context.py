@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from geo.access_step import catchment_limit
+from geo.catchment import catchment_limit
 from geo.constants import DEFAULT_CONSTANTS, FCA_PER_INHABITANTS, ModelConstants
 from geo.reach import reach_m
 from indicators import _sql

@@ -1,19 +1,19 @@
 """Classification of indicator values (quantiles, Jenks, equal intervals) and ranks.
 
-Quantiles and equal intervals come from ``mapclassify``. Jenks is an exact
-Fisher-Jenks in numpy (mapclassify's own is pure Python without numba: 0.3 s for
-332 values); tests check it against ``mapclassify.FisherJenks``. Above
+Quantiles, equal intervals and an exact Fisher-Jenks are computed in numpy and
+checked by the tests against ``mapclassify`` (``Quantiles``, ``EqualInterval``,
+``FisherJenks``), which the dashboard does not import: importing it takes 0.7 s
+(scikit-learn, scipy.stats) at each server start, and its Jenks is pure Python
+without numba (0.3 s for 332 values). Above
 :data:`JENKS_SAMPLE` values it runs on that many evenly spaced quantiles of the
 data, which approximates the optimal breaks (said in the class note).
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import mapclassify
 import numpy as np
 
 from dashboards.formatting import integer, number
@@ -73,7 +73,7 @@ def classify(values: Sequence[float | None], method: str, k: int) -> Classes:
                 for v in alone.tolist()
             )
     else:
-        bins = _mapclassify(x, method, k)
+        bins = _bins(x, method, k)
     bins = np.unique(bins)
     if bins.size < k:
         note = _join(f"{bins.size} classe(s) au lieu de {k} : trop de valeurs égales", note)
@@ -101,24 +101,57 @@ def quantiles_with_ties(x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     values, counts = np.unique(x, return_counts=True)
     heavy = values[counts >= x.size / k]
     if heavy.size == 0:
-        return _mapclassify(x, "quantiles", k), heavy
+        return _bins(x, "quantiles", k), heavy
     rest = x[~np.isin(x, heavy)]
     k_rest = max(k - heavy.size, 1)
     if np.unique(rest).size > k_rest:
-        rest_bins = _mapclassify(rest, "quantiles", k_rest)
+        rest_bins = _bins(rest, "quantiles", k_rest)
     else:
         rest_bins = np.unique(rest)
     return np.unique(np.concatenate([rest_bins, heavy])), heavy
 
 
-def _mapclassify(x: np.ndarray, method: str, k: int) -> np.ndarray:
-    with warnings.catch_warnings(record=True):  # it warns when it reduces k: see the note
-        warnings.simplefilter("always")
-        if method == "equal":
-            return np.asarray(mapclassify.EqualInterval(x, k=k).bins, dtype=float)
-        # the bins of mapclassify.Quantiles, without the fit summary it computes on
-        # construction (0.14 s for the 34 875 communes, unused here)
-        return np.asarray(mapclassify.classifiers.quantile(x, k=k), dtype=float)
+def _bins(x: np.ndarray, method: str, k: int) -> np.ndarray:
+    if method == "equal":
+        return equal_interval_bins(x, k)
+    return quantile_bins(x, k)
+
+
+def quantile_bins(x: np.ndarray, k: int) -> np.ndarray:
+    """Upper bounds of ``k`` quantile classes, those of ``mapclassify.Quantiles``.
+
+    The percentiles ``100 / k, 2 * 100 / k, ..., 100`` of the values, interpolated
+    between neighbouring sorted values as ``scipy.stats.scoreatpercentile`` does
+    (the same arithmetic, so the same floats); repeated bounds collapse (fewer
+    classes, said in the note).
+    """
+    w = 100.0 / k
+    pct = np.arange(w, 100 + w, w)
+    if pct[-1] > 100.0:
+        pct[-1] = 100.0
+    s = np.sort(np.asarray(x, dtype=float))
+    out = []
+    for p in pct.tolist():
+        idx = p / 100.0 * (s.size - 1)
+        i = int(idx)
+        if i == idx:
+            out.append(float(s[i]))
+        else:
+            low, high = (i + 1) - idx, idx - i
+            out.append(float((s[i] * low + s[i + 1] * high) / (low + high)))
+    return np.unique(np.asarray(out, dtype=float))
+
+
+def equal_interval_bins(x: np.ndarray, k: int) -> np.ndarray:
+    """Upper bounds of ``k`` classes of equal width, those of ``mapclassify.EqualInterval``."""
+    y = np.asarray(x, dtype=float)
+    low, high = float(y.min()), float(y.max())
+    width = (high - low) * 1.0 / k
+    cuts = np.arange(low + width, high + width, width)
+    if len(cuts) > k:  # arange may overshoot by one step
+        cuts = cuts[0:k]
+    cuts[-1] = high
+    return cuts.copy()
 
 
 def fisher_jenks(x: np.ndarray, k: int) -> tuple[np.ndarray, bool]:

@@ -69,7 +69,13 @@ def _shown_reference(wh: Warehouse, state: ViewState) -> str:
 
 
 def layout(wh: Warehouse, state: ViewState) -> html.Div:
-    title, options, chosen, body = _content(wh, state)
+    return frame(*_content(wh, state))
+
+
+def frame(title: str, options: list[dict[str, Any]], chosen: str, body: Any) -> html.Div:
+    """The portrait page around its body: title, reference picker, print button.
+    With an empty body it holds every id of the page's callbacks (the validation
+    layout; the body of a territory adds none, tested)."""
     return html.Div(
         [
             html.H1(title, id=ids.PORTRAIT_TITLE, className="page-title"),

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from dash import Dash
+from plotly.utils import PlotlyJSONEncoder
 
 from dashboards import ids, queries, router
 from dashboards.app import create_app
@@ -127,3 +128,53 @@ def test_layout_carries_the_page_of_the_address_it_is_asked_from(app: Dash) -> N
     bad = client.get("/_dash-layout", headers={"Referer": "http://localhost/?level=canton"})
     said = json.dumps(bad.get_json(), ensure_ascii=False)
     assert "Niveau inconnu « canton »" in said  # the address's problem, said at once
+
+
+def _ids(node: object) -> set[str]:
+    """Ids of a layout (as JSON, so that Dash components and dicts read the same)."""
+    found: set[str] = set()
+
+    def walk(x: object) -> None:
+        if isinstance(x, dict):
+            props = x.get("props")
+            if isinstance(props, dict) and isinstance(props.get("id"), str):
+                found.add(props["id"])
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+
+    walk(json.loads(json.dumps(node, cls=PlotlyJSONEncoder)))
+    return found
+
+
+def test_validation_layout_holds_every_id_a_callback_uses_on_any_page(app: Dash) -> None:
+    """The validation layout is built from the portrait's frame (a whole portrait took
+    0.7 s of server start): every id of a callback found in a territory's portrait, the
+    map and the Données page is in it, so Dash checks nothing against a missing id."""
+    used = {
+        dep["id"]
+        for cb in app.callback_map.values()
+        for dep in (*cb["inputs"], *cb["state"])
+        if not dep["id"].startswith("{")  # pattern-matching ids (selection, search hits)
+    }
+    used |= {
+        part.split(".")[0]
+        for key in app.callback_map
+        for part in key.strip(".").split("...")
+        if not part.startswith("{")
+    }
+    client = app.server.test_client()
+    pages = set()
+    for address in (
+        "/portrait?territory=35236",
+        "/portrait?territory=epci:243500741",
+        "/",
+        "/donnees",
+    ):
+        resp = client.get("/_dash-layout", headers={"Referer": f"http://localhost{address}"})
+        pages |= _ids(resp.get_json())
+    assert ids.PORTRAIT_TITLE in pages and ids.PORTRAIT_ONE_POINT in pages  # pages were built
+    assert (pages & used) <= _ids(app.validation_layout)
+    assert used <= _ids(app.validation_layout)

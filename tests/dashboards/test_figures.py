@@ -99,6 +99,30 @@ def test_quantile_bins_are_mapclassifys(values: list[float], k: int) -> None:
 
 
 @given(
+    st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=10, max_size=200, unique=True),
+    st.integers(2, 9),
+)
+@settings(max_examples=60, deadline=None)
+def test_equal_interval_bins_are_mapclassifys(values: list[float], k: int) -> None:
+    """Equal intervals in numpy, the bins of mapclassify.EqualInterval."""
+    x = np.asarray(values)
+    expected = mapclassify.EqualInterval(x, k=k).bins
+    assert classify(values, "equal", k).bins == tuple(float(b) for b in np.unique(expected))
+
+
+def test_the_dashboard_does_not_import_what_its_start_need_not_pay() -> None:
+    """mapclassify (with scikit-learn and scipy.stats) costs 0.7 s at each server start,
+    the travel-time step (networkx) and the siting solver (scipy.optimize) 0.3 s more."""
+    import subprocess
+    import sys
+
+    heavy = ("mapclassify", "sklearn", "scipy.optimize", "networkx", "geo.access_step")
+    code = f"import sys, dashboards.app; print(*(m in sys.modules for m in {heavy!r}))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False"] * len(heavy)
+
+
+@given(
     st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=60),
     st.sampled_from(["quantiles", "jenks", "equal"]),
     st.integers(3, 9),

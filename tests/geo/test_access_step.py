@@ -14,10 +14,9 @@ from geo.access_step import (
     AccessStepError,
     catchment_times,
     compute_travel_times,
-    one_per_point,
 )
 from geo.constants import DEFAULT_CONSTANTS
-from geo.engine import travel_times
+from geo.engine import one_per_point, travel_times
 from geo.network import load_graphml
 
 X0, Y0 = 650_000.0, 6_800_000.0

@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from geo.access_step import CATCHMENT_SERVICE_TYPES
+from geo.catchment import CATCHMENT_SERVICE_TYPES
 from indicators.cli import describe_indicators
 from indicators.whatif import what_if
 from warehouse.build import BuildReport

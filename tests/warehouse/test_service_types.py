@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from etl.catalogue import load_catalogue
-from geo.access_step import CATCHMENT_SERVICE_TYPES
+from geo.catchment import CATCHMENT_SERVICE_TYPES
 from indicators.access_15min import EVERYDAY_BASKET
 from warehouse.service_types import ServiceTypeError, load_service_types, parse_service_types
 
