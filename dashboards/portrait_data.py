@@ -11,6 +11,7 @@ Reads through ``queries`` only; returns frozen records for the pure builders in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -367,17 +368,17 @@ def _lorenz(
     ind = max((i for i in heads if i.id in gini), key=lambda i: gini[i.id], default=None)
     if ind is None:
         return None
-    column = LEVEL_CODE_COLUMN.get(place.level, "")
     communes = queries.territories(wh, "commune")
     values = queries.indicator_values(wh, ind.id, "commune")
+    if place.level == FRANCE_LEVEL:
+        members: Sequence[int] = range(len(communes))
+    else:
+        column = LEVEL_CODE_COLUMN.get(place.level, "")
+        members = queries.communes_by_parent(wh, column).get(place.code, ())
     kept = [
         (v.value, c.population)
-        for c, v in zip(communes, values, strict=True)
-        if (place.level == FRANCE_LEVEL or getattr(c, column) == place.code)
-        and v.value is not None
-        and not v.secret
-        and c.population is not None
-        and c.population > 0
+        for c, v in ((communes[i], values[i]) for i in members)
+        if v.value is not None and not v.secret and c.population is not None and c.population > 0
     ]
     points = lorenz_points([v for v, _ in kept], [w for _, w in kept])
     return Lorenz(ind, tuple(points), gini[ind.id]) if points else None

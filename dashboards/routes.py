@@ -37,6 +37,7 @@ GEO_ROUTE = "/_territoires/geo"
 CANVAS_ROUTE = "/_territoires/canvas"
 OSM_TILE_HOST = "https://tile.openstreetmap.org"
 CALLBACK_ROUTE = "/_dash-update-component"
+ASSETS_PATH = "/assets/"  # where Dash serves dashboards/assets (its default url path)
 # The largest legitimate callback body measured is 49 kB (a national view at région
 # level: the map callback carries the clicked région's display geometry, 43 kB; a
 # what-if with 200 changes sends 11 kB); 1 MiB leaves a 20x margin.
@@ -130,6 +131,12 @@ def register(server: Flask, wh_of: Callable[[], Warehouse], script_hashes: Itera
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("X-Frame-Options", "DENY")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
+        versioned = request.path.startswith(ASSETS_PATH) and request.args.get("m")
+        if versioned and resp.status_code == 200:
+            # Dash names our assets with their modification time (?m=...): a changed
+            # file has a new address, so the browser may keep this one. Without it,
+            # every page load downloaded them again before Dash could start.
+            resp.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         return resp
 
 

@@ -6,7 +6,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import (
+    MATCH,
+    ClientsideFunction,
+    Dash,
+    Input,
+    Output,
+    State,
+    ctx,
+    dcc,
+    html,
+    no_update,
+)
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
@@ -149,6 +160,22 @@ def register(app: Dash, wh_of: Callable[[], Warehouse], context: Callable[[], Co
         title, options, chosen, body = _content(wh, state)
         state = state.with_(reference=chosen)
         return title, options, chosen, not options, body, state.to_dict()
+
+    @app.callback(
+        Output(ids.portrait_folded(MATCH), "children"),
+        Input(ids.portrait_fold(MATCH), "n_clicks"),
+        State(ids.VIEW, "data"),
+        prevent_initial_call=True,
+    )
+    def unfold_theme(clicks: int | None, view: dict[str, Any] | None) -> Any:
+        """A folded theme's table, built the first time its summary opens it."""
+        if clicks != 1 or not isinstance(ctx.triggered_id, dict):
+            raise PreventUpdate  # built already (closing or reopening keeps it)
+        state = ViewState.from_dict(view)
+        p = gather(wh_of(), state.territory, state.reference) if state.territory else None
+        if p is None:
+            raise PreventUpdate
+        return builders.theme_table(p, str(ctx.triggered_id["theme"]))
 
     app.clientside_callback(
         ClientsideFunction(namespace="territoires", function_name="printPage"),

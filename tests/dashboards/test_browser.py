@@ -271,6 +271,41 @@ def test_portrait_reference_and_print_stylesheet(
     page.screenshot(path=tmp_path / "portrait_print.png", full_page=True)
 
 
+def test_portrait_builds_the_folded_access_table_when_opened(
+    page: Any, live_server: str, dash_db: Path, tmp_path: Path
+) -> None:
+    """The ~200 access indicators come folded and are built when their summary opens
+    them (by keyboard here), with the reference shown; another reference folds them
+    again and builds them for it."""
+    from dashboards.portrait_data import portrait as gather
+
+    p = gather(queries.open_warehouse(dash_db), "commune:35236")
+    assert p is not None and p.reference is not None
+    access = [r for r in p.rows if r.indicator.theme == "access"]
+    assert len(access) > 50
+    page.goto(live_server + "/portrait?territory=35236")
+    page.wait_for_selector(".portrait-table")
+    summary = page.locator("summary", has_text=f"({len(access)})")
+    assert summary.evaluate("s => s.parentElement.open") is False
+    assert page.locator('[id*="portrait-folded"] table').count() == 0
+    summary.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector('[id*="portrait-folded"] table tbody tr')
+    rows = page.locator('[id*="portrait-folded"] table tbody tr')
+    assert rows.count() == len(access)
+    head = page.inner_text('[id*="portrait-folded"] table thead')
+    assert p.reference.name in head
+    first = rows.first.inner_text()
+    assert access[0].indicator.label in first
+    page.screenshot(path=tmp_path / "portrait_access_open.png", full_page=True)
+    _choose(page, "reference", "Bretagne")
+    page.wait_for_function("() => window.location.search.includes('reference=region')")
+    page.wait_for_function("() => !document.querySelector('[id*=\"portrait-folded\"] table')")
+    page.locator("summary", has_text=f"({len(access)})").click()
+    page.wait_for_selector('[id*="portrait-folded"] table tbody tr')
+    assert "Bretagne" in page.inner_text('[id*="portrait-folded"] table thead')
+
+
 def test_keyboard_and_labels(page: Any, live_server: str) -> None:
     _open(page, live_server + "/")
     for label in ("Rechercher un territoire", "Lien permanent de cette vue"):
