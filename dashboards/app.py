@@ -51,6 +51,11 @@ def create_app(db_path: Path, *, production: bool) -> Dash:
     )
     # The pages speak French: screen readers and hyphenation need the document language.
     app.index_string = app.index_string.replace("<html>", '<html lang="fr">', 1)
+    # The layout (the page itself when opened by its address) is asked for as soon as
+    # the HTML arrives, while the scripts load; Dash's own request then takes it from
+    # the preload cache instead of asking after the scripts have run (0.1-0.2 s).
+    preload = _PRELOAD_LAYOUT.format(prefix=app.config.requests_pathname_prefix)
+    app.index_string = app.index_string.replace("{%css%}", "{%css%}\n" + preload, 1)
     # Set before the layout: a layout function set first is called at once by Dash to
     # serve as validation layout (0.7 s of server start for a layout nobody sees).
     app.validation_layout = _validation_layout(wh)  # type: ignore[assignment]  # Dash sets it to None
@@ -67,6 +72,13 @@ def create_app(db_path: Path, *, production: bool) -> Dash:
     app.server.config["TERRITOIRES_PRODUCTION"] = production
     _warm(wh, app.server)
     return app
+
+
+# Same URL, destination (fetch), mode (cors) and credentials (same-origin) as the
+# renderer's request, so the browser hands it the preloaded response.
+_PRELOAD_LAYOUT = (
+    '<link rel="preload" href="{prefix}_dash-layout" as="fetch" crossorigin="anonymous">'
+)
 
 
 def _context(wh_of: partial[Warehouse]) -> router.Context:

@@ -30,6 +30,8 @@ def test_index_security_headers_and_small_page(app: Dash) -> None:
     assert "'sha256-" in csp  # Dash's inline renderer script, by hash
     assert resp.headers["X-Frame-Options"] == "DENY"
     assert len(resp.data) < 60_000  # the validation layout is a skeleton of ids
+    preload = b'<link rel="preload" href="/_dash-layout" as="fetch" crossorigin="anonymous">'
+    assert resp.data.index(preload) < resp.data.index(b"<script")  # asked before scripts
 
 
 def test_geometry_route(app: Dash, dash_db: Path) -> None:

@@ -306,6 +306,23 @@ def test_portrait_builds_the_folded_access_table_when_opened(
     assert "Bretagne" in page.inner_text('[id*="portrait-folded"] table thead')
 
 
+def test_layout_is_fetched_once_from_the_preload(page: Any, live_server: str) -> None:
+    """The index preloads the layout while the scripts load; Dash's own request takes
+    that response (one request, started by the link), and the page is the one asked."""
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "_dash-layout" in r.url else None)
+    page.goto(live_server + "/portrait?territory=35236")
+    page.wait_for_selector(".portrait-table")
+    page.wait_for_load_state("networkidle")
+    assert len(asked) == 1
+    initiators = page.evaluate(
+        "() => performance.getEntriesByType('resource')"
+        ".filter(e => e.name.includes('_dash-layout')).map(e => e.initiatorType)"
+    )
+    assert initiators == ["link"]
+    assert "Portrait : Redon (commune, 35)" in page.inner_text("#portrait-title")
+
+
 def test_keyboard_and_labels(page: Any, live_server: str) -> None:
     _open(page, live_server + "/")
     for label in ("Rechercher un territoire", "Lien permanent de cette vue"):
