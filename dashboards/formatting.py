@@ -103,6 +103,6 @@ def rank_text(rank: int | None, tied: int, n: int) -> str:
     if rank is None:
         return "—"
     if tied > 1:
-        place = "1er" if rank == 1 else f"{rank}e"
+        place = "1er" if rank == 1 else f"{integer(rank)}e"
         return f"{place} ex aequo ({integer(tied)} territoires) sur {integer(n)}"
-    return f"Rang {rank} sur {integer(n)}"
+    return f"Rang {integer(rank)} sur {integer(n)}"

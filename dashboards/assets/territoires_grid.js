@@ -20,16 +20,18 @@
     }
     return dagfuncs.frNumber(params.value, decimals);
   };
-  /* The rank cell, short: "12" or "12e ex aequo (4)" (the tooltip says "sur N"). */
+  /* The rank cell, short: "12" or "1 212e ex aequo (4)" (the tooltip says "sur N"). */
   dagfuncs.frRank = function (params) {
     var data = params.data || {};
     if (!params.value) {
       return "";
     }
+    var rank = dagfuncs.frNumber(params.value, 0); // "21 764", as the totals
     if ((data.tied || 1) > 1) {
-      return (params.value === 1 ? "1er" : params.value + "e") + " ex aequo (" + data.tied + ")";
+      return (params.value === 1 ? "1er" : rank + "e") + " ex aequo (" +
+        dagfuncs.frNumber(data.tied, 0) + ")";
     }
-    return String(params.value);
+    return rank;
   };
   /* The "Statut" cell of the table twin (dashboards/components/table.py): a missing
    * value says why (`notes[why - 1]`, the warehouse's note), a commitment whether it

@@ -294,14 +294,14 @@
   /* "Rang 12 sur 332", "12e ex aequo (4 territoires) sur 332": same words as
    * dashboards/formatting.rank_text. */
   function ordinal(r) {
-    return r === 1 ? "1er" : r + "e";
+    return r === 1 ? "1er" : formatNumber(r, 0) + "e";
   }
   function rankText(rank, tied, n) {
     if (tied > 1) {
       return ordinal(rank) + " ex aequo (" + formatNumber(tied, 0) + " territoires) sur " +
         formatNumber(n, 0);
     }
-    return "Rang " + rank + " sur " + formatNumber(n, 0);
+    return "Rang " + formatNumber(rank, 0) + " sur " + formatNumber(n, 0);
   }
 
   /* The stores map-data and grid-base hold one JSON text (dashboards/pages/carte.py

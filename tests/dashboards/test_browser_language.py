@@ -153,3 +153,23 @@ def test_indicator_picker_matches_words_not_letters(page: Any, live_server: str)
     assert any(t.startswith("ESS") for t in shown("economie sociale"))
     density = shown("Densité de population")
     assert density[0].startswith("Densité de population"), density
+
+
+def test_ranks_read_the_same_in_the_tooltip_the_portrait_and_the_table(
+    page: Any, live_server: str
+) -> None:
+    """The map's tooltip words (JS) are the portrait's (Python), thousands apart as in
+    the totals ("21 764e ex aequo ... sur 34 865"); the table's short rank likewise."""
+    from dashboards.formatting import rank_text
+
+    page.goto(live_server + "/")
+    page.wait_for_function("() => window.territoires && window.dashAgGridFunctions")
+    cases = [(1, 196, 332), (12, 2, 1500), (7, 1, 332), (21764, 2, 34865), (31501, 1, 34865)]
+    for rank, tied, n in cases:
+        js = page.evaluate("([r, t, n]) => window.territoires.rankText(r, t, n)", [rank, tied, n])
+        assert js == rank_text(rank, tied, n)
+    short = page.evaluate(
+        "() => [[21764, 2], [31501, 1], [1, 3]].map(([v, t]) => "
+        "window.dashAgGridFunctions.frRank({value: v, data: {tied: t}}))"
+    )
+    assert short == ["21\u202f764e ex aequo (2)", "31\u202f501", "1er ex aequo (3)"]

@@ -63,6 +63,9 @@ def test_ties_are_said_as_ties() -> None:
     assert rank_text(1, 196, 332) == "1er ex aequo (196 territoires) sur 332"
     assert rank_text(12, 2, 1500) == "12e ex aequo (2 territoires) sur 1\u202f500"
     assert rank_text(7, 1, 332) == "Rang 7 sur 332"
+    # ranks of communes are read with their thousands apart, as the totals
+    assert rank_text(21764, 2, 34865) == "21\u202f764e ex aequo (2 territoires) sur 34\u202f865"
+    assert rank_text(31501, 1, 34865) == "Rang 31\u202f501 sur 34\u202f865"
     assert rank_text(None, 0, 332) == "—"
 
 
